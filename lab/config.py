@@ -1,0 +1,201 @@
+"""One frozen, validated configuration per experiment: the input, the cache key, the URL state and the script header.
+
+`TrialConfig()` is the lecture's program: AND, one sigmoid output, a 2-2-1 sigmoid network with PyTorch's default
+initialisation, MSE loss, Adam with lr 0.1, minibatches of 5 drawn as the lecture draws them, 1,000 iterations.
+Seeds are not part of the config: a config names an experiment, seed *s* one trial of it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+from dataclasses import dataclass, fields
+
+from .optimizers import OPTIMIZERS
+
+#: Bump when the engine's numbers change for an unchanged config: stored results of older versions are recomputed.
+SCHEMA_VERSION = 1
+
+TASKS = ("and", "or", "nand", "xor")
+ENCODINGS = ("scalar", "onehot")
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
+INITS = ("pytorch", "xavier")
+LOSSES = ("mse", "bce")
+
+LIMITS = {  # inclusive bounds of the numeric fields
+    "batch_size": (1, 10_000),
+    "depth": (1, 16),
+    "width": (1, 256),
+    "steps": (1, 100_000),
+    "lr": (0.0, 100.0),  # lr must be > 0
+    "momentum": (0.0, 1.0),  # < 1
+    "beta1": (0.0, 1.0),  # < 1
+    "beta2": (0.0, 1.0),  # < 1
+    "weight_decay": (0.0, 10.0),
+}
+MAX_SEED = 2**31 - 1
+
+
+class ConfigError(ValueError):
+    """A bad value for one field: `field` names it, the message says what is allowed (one line)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message
+
+
+@dataclass(frozen=True)
+class TrialConfig:
+    task: str = "and"
+    encoding: str = "scalar"
+    full_batch: bool = False
+    batch_size: int = 5
+    depth: int = 1
+    width: int = 2
+    activation: str = "sigmoid"
+    init: str = "pytorch"
+    loss: str = "mse"
+    optimizer: str = "adam"
+    lr: float | None = None  # None: the optimizer's default
+    momentum: float | None = None
+    beta1: float | None = None
+    beta2: float | None = None
+    weight_decay: float | None = None
+    steps: int = 1000
+
+    def __post_init__(self):
+        _choice(self, "task", TASKS)
+        _choice(self, "encoding", ENCODINGS)
+        _choice(self, "activation", ACTIVATIONS)
+        _choice(self, "init", INITS)
+        _choice(self, "loss", LOSSES)
+        _choice(self, "optimizer", tuple(OPTIMIZERS))
+        if not isinstance(self.full_batch, bool):
+            raise ConfigError("full_batch", f"must be true or false (got {self.full_batch!r})")
+        for name in ("batch_size", "depth", "width", "steps"):
+            _integer(self, name)
+        spec = OPTIMIZERS[self.optimizer]
+        resolved = {"lr": spec.default_lr, "weight_decay": 0.0, **spec.defaults}
+        for name in ("lr", "momentum", "beta1", "beta2", "weight_decay"):
+            used = name in ("lr", "weight_decay") or name in spec.uses
+            value = getattr(self, name)
+            if not used:
+                object.__setattr__(self, name, None)  # canonical: unused settings never split the cache
+                continue
+            value = resolved[name] if value is None else _number(name, value)
+            object.__setattr__(self, name, value)
+        if self.full_batch:
+            object.__setattr__(self, "batch_size", 4)  # the whole truth table every step
+
+    # ---- derived ---------------------------------------------------------------------------------------------
+    @property
+    def outputs(self) -> int:
+        return 2 if self.encoding == "onehot" else 1
+
+    @property
+    def layer_sizes(self) -> tuple[int, ...]:
+        """Units per layer, input to output: the lecture's network is (2, 2, 1)."""
+        return (2, *([self.width] * self.depth), self.outputs)
+
+    def optimizer_kwargs(self) -> dict:
+        keys = ("lr", "momentum", "beta1", "beta2", "weight_decay")
+        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+
+    def shape_key(self) -> tuple:
+        """Configs with equal shape keys can train together in one stacked pass (they differ only in init,
+        activation and optimizer settings, which the engine applies per block of trials)."""
+        return (self.task, self.encoding, self.full_batch, self.batch_size, self.depth, self.width, self.loss,
+                self.steps)
+
+    # ---- identity ----------------------------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def canonical_json(self) -> str:
+        return json.dumps({"schema": SCHEMA_VERSION, **self.to_dict()}, sort_keys=True, separators=(",", ":"))
+
+    def key(self) -> str:
+        """The cache key: a hash of the canonical config and the schema version."""
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()[:20]
+
+    def replace(self, **changes) -> TrialConfig:
+        """A copy with some fields changed; optimizer settings left unset take the new optimizer's defaults."""
+        base = self.to_dict()
+        if "optimizer" in changes and changes["optimizer"] != self.optimizer:
+            for name in ("lr", "momentum", "beta1", "beta2", "weight_decay"):
+                base[name] = None
+        base.update(changes)
+        return TrialConfig(**base)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrialConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known - {"schema"})
+        if unknown:
+            raise ConfigError(unknown[0], f"unknown setting (allowed: {', '.join(sorted(known))})")
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+FIELD_NAMES = tuple(f.name for f in fields(TrialConfig))
+
+
+def _choice(config, name, allowed):
+    value = getattr(config, name)
+    if isinstance(value, str):
+        value = value.strip().lower()
+        object.__setattr__(config, name, value)
+    if value not in allowed:
+        raise ConfigError(name, f"must be one of {', '.join(allowed)} (got {value!r})")
+
+
+def _integer(config, name):
+    value = getattr(config, name)
+    lo, hi = LIMITS[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ConfigError(name, f"must be a whole number from {lo} to {hi} (got {value!r})")
+
+
+def _number(name, value) -> float:
+    lo, hi = LIMITS[name]
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        x = math.nan
+    if isinstance(value, bool) or not math.isfinite(x):
+        raise ConfigError(name, f"must be a number (got {value!r})")
+    open_low = name == "lr"
+    open_high = name in ("momentum", "beta1", "beta2")
+    if x < lo or x > hi or (open_low and x <= lo) or (open_high and x >= hi):
+        low = "> " if open_low else ">= "
+        high = "< " if open_high else "<= "
+        raise ConfigError(name, f"must be {low}{lo:g} and {high}{hi:g} (got {value!r})")
+    return x
+
+
+def parse_seeds(n: int | None = None, seed_list: str | None = None) -> list[int]:
+    """Seeds 0..n-1, or an explicit comma list like "3,7,9" (ranges "0-9" allowed). Raises ConfigError."""
+    if seed_list is not None:
+        seeds = []
+        for part in str(seed_list).split(","):
+            part = part.strip()
+            try:
+                if "-" in part[1:]:
+                    a, b = part.split("-", 1)
+                    lo, hi = int(a), int(b)
+                    if hi < lo:
+                        raise ValueError
+                    seeds.extend(range(lo, hi + 1))
+                else:
+                    seeds.append(int(part))
+            except ValueError:
+                raise ConfigError("seed_list", f"must be whole numbers separated by commas, like 3,7,9 or 0-9 "
+                                  f"(got {seed_list!r})") from None
+        if not seeds or any(s < 0 or s > MAX_SEED for s in seeds):
+            raise ConfigError("seed_list", f"seeds must be from 0 to {MAX_SEED} (got {seed_list!r})")
+        return sorted(set(seeds))
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100_000:
+        raise ConfigError("seeds", f"must be a whole number from 1 to 100000 (got {n!r})")
+    return list(range(n))

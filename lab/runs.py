@@ -1,0 +1,112 @@
+"""What the engine returns: the trials of one config as arrays, and as tidy tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .config import TrialConfig
+
+
+def elementwise_loss(kind: str, o: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per-element loss, as nn.MSELoss / nn.BCELoss compute it before taking the mean."""
+    if kind == "bce":
+        return (y - 1) * torch.clamp_min(torch.log1p(-o), -100) - y * torch.clamp_min(torch.log(o), -100)
+    d = o - y
+    return d * d
+
+
+def wrong_answers(o: torch.Tensor, y: torch.Tensor, axis: int) -> torch.Tensor:
+    """1 where a row is answered wrongly: threshold 0.5 for one output, argmax for one-hot (outputs along `axis`)."""
+    if o.shape[axis] == 1:
+        return ((o.squeeze(axis) > 0.5) != (y.squeeze(axis) > 0.5)).float()
+    return (o.argmax(axis) != y.argmax(axis)).float()
+
+
+@dataclass
+class Runs:
+    """The trials of one config: arrays indexed [trial, step, ...] in the order of `seeds`."""
+
+    config: TrialConfig
+    seeds: list[int]
+    loss: np.ndarray  # (n, steps) minibatch loss before each update: what the lecture prints
+    table_loss: np.ndarray  # (n, steps + 1) loss over the 4 truth-table rows after t updates
+    table_error: np.ndarray  # (n, steps + 1) fraction of the 4 rows answered wrongly after t updates
+    grad_norm: np.ndarray  # (n, steps, layers) gradient norm of each layer (weight and bias) at each step
+    table_output: np.ndarray  # (n, 4, outputs) the trained net's outputs on the truth table
+    params: np.ndarray  # (n, P) the trained parameters, laid out as models.layout
+
+    @classmethod
+    def collect(cls, items, blocks, outputs, y_all, final, grad_sq, theta) -> list[Runs]:
+        """Losses and errors of every step, computed at once from the recorded outputs (steps, rows, out, trials)."""
+        mbs = items[0][0].batch_size
+        kind = items[0][0].loss
+        steps = outputs.shape[0]
+        y_all = y_all.expand(steps, *y_all.shape[1:])
+        mb_loss = elementwise_loss(kind, outputs[:, :mbs], y_all[:, :mbs]).mean(dim=(1, 2))
+        table_out = torch.cat([outputs[:, -4:], final.unsqueeze(0)])  # (steps + 1, 4, out, trials)
+        table_y = torch.cat([y_all[:, -4:], y_all[:1, -4:]])
+        table_loss = elementwise_loss(kind, table_out, table_y).mean(dim=(1, 2))
+        table_error = wrong_answers(table_out, table_y, axis=2).mean(dim=1)
+        as_np = lambda t: t.detach().cpu().numpy()  # noqa: E731
+        mb_loss, table_loss, table_error = (as_np(t.T) for t in (mb_loss, table_loss, table_error))
+        grad_norm = as_np(grad_sq.sqrt().permute(2, 0, 1))
+        final, params = as_np(final.permute(2, 0, 1)), as_np(theta.T)
+        return [
+            cls(config, seeds, mb_loss[b], table_loss[b], table_error[b], grad_norm[b], final[b], params[b])
+            for (config, seeds), b in zip(items, blocks)
+        ]
+
+    @property
+    def solved(self) -> np.ndarray:
+        return (self.table_error[:, -1] == 0) & ~self.diverged
+
+    @property
+    def steps_to_solve(self) -> np.ndarray:
+        """First step t from which the net answers all 4 rows right after every later step; NaN if never."""
+        ok = self.table_error == 0
+        stays = np.flip(np.logical_and.accumulate(np.flip(ok, 1), axis=1), 1)
+        first = np.argmax(stays, axis=1).astype(float)
+        first[~self.solved] = np.nan
+        return first
+
+    @property
+    def diverged(self) -> np.ndarray:
+        finite = np.isfinite(self.loss).all(1) & np.isfinite(self.table_loss).all(1) & np.isfinite(self.params).all(1)
+        return ~finite
+
+    def summary(self) -> pd.DataFrame:
+        """One row per trial: config columns, seed, solved, steps_to_solve, final_loss, diverged."""
+        frame = pd.DataFrame({
+            "seed": np.asarray(self.seeds, dtype=np.int64),
+            "solved": self.solved,
+            "steps_to_solve": pd.array(self.steps_to_solve, dtype="Int64"),
+            "final_loss": self.table_loss[:, -1],
+            "diverged": self.diverged,
+        })
+        return with_config(frame, self.config)
+
+    def curves(self, every: int = 1) -> pd.DataFrame:
+        """Long format, one row per trial and step: seed, step, loss, table_loss, table_error, grad_norm_<layer>."""
+        n, steps = self.loss.shape
+        idx = np.arange(0, steps, every)
+        data = {
+            "seed": np.repeat(np.asarray(self.seeds, dtype=np.int64), len(idx)),
+            "step": np.tile(idx, n),
+            "loss": self.loss[:, idx].ravel(),
+            "table_loss": self.table_loss[:, idx].ravel(),
+            "table_error": self.table_error[:, idx].ravel(),
+        }
+        for layer in range(self.grad_norm.shape[2]):
+            data[f"grad_norm_{layer + 1}"] = self.grad_norm[:, idx, layer].ravel()
+        return with_config(pd.DataFrame(data), self.config)
+
+
+def with_config(frame: pd.DataFrame, config: TrialConfig) -> pd.DataFrame:
+    """The frame with one leading column per config field."""
+    for i, (name, value) in enumerate(config.to_dict().items()):
+        frame.insert(i, name, value)
+    return frame

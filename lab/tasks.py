@@ -1,0 +1,45 @@
+"""The 2-input truth tables and the lecture's minibatch stream.
+
+The lecture's `gen_minibatch()` draws `inputs = torch.bernoulli(0.5 * torch.ones(mbs, 2))` each iteration and labels
+each row with AND of its two inputs. One `torch.bernoulli` call of shape (steps * mbs, 2) yields exactly the numbers of
+`steps` calls of shape (mbs, 2), so a trial's whole input stream is drawn up front from its seed's generator.
+"""
+
+from __future__ import annotations
+
+import torch
+
+#: Rows of every truth table, in this order: (0,0), (0,1), (1,0), (1,1).
+TABLE_INPUTS = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+
+TRUTH_TABLES = {  # the function's value on each row of TABLE_INPUTS
+    "and": (0, 0, 0, 1),
+    "or": (0, 1, 1, 1),
+    "nand": (1, 1, 1, 0),
+    "xor": (0, 1, 1, 0),
+}
+
+
+def truth(task: str, inputs: torch.Tensor) -> torch.Tensor:
+    """The task's 0/1 value for each row of a (..., 2) tensor of 0/1 inputs, shape (...)."""
+    table = torch.tensor(TRUTH_TABLES[task], dtype=inputs.dtype, device=inputs.device)
+    return table[(inputs[..., 0] * 2 + inputs[..., 1]).long()]
+
+
+def encode(values: torch.Tensor, encoding: str) -> torch.Tensor:
+    """Targets for 0/1 values: `scalar` → (..., 1) holding the value (the lecture's AND network);
+    `onehot` → (..., 2) holding [1, 0] where the value is 1, else [0, 1] (the lecture's first code example)."""
+    if encoding == "onehot":
+        return torch.stack([values, 1.0 - values], dim=-1)
+    return values.unsqueeze(-1)
+
+
+def targets(task: str, encoding: str, inputs: torch.Tensor) -> torch.Tensor:
+    return encode(truth(task, inputs), encoding)
+
+
+def minibatch_inputs(steps: int, batch_size: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    """The lecture's input stream for `steps` iterations, shape (steps, batch_size, 2), drawn exactly as
+    `steps` calls of `torch.bernoulli(0.5 * torch.ones(batch_size, 2))` would draw it."""
+    flat = torch.bernoulli(0.5 * torch.ones(steps * batch_size, 2), generator=generator)
+    return flat.view(steps, batch_size, 2)
