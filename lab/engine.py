@@ -132,7 +132,7 @@ class _StackedNet:
         last = len(self.layers) - 1
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
             # z = b + sum_k a_k w_k, summed in k order as addmm does
-            z = torch.sum(acts[-1].unsqueeze(1) * w, 2)
+            z = _ordered_sum(acts[-1].unsqueeze(1) * w, 2)
             # a strided z makes sigmoid take PyTorch's scalar path, as it does on the plain program's small tensors
             z = torch.add(z, b, out=_strided_like(z))
             acts.append(torch.sigmoid(z, out=out) if l == last else models.activate(z, self.segments))
@@ -143,14 +143,26 @@ class _StackedNet:
         delta = torch.ops.aten.sigmoid_backward(grad_out, acts[-1][:mbs])
         for l in range(len(self.layers) - 1, -1, -1):
             below = acts[l][:mbs]
-            torch.sum(delta.unsqueeze(2) * below.unsqueeze(1), 0, out=self.grad_w[l])
-            if delta.shape[1] == 1:  # the plain program sums a (mbs, 1) column: the inner-reduction order
-                torch.sum(delta[:, 0].T.contiguous(), 1, out=self.grad_b[l][0])
-            else:
-                torch.sum(delta, 0, out=self.grad_b[l])
+            self.grad_w[l].copy_(_ordered_sum(delta.unsqueeze(2) * below.unsqueeze(1), 0))
+            # the bias gradient sums each trial's (mbs, units) block over rows; PyTorch picks its summation order
+            # from that block's shape, so sum blocks laid out exactly as in the plain program: (trials, mbs, units)
+            torch.sum(delta.permute(2, 0, 1).contiguous(), 1, out=self.grad_b[l].T)
             if l:
-                upstream = torch.sum(delta.unsqueeze(2) * self.weights[l].unsqueeze(0), 1)
+                upstream = _ordered_sum(delta.unsqueeze(2) * self.weights[l].unsqueeze(0), 1)
                 delta = models.activation_backward(self.segments, upstream, below)
+
+
+def _ordered_sum(t, dim):
+    """Sum over `dim` term by term, in index order, as the plain program's small matrix products add up their terms
+    (torch.sum would regroup the terms of a long, trials-wide reduction). Long sums fall back to torch.sum."""
+    n = t.shape[dim]
+    if n <= 3 or n > 32:
+        return torch.sum(t, dim)
+    terms = t.unbind(dim)
+    acc = terms[0] + terms[1]
+    for term in terms[2:]:
+        acc += term
+    return acc
 
 
 def _strided_like(z):
