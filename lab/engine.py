@@ -14,6 +14,9 @@ pass serves both) and the gradient norm per layer; losses and error rates are co
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
 import torch
 
 from . import models, tasks
@@ -41,67 +44,116 @@ def train_group(items, device="cpu") -> list[Runs]:
     items = [(config, list(seeds)) for config, seeds in items]
     if len({config.shape_key() for config, _ in items}) != 1:
         raise ValueError("train_group needs configs of one shape (see TrialConfig.shape_key)")
-    dev = resolve_device(device)
+    with _single_threaded():  # per-op threading only costs here: the tensors are small and the ops many
+        return _train_stacked(items, resolve_device(device))
+
+
+@contextmanager
+def _single_threaded():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train_stacked(items, dev) -> list[Runs]:
     first = items[0][0]
     steps, mbs = first.steps, first.batch_size
     layers = models.layout(first.layer_sizes)
     n_layers = len(layers)
 
-    theta, x_all, blocks = _starts(items, dev)
+    theta, rows_of, blocks = _starts(items, dev)
     trials = theta.shape[1]
-    y_all = tasks.targets(first.task, first.encoding, x_all.transpose(-1, -2)).transpose(-1, -2)
+    table = tasks.TABLE_INPUTS.to(dev).unsqueeze(-1).expand(4, 2, trials)  # (row, input, trial)
+    table_y = tasks.targets(first.task, first.encoding, tasks.TABLE_INPUTS.to(dev)).unsqueeze(-1)
+    table_y = table_y.expand(4, first.outputs, trials)
     grad = torch.zeros_like(theta)
-    optimizers = []
-    for cols, (config, _) in zip(blocks, items):
-        param = theta[:, cols]
-        param.grad = grad[:, cols]
-        optimizers.append(OPTIMIZERS[config.optimizer].build([param], **config.optimizer_kwargs()))
+    optimizers = _optimizers(items, blocks, theta, grad)
     net = _StackedNet(theta, grad, layers, _segments(blocks, [c.activation for c, _ in items]))
     layer_of_param = torch.zeros(n_layers, theta.shape[0], device=dev)
     for l, layer in enumerate(layers):
         layer_of_param[l, layer.span] = 1.0
     loss_grad = _LOSS_GRAD[first.loss]
 
-    rows = x_all.shape[1]
-    outputs = torch.empty(steps, rows, first.outputs, trials, device=dev)
-    grad_sq = torch.empty(steps, n_layers, trials, device=dev)
+    # A net's output on a 0/1 input row is its output on that truth-table row, computed the same way: so each step
+    # runs the forward pass on the 4 table rows only, and picks each minibatch row's activations from them.
+    outputs = torch.empty(steps, 4, first.outputs, trials, device=dev)  # on the table, before each update
+    # gradient history for the per-layer norms: kept whole when small (one copy a step), else reduced every step
+    keep_grads = steps * theta.numel() <= _GRAD_HISTORY_LIMIT
+    history = torch.empty(steps, *(theta.shape if keep_grads else (n_layers, trials)), device=dev)
     with torch.no_grad():
         for i in range(steps):
-            x = x_all[min(i, x_all.shape[0] - 1)]
-            y = y_all[min(i, y_all.shape[0] - 1), :mbs]
-            acts = net.forward(x, out=outputs[i])
-            net.backward(acts, loss_grad(acts[-1][:mbs], y), mbs)
-            torch.mm(layer_of_param, grad * grad, out=grad_sq[i])
+            acts = net.forward(table, out=outputs[i])
+            if rows_of is None:  # full batch: the minibatch is the table
+                batch, y = acts, table_y
+            else:
+                batch, y = [_pick(a, rows_of[i]) for a in acts], _pick(table_y, rows_of[i])
+            net.backward(batch, loss_grad(batch[-1], y))
+            if keep_grads:
+                history[i].copy_(grad)
+            else:
+                torch.mm(layer_of_param, grad * grad, out=history[i])
             for optimizer in optimizers:
                 optimizer.step()
-        table = tasks.TABLE_INPUTS.to(dev).unsqueeze(-1).expand(4, 2, trials)
         final = net.forward(table)[-1]
-    return Runs.collect(items, blocks, outputs, y_all, final, grad_sq, theta)
+        grad_sq = torch.matmul(layer_of_param, history * history) if keep_grads else history
+        if rows_of is None:
+            batch_out, batch_y = outputs, table_y.expand_as(outputs)
+        else:
+            batch_out = _pick(outputs, rows_of, dim=1)
+            batch_y = _pick(table_y.expand_as(outputs), rows_of, dim=1)
+    return Runs.collect(items, blocks, batch_out, batch_y, outputs, table_y, final, grad_sq, theta)
+
+
+def _optimizers(items, blocks, theta, grad) -> list[torch.optim.Optimizer]:
+    """One torch.optim optimizer per optimizer class, with one param group per block: a view of the block's columns
+    of the stacked parameters, with its config's settings."""
+    groups: dict[type, list[dict]] = {}
+    for cols, (config, _) in zip(blocks, items):
+        spec = OPTIMIZERS[config.optimizer]
+        param = theta[:, cols]
+        param.grad = grad[:, cols]
+        groups.setdefault(spec.torch_class, []).append({"params": [param], **spec.options(**config.optimizer_kwargs())})
+    return [torch_class(param_groups) for torch_class, param_groups in groups.items()]
+
+
+def _pick(table_rows, rows, dim=0):
+    """Rows of `table_rows` (one per truth-table row along `dim`, trials last) chosen per trial by `rows`."""
+    index = rows.unsqueeze(dim + 1).expand(*rows.shape[:dim + 1], table_rows.shape[dim + 1], rows.shape[-1])
+    return torch.gather(table_rows, dim, index)
 
 
 def _starts(items, dev):
-    """Each trial's initial parameters, then its minibatch stream, from its own seed's generator.
-    Returns theta (P, trials), inputs (steps or 1, rows, 2, trials) with the truth table's 4 rows last, and the
+    """Each trial's initial parameters, then its minibatch stream, drawn from its own seed's generator (in two
+    threads: the draws release the GIL). Returns theta (P, trials); for each step, minibatch row and trial, which
+    truth-table row the lecture's stream draws, as (steps, mbs, trials) indices (None for full batch); and the
     column block of each item."""
     first = items[0][0]
     steps, mbs, sizes = first.steps, first.batch_size, first.layer_sizes
-    thetas, streams, blocks, at = [], [], [], 0
+    blocks, jobs, at = [], [], 0
     for config, seeds in items:
-        for seed in seeds:
-            generator = torch.Generator().manual_seed(seed)
-            thetas.append(models.init_params(sizes, config.init, generator))
-            if not first.full_batch:
-                streams.append(tasks.minibatch_inputs(steps, mbs, generator))
         blocks.append(slice(at, at + len(seeds)))
+        jobs.extend((at + k, seed, config.init) for k, seed in enumerate(seeds))
         at += len(seeds)
-    theta = torch.stack(thetas, dim=1).to(dev)
-    table = tasks.TABLE_INPUTS.to(dev).unsqueeze(-1)  # (4, 2, 1)
-    if first.full_batch:  # the minibatch *is* the truth table, every step
-        return theta, table.expand(1, 4, 2, at), blocks
-    x = torch.empty(steps, mbs + 4, 2, at, device=dev)
-    x[:, :mbs] = torch.stack(streams, dim=-1).to(dev)
-    x[:, mbs:] = table
-    return theta, x, blocks
+    theta = torch.empty(models.param_count(sizes), at)
+    uniforms = None if first.full_batch else torch.empty(at, steps * mbs, 2)
+
+    def draw(chunk):
+        for col, seed, init in chunk:
+            generator = torch.Generator().manual_seed(seed)
+            theta[:, col] = models.init_params(sizes, init, generator)
+            if uniforms is not None:
+                tasks.uniform_stream(steps, mbs, generator, out=uniforms[col])
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(draw, (jobs[k::2] for k in range(2))))
+    if uniforms is None:
+        return theta.to(dev), None, blocks
+    bits = (uniforms < 0.5).view(at, steps, mbs, 2)  # = tasks.minibatch_inputs
+    rows = (bits[..., 0].long() * 2 + bits[..., 1]).permute(1, 2, 0).contiguous()  # row of TABLE_INPUTS
+    return theta.to(dev), rows.to(dev), blocks
 
 
 def _segments(blocks, activations):
@@ -138,12 +190,12 @@ class _StackedNet:
             acts.append(torch.sigmoid(z, out=out) if l == last else models.activate(z, self.segments))
         return acts
 
-    def backward(self, acts, grad_out, mbs):
-        """Gradients of the minibatch loss (its first `mbs` rows), given d loss / d output."""
-        delta = torch.ops.aten.sigmoid_backward(grad_out, acts[-1][:mbs])
+    def backward(self, acts, grad_out):
+        """Gradients of the minibatch loss, given the minibatch's activations and d loss / d output."""
+        delta = torch.ops.aten.sigmoid_backward(grad_out, acts[-1])
         for l in range(len(self.layers) - 1, -1, -1):
-            below = acts[l][:mbs]
-            self.grad_w[l].copy_(_ordered_sum(delta.unsqueeze(2) * below.unsqueeze(1), 0))
+            below = acts[l]
+            _ordered_sum(delta.unsqueeze(2) * below.unsqueeze(1), 0, out=self.grad_w[l])
             # the bias gradient sums each trial's (mbs, units) block over rows; PyTorch picks its summation order
             # from that block's shape, so sum blocks laid out exactly as in the plain program: (trials, mbs, units)
             torch.sum(delta.permute(2, 0, 1).contiguous(), 1, out=self.grad_b[l].T)
@@ -152,14 +204,14 @@ class _StackedNet:
                 delta = models.activation_backward(self.segments, upstream, below)
 
 
-def _ordered_sum(t, dim):
+def _ordered_sum(t, dim, out=None):
     """Sum over `dim` term by term, in index order, as the plain program's small matrix products add up their terms
     (torch.sum would regroup the terms of a long, trials-wide reduction). Long sums fall back to torch.sum."""
     n = t.shape[dim]
     if n <= 3 or n > 32:
-        return torch.sum(t, dim)
+        return torch.sum(t, dim, out=out)
     terms = t.unbind(dim)
-    acc = terms[0] + terms[1]
+    acc = torch.add(terms[0], terms[1], out=out)
     for term in terms[2:]:
         acc += term
     return acc
@@ -178,5 +230,7 @@ def _bce_grad(o, y):
     # binary_cross_entropy_backward, mean over each trial's own elements: (o - y) / max(o (1 - o), 1e-12) / n
     return (o - y) / torch.clamp_min((1 - o) * o, 1e-12) / (o.shape[0] * o.shape[1])
 
+
+_GRAD_HISTORY_LIMIT = 64_000_000  # floats (256 MB)
 
 _LOSS_GRAD = {"mse": _mse_grad, "bce": _bce_grad}

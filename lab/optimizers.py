@@ -29,43 +29,41 @@ import torch
 
 @dataclass(frozen=True)
 class OptimizerSpec:
-    """How one named optimizer is built and which hyper-parameters it reads."""
+    """How one named optimizer maps onto `torch.optim`, and which hyper-parameters it reads."""
 
     name: str
     label: str
+    torch_class: type
     default_lr: float
-    uses: tuple[str, ...] = ()  # which of momentum, beta1, beta2 it reads (weight_decay: all)
+    uses: tuple[str, ...] = ()  # which of momentum, beta1, beta2 it reads (lr and weight_decay: all of them)
     defaults: dict = field(default_factory=dict)
 
-    def build(self, params, *, lr: float, momentum=None, beta1=None, beta2=None, weight_decay=0.0):
-        wd = float(weight_decay)
-        if self.name in ("sgd", "momentum", "nesterov"):
-            return torch.optim.SGD(params, lr=lr, momentum=momentum or 0.0, nesterov=self.name == "nesterov",
-                                   weight_decay=wd)
-        if self.name == "adagrad":
-            return torch.optim.Adagrad(params, lr=lr, weight_decay=wd)
-        if self.name == "adadelta":
-            return torch.optim.Adadelta(params, lr=lr, weight_decay=wd)
-        if self.name == "rmsprop":
-            return torch.optim.RMSprop(params, lr=lr, momentum=momentum, weight_decay=wd)
-        if self.name == "adam":
-            return torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), weight_decay=wd)
-        if self.name == "adamw":
-            return torch.optim.AdamW(params, lr=lr, betas=(beta1, beta2), weight_decay=wd)
-        raise KeyError(self.name)  # unreachable: OPTIMIZERS holds only the names above
+    def options(self, *, lr: float, momentum=None, beta1=None, beta2=None, weight_decay=0.0) -> dict:
+        """Keyword arguments of `torch_class` (also usable as one param group's settings)."""
+        options = {"lr": lr, "weight_decay": float(weight_decay)}
+        if self.torch_class is torch.optim.SGD:
+            options.update(momentum=momentum or 0.0, nesterov=self.name == "nesterov")
+        elif self.torch_class is torch.optim.RMSprop:
+            options.update(momentum=momentum)
+        elif "beta1" in self.uses:
+            options.update(betas=(beta1, beta2))
+        return options
+
+    def build(self, params, **settings) -> torch.optim.Optimizer:
+        return self.torch_class(params, **self.options(**settings))
 
 
 OPTIMIZERS: dict[str, OptimizerSpec] = {
     spec.name: spec
     for spec in (
-        OptimizerSpec("sgd", "SGD", 1.0),
-        OptimizerSpec("momentum", "Momentum", 0.5, ("momentum",), {"momentum": 0.9}),
-        OptimizerSpec("nesterov", "Nesterov", 0.5, ("momentum",), {"momentum": 0.9}),
-        OptimizerSpec("adagrad", "Adagrad", 0.5),
-        OptimizerSpec("adadelta", "Adadelta", 1.0),
-        OptimizerSpec("rmsprop", "RMSprop", 0.01, ("momentum",), {"momentum": 0.0}),
-        OptimizerSpec("adam", "Adam", 0.1, ("beta1", "beta2"), {"beta1": 0.9, "beta2": 0.999}),
-        OptimizerSpec("adamw", "AdamW", 0.1, ("beta1", "beta2"),
+        OptimizerSpec("sgd", "SGD", torch.optim.SGD, 1.0),
+        OptimizerSpec("momentum", "Momentum", torch.optim.SGD, 0.5, ("momentum",), {"momentum": 0.9}),
+        OptimizerSpec("nesterov", "Nesterov", torch.optim.SGD, 0.5, ("momentum",), {"momentum": 0.9}),
+        OptimizerSpec("adagrad", "Adagrad", torch.optim.Adagrad, 0.5),
+        OptimizerSpec("adadelta", "Adadelta", torch.optim.Adadelta, 1.0),
+        OptimizerSpec("rmsprop", "RMSprop", torch.optim.RMSprop, 0.01, ("momentum",), {"momentum": 0.0}),
+        OptimizerSpec("adam", "Adam", torch.optim.Adam, 0.1, ("beta1", "beta2"), {"beta1": 0.9, "beta2": 0.999}),
+        OptimizerSpec("adamw", "AdamW", torch.optim.AdamW, 0.1, ("beta1", "beta2"),
                       {"beta1": 0.9, "beta2": 0.999, "weight_decay": 0.01}),
     )
 }

@@ -40,15 +40,14 @@ class Runs:
     params: np.ndarray  # (n, P) the trained parameters, laid out as models.layout
 
     @classmethod
-    def collect(cls, items, blocks, outputs, y_all, final, grad_sq, theta) -> list[Runs]:
-        """Losses and errors of every step, computed at once from the recorded outputs (steps, rows, out, trials)."""
-        mbs = items[0][0].batch_size
+    def collect(cls, items, blocks, batch_out, batch_y, table_out, table_y, final, grad_sq, theta) -> list[Runs]:
+        """Losses and errors of every step, computed at once from the recorded outputs: on the minibatch
+        (steps, mbs, out, trials) and on the truth table before each update (steps, 4, out, trials) and after the
+        last one (4, out, trials)."""
         kind = items[0][0].loss
-        steps = outputs.shape[0]
-        y_all = y_all.expand(steps, *y_all.shape[1:])
-        mb_loss = elementwise_loss(kind, outputs[:, :mbs], y_all[:, :mbs]).mean(dim=(1, 2))
-        table_out = torch.cat([outputs[:, -4:], final.unsqueeze(0)])  # (steps + 1, 4, out, trials)
-        table_y = torch.cat([y_all[:, -4:], y_all[:1, -4:]])
+        mb_loss = elementwise_loss(kind, batch_out, batch_y).mean(dim=(1, 2))
+        table_out = torch.cat([table_out, final.unsqueeze(0)])  # (steps + 1, 4, out, trials)
+        table_y = table_y.unsqueeze(0)
         table_loss = elementwise_loss(kind, table_out, table_y).mean(dim=(1, 2))
         table_error = wrong_answers(table_out, table_y, axis=2).mean(dim=1)
         as_np = lambda t: t.detach().cpu().numpy()  # noqa: E731
