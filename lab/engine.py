@@ -60,7 +60,7 @@ def _single_threaded():
 
 def _train_stacked(items, dev) -> list[Runs]:
     first = items[0][0]
-    steps, mbs = first.steps, first.batch_size
+    steps = first.steps
     layers = models.layout(first.layer_sizes)
     n_layers = len(layers)
 

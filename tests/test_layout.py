@@ -1,0 +1,85 @@
+"""The repository's shape: lab/ stays free of Streamlit, and a newcomer's commands and CI script are in place."""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LAB = ROOT / "lab"
+UI_HELPER = LAB / "ui.py"  # the one module of lab/ allowed to import streamlit
+
+DASHBOARD_COMMAND = (
+    "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/streamlit run app.py"
+)
+TEST_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -r requirements-dev.txt && .venv/bin/python -m pytest"
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Top-level names of every module a Python file imports (absolute imports only)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute | ast.Name)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) in ("import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            names.add(node.args[0].value.split(".")[0])
+    return names
+
+
+def test_lab_never_imports_streamlit():
+    modules = sorted(LAB.rglob("*.py"))
+    assert modules, "lab/ has no modules"
+    offenders = [
+        str(path.relative_to(ROOT)) for path in modules if path != UI_HELPER and "streamlit" in imported_modules(path)
+    ]
+    assert not offenders, f"only lab/ui.py may import streamlit; also imported by: {offenders}"
+
+
+def test_import_check_sees_streamlit(tmp_path):
+    source = tmp_path / "m.py"
+    source.write_text("import os\nif True:\n    from streamlit.testing import v1\n", encoding="utf-8")
+    assert "streamlit" in imported_modules(source)
+    source.write_text("import importlib\nst = importlib.import_module('streamlit')\n", encoding="utf-8")
+    assert "streamlit" in imported_modules(source)
+    source.write_text("from . import streamlit_free\nimport torch\n", encoding="utf-8")
+    assert "streamlit" not in imported_modules(source)
+
+
+def test_readme_opens_with_the_two_commands():
+    head = "\n".join((ROOT / "README.md").read_text(encoding="utf-8").splitlines()[:6])
+    assert head.startswith("# ")
+    assert DASHBOARD_COMMAND in head
+    assert TEST_COMMAND in head
+
+
+def test_ci_script_is_valid_bash():
+    script = ROOT / ".ci" / "run"
+    assert script.is_file()
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("bash is not installed")
+    result = subprocess.run([bash, "-n", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "python -m pytest" in script.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["requirements.txt", "requirements-dev.txt"])
+def test_requirements_are_pinned(name):
+    lines = [line.split("#")[0].strip() for line in (ROOT / name).read_text(encoding="utf-8").splitlines()]
+    for line in filter(None, lines):
+        assert line.startswith("-r ") or re.fullmatch(r"[A-Za-z0-9_.\-]+==[\w.+]+", line), f"{name}: not pinned: {line}"
