@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import operator
 from dataclasses import dataclass, fields
 
 from .optimizers import OPTIMIZERS
@@ -57,7 +58,7 @@ class TrialConfig:
     width: int = 2
     activation: str = "sigmoid"
     init: str = "pytorch"
-    loss: str = "mse"
+    loss_fn: str = "mse"  # the criterion (the CLI flag is --loss; "loss" names the per-step loss values)
     optimizer: str = "adam"
     lr: float | None = None  # None: the optimizer's default
     momentum: float | None = None
@@ -71,10 +72,13 @@ class TrialConfig:
         _choice(self, "encoding", ENCODINGS)
         _choice(self, "activation", ACTIVATIONS)
         _choice(self, "init", INITS)
-        _choice(self, "loss", LOSSES)
+        _choice(self, "loss_fn", LOSSES)
         _choice(self, "optimizer", tuple(OPTIMIZERS))
         if not isinstance(self.full_batch, bool):
-            raise ConfigError("full_batch", f"must be true or false (got {self.full_batch!r})")
+            flag = {"true": True, "1": True, "false": False, "0": False}.get(str(self.full_batch).strip().lower())
+            if flag is None:
+                raise ConfigError("full_batch", f"must be true or false (got {self.full_batch!r})")
+            object.__setattr__(self, "full_batch", flag)
         for name in ("batch_size", "depth", "width", "steps"):
             _integer(self, name)
         spec = OPTIMIZERS[self.optimizer]
@@ -82,10 +86,12 @@ class TrialConfig:
         for name in ("lr", "momentum", "beta1", "beta2", "weight_decay"):
             used = name in ("lr", "weight_decay") or name in spec.uses
             value = getattr(self, name)
+            if value is not None:
+                value = _number(name, value)  # checked even where unused: a bad value is a mistake either way
             if not used:
-                object.__setattr__(self, name, None)  # canonical: unused settings never split the cache
-                continue
-            value = resolved[name] if value is None else _number(name, value)
+                value = None  # canonical: settings the optimizer does not read never split the cache
+            elif value is None:
+                value = resolved[name]
             object.__setattr__(self, name, value)
         if self.full_batch:
             object.__setattr__(self, "batch_size", 4)  # the whole truth table every step
@@ -107,7 +113,7 @@ class TrialConfig:
     def shape_key(self) -> tuple:
         """Configs with equal shape keys can train together in one stacked pass (they differ only in init,
         activation and optimizer settings, which the engine applies per block of trials)."""
-        return (self.task, self.encoding, self.full_batch, self.batch_size, self.depth, self.width, self.loss,
+        return (self.task, self.encoding, self.full_batch, self.batch_size, self.depth, self.width, self.loss_fn,
                 self.steps)
 
     # ---- identity ----------------------------------------------------------------------------------------------
@@ -152,10 +158,16 @@ def _choice(config, name, allowed):
 
 
 def _integer(config, name):
+    """Whole numbers: ints, numpy ints and digit strings (URL parameters, table cells) are accepted."""
     value = getattr(config, name)
     lo, hi = LIMITS[name]
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+    try:
+        number = operator.index(value) if not isinstance(value, str) else int(value.strip())
+    except (TypeError, ValueError):
+        number = None
+    if isinstance(value, bool) or number is None or not lo <= number <= hi:
         raise ConfigError(name, f"must be a whole number from {lo} to {hi} (got {value!r})")
+    object.__setattr__(config, name, int(number))
 
 
 def _number(name, value) -> float:

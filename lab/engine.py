@@ -75,7 +75,7 @@ def _train_stacked(items, dev) -> list[Runs]:
     layer_of_param = torch.zeros(n_layers, theta.shape[0], device=dev)
     for l, layer in enumerate(layers):
         layer_of_param[l, layer.span] = 1.0
-    loss_grad = _LOSS_GRAD[first.loss]
+    loss_grad = _LOSS_GRAD[first.loss_fn]
 
     # A net's output on a 0/1 input row is its output on that truth-table row, computed the same way: so each step
     # runs the forward pass on the 4 table rows only, and picks each minibatch row's activations from them.

@@ -78,12 +78,12 @@ ACTIVATION_BACKWARD = {  # (grad wrt output, output) -> grad wrt input
 
 
 def activate(z: torch.Tensor, segments) -> torch.Tensor:
-    """Hidden activation where rows `segments[k][0]` use activation `segments[k][1]`."""
+    """Hidden activation where trials (the last axis) `segments[k][0]` use activation `segments[k][1]`."""
     if len(segments) == 1:
         return ACTIVATION_FORWARD[segments[0][1]](z)
     out = torch.empty_like(z)
-    for rows, name in segments:
-        ACTIVATION_FORWARD[name](z[rows], out=out[rows])
+    for cols, name in segments:
+        ACTIVATION_FORWARD[name](z[..., cols], out=out[..., cols])
     return out
 
 
@@ -92,6 +92,6 @@ def activation_backward(segments, grad: torch.Tensor, y: torch.Tensor) -> torch.
     if len(segments) == 1:
         return ACTIVATION_BACKWARD[segments[0][1]](grad, y)
     out = torch.empty_like(grad)
-    for rows, name in segments:
-        out[rows] = ACTIVATION_BACKWARD[name](grad[rows], y[rows])
+    for cols, name in segments:
+        out[..., cols] = ACTIVATION_BACKWARD[name](grad[..., cols], y[..., cols])
     return out

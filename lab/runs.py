@@ -44,8 +44,10 @@ class Runs:
         """Losses and errors of every step, computed at once from the recorded outputs: on the minibatch
         (steps, mbs, out, trials) and on the truth table before each update (steps, 4, out, trials) and after the
         last one (4, out, trials)."""
-        kind = items[0][0].loss
-        mb_loss = elementwise_loss(kind, batch_out, batch_y).mean(dim=(1, 2))
+        kind = items[0][0].loss_fn
+        # each trial's mean over its (mbs, out) block, laid out as in the plain program so it sums in the same order
+        per_element = elementwise_loss(kind, batch_out, batch_y).permute(0, 3, 1, 2).contiguous()
+        mb_loss = per_element.view(*per_element.shape[:2], -1).mean(dim=2)  # (steps, trials)
         table_out = torch.cat([table_out, final.unsqueeze(0)])  # (steps + 1, 4, out, trials)
         table_y = table_y.unsqueeze(0)
         table_loss = elementwise_loss(kind, table_out, table_y).mean(dim=(1, 2))
