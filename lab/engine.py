@@ -44,8 +44,16 @@ def train_group(items, device="cpu") -> list[Runs]:
     items = [(config, list(seeds)) for config, seeds in items]
     if len({config.shape_key() for config, _ in items}) != 1:
         raise ValueError("train_group needs configs of one shape (see TrialConfig.shape_key)")
+    # trials ordered by activation, then optimizer settings: few activation segments, few optimizer param groups
+    order = sorted(range(len(items)), key=lambda k: (items[k][0].activation, _settings(items[k][0])))
     with _single_threaded():  # per-op threading only costs here: the tensors are small and the ops many
-        return _train_stacked(items, resolve_device(device))
+        results = _train_stacked([items[k] for k in order], resolve_device(device))
+    back = {k: runs for k, runs in zip(order, results)}
+    return [back[k] for k in range(len(items))]
+
+
+def _settings(config: TrialConfig) -> tuple:
+    return (config.optimizer, *config.optimizer_kwargs().items())
 
 
 @contextmanager
@@ -108,14 +116,35 @@ def _train_stacked(items, dev) -> list[Runs]:
 
 
 def _optimizers(items, blocks, theta, grad) -> list[torch.optim.Optimizer]:
-    """One torch.optim optimizer per optimizer class, with one param group per block: a view of the block's columns
-    of the stacked parameters, with its config's settings."""
-    groups: dict[type, list[dict]] = {}
+    """One torch.optim optimizer per optimizer class, one param group per optimizer setting: a view of the stacked
+    parameters' columns that use it. Items come ordered by activation, then settings; when every activation segment
+    holds the same sequence of settings blocks (a grid), a setting's columns in all segments form one strided view."""
+    runs = []  # (columns, settings, config) with consecutive equal settings within one activation merged
     for cols, (config, _) in zip(blocks, items):
+        key = (config.activation, _settings(config))
+        if runs and runs[-1][1] == key and runs[-1][0].stop == cols.start:
+            runs[-1] = (slice(runs[-1][0].start, cols.stop), key, config)
+        else:
+            runs.append((cols, key, config))
+    segments = {}
+    for cols, (activation, settings), config in runs:
+        segments.setdefault(activation, []).append((cols, settings, config))
+    layouts = {tuple((c.stop - c.start, k) for c, k, _ in seg) for seg in segments.values()}
+    groups: dict[type, list[dict]] = {}
+
+    def add(param, grad_view, config):
+        param.grad = grad_view
         spec = OPTIMIZERS[config.optimizer]
-        param = theta[:, cols]
-        param.grad = grad[:, cols]
         groups.setdefault(spec.torch_class, []).append({"params": [param], **spec.options(**config.optimizer_kwargs())})
+
+    if len(segments) > 1 and len(layouts) == 1:  # a grid: settings × activations
+        width = theta.shape[1] // len(segments)
+        theta3, grad3 = theta.view(theta.shape[0], len(segments), width), grad.view(grad.shape[0], len(segments), width)
+        for cols, _, config in next(iter(segments.values())):
+            add(theta3[:, :, cols], grad3[:, :, cols], config)
+    else:
+        for cols, _, config in runs:
+            add(theta[:, cols], grad[:, cols], config)
     return [torch_class(param_groups) for torch_class, param_groups in groups.items()]
 
 

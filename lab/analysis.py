@@ -1,0 +1,98 @@
+"""Aggregation over seeds: one row per config for comparison tables, and per-step bands for plots.
+
+Unsolved trials are never dropped: in success rates they are failures, and in the quantiles of steps-to-solve they
+count as "never" (+inf), so a median that falls on them is reported as missing (NaN), not as a flattering number.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .runs import Runs, with_config
+
+Z95 = 1.959963984540054  # two-sided 95% normal quantile
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval for a binomial proportion (good at 0/n and n/n, unlike the normal approximation)."""
+    if n == 0:
+        return math.nan, math.nan
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _quantile_or_nan(values: np.ndarray, q: float) -> float:
+    """Quantile where +inf stands for "never"; NaN when the quantile itself is "never"."""
+    if len(values) == 0:
+        return math.nan
+    x = float(np.quantile(values, q, method="lower" if np.isinf(values).any() else "linear"))
+    return x if math.isfinite(x) else math.nan
+
+
+def summary_row(runs: Runs) -> dict:
+    solved = runs.solved
+    n, k = len(solved), int(solved.sum())
+    lo, hi = wilson_interval(k, n)
+    steps = np.where(solved, runs.steps_to_solve, np.inf)
+    final = runs.table_loss[:, -1]
+    finite = final[np.isfinite(final)]
+    return {
+        "n_trials": n,
+        "solved": k,
+        "success_rate": k / n if n else math.nan,
+        "success_lo": lo,
+        "success_hi": hi,
+        "steps_median": _quantile_or_nan(steps, 0.5),
+        "steps_q25": _quantile_or_nan(steps, 0.25),
+        "steps_q75": _quantile_or_nan(steps, 0.75),
+        "final_loss_median": float(np.median(finite)) if len(finite) else math.nan,
+        "final_loss_mean": float(np.mean(finite)) if len(finite) else math.nan,
+        "diverged": int(runs.diverged.sum()),
+    }
+
+
+def summarize(runs_list: list[Runs]) -> pd.DataFrame:
+    """One row per config: the config's fields, then n_trials, solved, success_rate with its 95% Wilson interval
+    (success_lo, success_hi), steps_median / steps_q25 / steps_q75 to solve, final_loss_median / _mean, diverged."""
+    rows = [{**runs.config.to_dict(), **summary_row(runs)} for runs in runs_list]
+    return pd.DataFrame(rows)
+
+
+def _smooth(values: np.ndarray, window: int) -> np.ndarray:
+    """Trailing moving average along steps (axis 1), NaN-aware; window 1 leaves the values as they are."""
+    if window <= 1:
+        return values
+    frame = pd.DataFrame(values.T)
+    return frame.rolling(window, min_periods=1).mean().to_numpy().T
+
+
+METRICS = ("loss", "table_loss", "table_error")
+
+
+def curve_bands(runs: Runs, metric: str = "loss", every: int = 1, smooth: int = 1) -> pd.DataFrame:
+    """Per step: the median and the 25% / 75% quantiles over seeds of `metric` (loss = minibatch loss,
+    table_loss, table_error), after an optional trailing moving average of `smooth` steps; every `every`-th step."""
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {', '.join(METRICS)}")
+    values = getattr(runs, metric)[:, : runs.loss.shape[1]].astype(np.float64)
+    values = _smooth(values, smooth)
+    idx = np.arange(0, values.shape[1], max(1, every))
+    with np.errstate(all="ignore"):
+        q25, median, q75 = np.nanquantile(values[:, idx], [0.25, 0.5, 0.75], axis=0)
+    frame = pd.DataFrame({"step": idx, "median": median, "q25": q25, "q75": q75})
+    return with_config(frame, runs.config)
+
+
+def solved_by_step(runs: Runs, every: int = 1) -> pd.DataFrame:
+    """Per step t: the fraction of seeds solved by t (solved at t and at every later step)."""
+    steps = runs.loss.shape[1]
+    idx = np.arange(0, steps + 1, max(1, every))
+    reached = np.where(runs.solved, runs.steps_to_solve, np.inf)
+    fraction = (reached[None, :] <= idx[:, None]).mean(axis=1) if len(reached) else np.full(len(idx), np.nan)
+    return with_config(pd.DataFrame({"step": idx, "solved_fraction": fraction}), runs.config)

@@ -1,0 +1,284 @@
+"""The on-disk result store: one Parquet file per config key, holding every stored seed's curves and summary.
+
+- Where: `Store(root)`, else the environment variable `LAB_STORE`, else `./.lab-store`.
+- What: one row per seed (the per-step arrays as fixed-size list columns), the config and schema version in the file's
+  metadata. Data only: no pickle.
+- Safe: a file is written under a temporary name, flushed and renamed over the old one, so a reader sees the old entry
+  or the new one, never a part. Writers of one key take a lock (`fcntl.flock`) while they merge their seeds with what
+  is stored, so concurrent sweeps lose nothing. A truncated, garbage or older-schema file is reported once, then
+  treated as missing and recomputed.
+- Bounded: with `LAB_STORE_MAX_MB` set, the least recently used entries are evicted after each write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .config import SCHEMA_VERSION, TrialConfig
+from .engine import train
+from .runs import Runs
+
+log = logging.getLogger(__name__)
+
+META_KEY = b"and-lab"
+SUFFIX = ".parquet"
+# Runs arrays stored as fixed-size lists, with the dtype they are stored in
+_ARRAYS = {"loss": np.float32, "table_loss": np.float32, "table_error": np.uint8, "grad_norm": np.float32,
+           "table_output": np.float32, "params": np.float32}
+
+
+class StoreError(Exception):
+    """A stored entry that cannot be used (truncated, not Parquet, another schema, another config)."""
+
+
+def default_root() -> Path:
+    return Path(os.environ.get("LAB_STORE") or ".lab-store")
+
+
+class Store:
+    def __init__(self, root: str | os.PathLike | None = None, max_mb: float | None = None):
+        self.root = Path(root) if root is not None else default_root()
+        self.root.mkdir(parents=True, exist_ok=True)
+        env = os.environ.get("LAB_STORE_MAX_MB")
+        self.max_bytes = (max_mb if max_mb is not None else float(env) if env else None)
+        if self.max_bytes is not None:
+            self.max_bytes *= 1024 * 1024
+        self._reported: set[str] = set()
+
+    # ---- paths ---------------------------------------------------------------------------------------------------
+    def path(self, key: str) -> Path:
+        return self.root / f"{key}{SUFFIX}"
+
+    @contextlib.contextmanager
+    def _lock(self, key: str):
+        with open(self.root / f".{key}.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # ---- reading -------------------------------------------------------------------------------------------------
+    def load(self, config: TrialConfig) -> Runs | None:
+        """Everything stored for `config` (seeds in ascending order), or None."""
+        return self._load(config.key(), expect=config)
+
+    def load_many(self, configs) -> dict[TrialConfig, Runs | None]:
+        """`load` for many configs, reading files in parallel threads (Parquet decoding releases the GIL)."""
+        configs = list(dict.fromkeys(configs))
+        with ThreadPoolExecutor(4) as pool:
+            return dict(zip(configs, pool.map(self.load, configs), strict=True))
+
+    def load_key(self, key: str) -> Runs | None:
+        return self._load(key)
+
+    def _load(self, key: str, expect: TrialConfig | None = None) -> Runs | None:
+        path = self.path(key)
+        if not path.exists():
+            return None
+        try:
+            runs = read_runs(path)
+            if expect is not None and runs.config != expect:
+                raise StoreError("the stored config differs from its key")
+        except (StoreError, OSError, pa.ArrowException, ValueError, KeyError, TypeError) as exc:
+            if key not in self._reported:
+                self._reported.add(key)
+                log.warning("store entry %s is unusable and will be recomputed: %s", path.name, exc)
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: last to be evicted
+        return runs
+
+    def missing(self, config: TrialConfig, seeds) -> list[int]:
+        stored = self.load(config)
+        have = set(stored.seeds) if stored is not None else set()
+        return [s for s in dict.fromkeys(seeds) if s not in have]
+
+    # ---- writing -------------------------------------------------------------------------------------------------
+    def save(self, runs: Runs) -> None:
+        """Merge `runs` with what is stored for its config (its seeds win), atomically."""
+        key = runs.config.key()
+        with self._lock(key):
+            stored = self._load(key, expect=runs.config)
+            merged = runs if stored is None else merge(stored, runs)
+            write_runs(merged, self.path(key))
+        self.evict(keep=key)
+
+    def runs(self, config: TrialConfig, seeds, device="cpu") -> Runs:
+        """The trials of `config` for `seeds` (in that order): read from the store, computing only missing seeds."""
+        seeds = list(dict.fromkeys(int(s) for s in seeds))
+        stored = self.load(config)
+        have = set(stored.seeds) if stored is not None else set()
+        todo = [s for s in seeds if s not in have]
+        if todo:
+            fresh = train(config, todo, device=device)
+            self.save(fresh)
+            stored = fresh if stored is None else merge(stored, fresh)
+        return select(stored, seeds)
+
+    # ---- managing ------------------------------------------------------------------------------------------------
+    def keys(self) -> list[str]:
+        return sorted(p.name[: -len(SUFFIX)] for p in self.root.glob(f"*{SUFFIX}") if not p.name.startswith("."))
+
+    def entries(self) -> pd.DataFrame:
+        """One row per stored entry: key, the config's fields, n_seeds, seeds (a short text), size_bytes, modified."""
+        rows = []
+        for key in self.keys():
+            path = self.path(key)
+            try:
+                meta = read_meta(path)
+                n = pq.ParquetFile(path).metadata.num_rows
+                seeds = pq.read_table(path, columns=["seed"]).column("seed").to_pylist()
+            except Exception as exc:  # noqa: BLE001 - any unreadable file is listed as broken, never raised
+                rows.append({"key": key, "status": f"unusable: {exc}", "size_bytes": _size(path)})
+                continue
+            stat = path.stat()
+            rows.append({"key": key, **meta["config"], "n_seeds": n, "seeds": _seed_text(seeds),
+                         "size_bytes": stat.st_size, "modified": pd.Timestamp(stat.st_mtime, unit="s"),
+                         "status": "ok"})
+        return pd.DataFrame(rows)
+
+    def delete(self, key: str) -> bool:
+        with self._lock(key):
+            try:
+                self.path(key).unlink()
+                return True
+            except FileNotFoundError:
+                return False
+
+    def clear(self) -> int:
+        return sum(self.delete(key) for key in self.keys())
+
+    def size_bytes(self) -> int:
+        return sum(_size(self.path(key)) for key in self.keys())
+
+    def evict(self, keep: str | None = None) -> list[str]:
+        """Delete least recently used entries until the store fits `LAB_STORE_MAX_MB` (never `keep`)."""
+        if self.max_bytes is None:
+            return []
+        files = sorted(((p.stat().st_mtime, p) for p in self.root.glob(f"*{SUFFIX}")), key=lambda t: t[0])
+        total, gone = sum(_size(p) for _, p in files), []
+        for _, path in files:
+            if total <= self.max_bytes:
+                break
+            key = path.name[: -len(SUFFIX)]
+            if key == keep:
+                continue
+            total -= _size(path)
+            if self.delete(key):
+                gone.append(key)
+        return gone
+
+
+# ---- Runs <-> Parquet ------------------------------------------------------------------------------------------------
+def write_runs(runs: Runs, path: Path) -> None:
+    n = len(runs.seeds)
+    columns = {"seed": pa.array(np.asarray(runs.seeds, dtype=np.int64))}
+    for name, dtype in _ARRAYS.items():
+        values = getattr(runs, name)
+        if name == "table_error":
+            values = np.rint(values * 4)  # wrong rows out of 4: exact as a small integer
+        flat = np.ascontiguousarray(values, dtype=dtype).reshape(n, -1)
+        columns[name] = pa.FixedSizeListArray.from_arrays(pa.array(flat.ravel()), flat.shape[1])
+    summary = runs.summary()
+    for name in ("solved", "steps_to_solve", "final_loss", "diverged"):
+        columns[name] = pa.array(summary[name])
+    meta = {"schema": SCHEMA_VERSION, "config": runs.config.to_dict(), "key": runs.config.key(),
+            "steps": runs.loss.shape[1], "layers": runs.grad_norm.shape[2], "outputs": runs.table_output.shape[2]}
+    table = pa.table(columns).replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pq.write_table(table, handle, compression="zstd")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def read_meta(path: Path | pq.ParquetFile) -> dict:
+    schema = path.schema_arrow if isinstance(path, pq.ParquetFile) else pq.read_schema(path)
+    raw = (schema.metadata or {}).get(META_KEY)
+    if raw is None:
+        raise StoreError("not a store entry (no metadata)")
+    meta = json.loads(raw)
+    if meta.get("schema") != SCHEMA_VERSION:
+        raise StoreError(f"schema {meta.get('schema')} is not the current {SCHEMA_VERSION}")
+    return meta
+
+
+def read_runs(path: Path) -> Runs:
+    with pq.ParquetFile(path) as handle:
+        meta = read_meta(handle)
+        table = handle.read()
+    config = TrialConfig.from_dict(meta["config"])
+    n, steps = table.num_rows, meta["steps"]
+    shapes = {"loss": (steps,), "table_loss": (steps + 1,), "table_error": (steps + 1,),
+              "grad_norm": (steps, meta["layers"]), "table_output": (4, meta["outputs"]), "params": (-1,)}
+    arrays = {}
+    for name, shape in shapes.items():
+        flat = table.column(name).combine_chunks().flatten().to_numpy(zero_copy_only=False)
+        values = flat.reshape(n, *shape)
+        arrays[name] = values.astype(np.float32) / 4 if name == "table_error" else values
+    seeds = table.column("seed").to_pylist()
+    return Runs(config, seeds, **arrays)
+
+
+def merge(old: Runs, new: Runs) -> Runs:
+    """Seeds of both, ascending; a seed in both takes `new`'s trial."""
+    seeds = sorted(set(old.seeds) | set(new.seeds))
+    pos_new = {s: i for i, s in enumerate(new.seeds)}
+    pos_old = {s: i for i, s in enumerate(old.seeds)}
+    arrays = {}
+    for name in _ARRAYS:
+        a, b = getattr(old, name), getattr(new, name)
+        arrays[name] = np.stack([b[pos_new[s]] if s in pos_new else a[pos_old[s]] for s in seeds]) if seeds else a[:0]
+    return Runs(new.config, seeds, **arrays)
+
+
+def select(runs: Runs, seeds: list[int]) -> Runs:
+    """The trials of `seeds`, in that order."""
+    pos = {s: i for i, s in enumerate(runs.seeds)}
+    idx = np.asarray([pos[s] for s in seeds], dtype=np.int64)
+    return Runs(runs.config, list(seeds), **{name: getattr(runs, name)[idx] for name in _ARRAYS})
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _seed_text(seeds: list[int]) -> str:
+    """Seeds as short ranges: [0, 1, 2, 5] -> "0-2, 5"."""
+    parts, start = [], None
+    for i, s in enumerate(seeds):
+        if start is None:
+            start = s
+        if i + 1 == len(seeds) or seeds[i + 1] != s + 1:
+            parts.append(str(start) if start == s else f"{start}-{s}")
+            start = None
+    return ", ".join(parts)
+
+
+def touch_age(path: Path, seconds_ago: float) -> None:
+    """Set a file's modification time into the past (tests and maintenance)."""
+    t = time.time() - seconds_ago
+    os.utime(path, (t, t))
