@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .cli_sweep import add_commands
 from .config import ACTIVATIONS, ENCODINGS, INITS, LIMITS, LOSSES, TASKS, ConfigError, TrialConfig, parse_seeds
 from .engine import resolve_device, train
 from .optimizers import OPTIMIZERS
@@ -132,13 +133,14 @@ def check_writable(field: str, path: str) -> None:
         raise ConfigError(field, f"cannot write in {folder!r}: {e.strerror} (got {path!r})") from None
 
 
-def write_csv(field: str, frame: pd.DataFrame, path: str) -> None:
-    """Atomically: a temp file in the same folder, renamed over `path` once complete."""
+def write_csv(field: str, frame: pd.DataFrame, path: str, bom: bool = False) -> None:
+    """Atomically: a temp file in the same folder, renamed over `path` once complete. `bom`: UTF-8 with a byte-order
+    mark, which Excel needs to read UTF-8."""
     wide = {name: "float64" for name, dtype in frame.dtypes.items() if dtype == np.float32}
     frame = frame.astype(wide)  # float32 → float64: the numbers as `.item()` prints them (as the log shows)
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".tmp-", suffix=".csv")
     try:
-        with os.fdopen(fd, "w", newline="") as handle:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as handle:
             frame.to_csv(handle, index=False)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
@@ -212,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                       "(default: none)")
     out.add_argument("--quiet", action="store_true", help="print only the summary, not the log (default: off)")
     run.set_defaults(handler=cmd_run)
+    add_commands(commands, add_seed_flags, add_device_flag)
     return parser
 
 

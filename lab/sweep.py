@@ -12,7 +12,9 @@ from __future__ import annotations
 import itertools
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 
 from .config import ConfigError, TrialConfig
@@ -136,10 +138,28 @@ def _execute(units, workers, scheduler, device):
         for unit in units:
             yield train_unit(unit, device)
         return
-    from joblib import Parallel, delayed
+    yield from _local(units, workers, device)
 
-    parallel = Parallel(n_jobs=min(workers, len(units)), return_as="generator_unordered")
-    yield from parallel(delayed(train_unit)(unit, device) for unit in units)
+
+def _local(units, workers, device):
+    """Worker processes take the largest units first while this process trains the smallest ones: the parent's
+    core is not left idle, and its work overlaps the workers' start-up (importing torch takes seconds)."""
+    from joblib.externals.loky import get_reusable_executor
+
+    executor = get_reusable_executor(max_workers=workers - 1)
+    pending, running = deque(units), set()
+    while pending or running:
+        while pending and len(running) < 2 * (workers - 1):
+            running.add(executor.submit(train_unit, pending.popleft(), device))
+        finished = {f for f in running if f.done()}
+        if not finished and pending:
+            yield train_unit(pending.pop(), device)
+            continue
+        if not finished:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in finished:
+            running.discard(future)
+            yield future.result()
 
 
 class ProgressBar:

@@ -1,0 +1,78 @@
+"""The `lecture` sweep preset, timed in one run: python bench/bench_sweep.py [--sample 12]
+
+Prints the preset (108 configs x 20 seeds = 2,160 trials x 1,000 steps) computed cold (empty store) and warm (all
+stored), the lecture's loop timed on a sample of the same configs (one trial each) and extrapolated to 2,160 trials,
+the ratios, and the peak memory of this process and its workers.
+"""
+
+import argparse
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from lecture_program import plain_trial  # noqa: E402
+
+from lab.analysis import summarize  # noqa: E402
+from lab.store import Store  # noqa: E402
+from lab.sweep import PRESETS, run_configs  # noqa: E402
+
+
+def peak_mib() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", type=int, default=12, help="configs whose lecture loop is timed (default 12)")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    args = parser.parse_args()
+    grid = PRESETS["lecture"]
+    configs, seeds = grid.configs(), list(range(grid.seeds))
+    trials = len(configs) * len(seeds)
+
+    with tempfile.TemporaryDirectory() as root:
+        store = Store(root)
+        start = time.perf_counter()
+        runs = run_configs(configs, seeds, store, workers=args.workers)
+        cold = time.perf_counter() - start
+        start = time.perf_counter()
+        warm_runs = run_configs(configs, seeds, store, workers=args.workers)
+        table = summarize(warm_runs)
+        warm = time.perf_counter() - start
+        size = store.size_bytes()
+    assert all((a.loss == b.loss).all() for a, b in zip(runs, warm_runs, strict=True))
+
+    sample = random.Random(0).sample(configs, args.sample)
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    for config in sample:
+        plain_trial(config, 0)
+    lecture = (time.perf_counter() - start) / len(sample) * trials
+    own, children = peak_mib()
+
+    print(f"preset       : lecture, {len(configs)} configs x {len(seeds)} seeds = {trials} trials x 1000 steps")
+    print(f"cold         : {cold:8.2f} s (empty store; {size / 1e6:.1f} MB stored)   target <= 10 s: "
+          f"{'met' if cold <= 10 else 'not met'}")
+    print(f"warm         : {warm:8.3f} s (all stored, read + summarised)          target <= 0.5 s: "
+          f"{'met' if warm <= 0.5 else 'not met'}")
+    print(f"lecture loop : {lecture:8.1f} s (extrapolated from {len(sample)} configs, one trial each)")
+    print(f"ratios       : cold {lecture / cold:,.0f}x, warm {lecture / warm:,.0f}x faster than the lecture loop")
+    print(f"peak memory  : {own:.0f} MiB this process, {children:.0f} MiB largest worker   target <= 1024 MiB: "
+          f"{'met' if max(own, children) <= 1024 else 'not met'}")
+    print()
+    print("success rate by activation and depth (all six optimizers, 20 seeds each):")
+    print(table.pivot_table(index="depth", columns="activation", values="success_rate").round(2).to_string())
+
+
+if __name__ == "__main__":
+    main()
