@@ -34,12 +34,13 @@ def resolve_device(device: str | torch.device = "cpu") -> torch.device:
     return torch.device(name)
 
 
-def train(config: TrialConfig, seeds, device="cpu") -> Runs:
-    """Train one config for each seed, all seeds at once."""
-    return train_group([(config, list(seeds))], device=device)[0]
+def train(config: TrialConfig, seeds, device="cpu", trace: bool = False) -> Runs:
+    """Train one config for each seed, all seeds at once. `trace`: also record each hidden layer's mean activation
+    and saturated fraction on the truth table at every step (Runs.activation_mean, Runs.saturation)."""
+    return train_group([(config, list(seeds))], device=device, trace=trace)[0]
 
 
-def train_group(items, device="cpu") -> list[Runs]:
+def train_group(items, device="cpu", trace: bool = False) -> list[Runs]:
     """Train several (config, seeds) blocks of one shape (equal `shape_key`) in one stacked pass."""
     items = [(config, list(seeds)) for config, seeds in items]
     if len({config.shape_key() for config, _ in items}) != 1:
@@ -47,7 +48,7 @@ def train_group(items, device="cpu") -> list[Runs]:
     # trials ordered by activation, then optimizer settings: few activation segments, few optimizer param groups
     order = sorted(range(len(items)), key=lambda k: (items[k][0].activation, _settings(items[k][0])))
     with _single_threaded():  # per-op threading only costs here: the tensors are small and the ops many
-        results = _train_stacked([items[k] for k in order], resolve_device(device))
+        results = _train_stacked([items[k] for k in order], resolve_device(device), trace)
     back = {k: runs for k, runs in zip(order, results)}
     return [back[k] for k in range(len(items))]
 
@@ -66,7 +67,7 @@ def _single_threaded():
         torch.set_num_threads(threads)
 
 
-def _train_stacked(items, dev) -> list[Runs]:
+def _train_stacked(items, dev, trace=False) -> list[Runs]:
     first = items[0][0]
     steps = first.steps
     layers = models.layout(first.layer_sizes)
@@ -91,9 +92,12 @@ def _train_stacked(items, dev) -> list[Runs]:
     # gradient history for the per-layer norms: kept whole when small (one copy a step), else reduced every step
     keep_grads = steps * theta.numel() <= _GRAD_HISTORY_LIMIT
     history = torch.empty(steps, *(theta.shape if keep_grads else (n_layers, trials)), device=dev)
+    tracer = _Tracer(net, steps, trials, dev) if trace and n_layers > 1 else None
     with torch.no_grad():
         for i in range(steps):
             acts = net.forward(table, out=outputs[i])
+            if tracer is not None:
+                tracer.record(i, acts)
             if rows_of is None:  # full batch: the minibatch is the table
                 batch, y = acts, table_y
             else:
@@ -112,7 +116,37 @@ def _train_stacked(items, dev) -> list[Runs]:
         else:
             batch_out = _pick(outputs, rows_of, dim=1)
             batch_y = _pick(table_y.expand_as(outputs), rows_of, dim=1)
-    return Runs.collect(items, blocks, batch_out, batch_y, outputs, table_y, final, grad_sq, theta)
+    results = Runs.collect(items, blocks, batch_out, batch_y, outputs, table_y, final, grad_sq, theta)
+    if tracer is not None:
+        for runs, cols in zip(results, blocks, strict=True):
+            runs.activation_mean, runs.saturation = tracer.arrays(cols)
+    return results
+
+
+class _Tracer:
+    """Per step and hidden layer, on the truth table: the mean activation, and the fraction of units whose
+    activation's slope is under a tenth of its largest (sigmoid: h(1-h) < 0.025; tanh: 1-h^2 < 0.1; ReLU: off)."""
+
+    SATURATED = 0.1
+
+    def __init__(self, net, steps, trials, dev):
+        self.net = net
+        hidden = len(net.layers) - 1
+        self.mean = torch.empty(steps, hidden, trials, device=dev)
+        self.saturated = torch.empty(steps, hidden, trials, device=dev)
+        self.peak = torch.empty(trials, device=dev)  # the activation's largest slope, per trial
+        for cols, name in net.segments:
+            self.peak[cols] = 0.25 if name == "sigmoid" else 1.0
+
+    def record(self, i, acts):
+        for l, h in enumerate(acts[1:-1]):
+            torch.mean(h, dim=(0, 1), out=self.mean[i, l])
+            slope = models.activation_backward(self.net.segments, torch.ones_like(h), h)
+            torch.mean((slope < self.SATURATED * self.peak).float(), dim=(0, 1), out=self.saturated[i, l])
+
+    def arrays(self, cols):
+        as_np = lambda t: t[..., cols].permute(2, 0, 1).cpu().numpy()  # noqa: E731
+        return as_np(self.mean), as_np(self.saturated)
 
 
 def _optimizers(items, blocks, theta, grad) -> list[torch.optim.Optimizer]:

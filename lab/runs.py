@@ -38,6 +38,9 @@ class Runs:
     grad_norm: np.ndarray  # (n, steps, layers) gradient norm of each layer (weight and bias) at each step
     table_output: np.ndarray  # (n, 4, outputs) the trained net's outputs on the truth table
     params: np.ndarray  # (n, P) the trained parameters, laid out as models.layout
+    # with engine.train(..., trace=True) only (not stored): per step and hidden layer, on the truth table
+    activation_mean: np.ndarray | None = None  # (n, steps, hidden layers) mean activation
+    saturation: np.ndarray | None = None  # (n, steps, hidden layers) fraction of saturated units
 
     @classmethod
     def collect(cls, items, blocks, batch_out, batch_y, table_out, table_y, final, grad_sq, theta) -> list[Runs]:
