@@ -23,6 +23,7 @@ from . import models, tasks
 from .config import ConfigError, TrialConfig
 from .optimizers import OPTIMIZERS
 from .runs import Runs
+from .stacked import LOSS_GRAD, StackedNet, segments
 
 
 def resolve_device(device: str | torch.device = "cpu") -> torch.device:
@@ -80,11 +81,11 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
     table_y = table_y.expand(4, first.outputs, trials)
     grad = torch.zeros_like(theta)
     optimizers = _optimizers(items, blocks, theta, grad)
-    net = _StackedNet(theta, grad, layers, _segments(blocks, [c.activation for c, _ in items]))
+    net = StackedNet(theta, grad, layers, segments(blocks, [c.activation for c, _ in items]))
     layer_of_param = torch.zeros(n_layers, theta.shape[0], device=dev)
     for l, layer in enumerate(layers):
         layer_of_param[l, layer.span] = 1.0
-    loss_grad = _LOSS_GRAD[first.loss_fn]
+    loss_grad = LOSS_GRAD[first.loss_fn]
 
     # A net's output on a 0/1 input row is its output on that truth-table row, computed the same way: so each step
     # runs the forward pass on the 4 table rows only, and picks each minibatch row's activations from them.
@@ -219,81 +220,4 @@ def _starts(items, dev):
     return theta.to(dev), rows.to(dev), blocks
 
 
-def _segments(blocks, activations):
-    """(columns, activation) runs: consecutive blocks with the same activation merged."""
-    merged = []
-    for cols, act in zip(blocks, activations):
-        if merged and merged[-1][1] == act:
-            merged[-1] = (slice(merged[-1][0].start, cols.stop), act)
-        else:
-            merged.append((cols, act))
-    return merged
-
-
-class _StackedNet:
-    """Forward and backward of the stacked MLP, writing gradients into views of one (P, trials) tensor."""
-
-    def __init__(self, theta, grad, layers, segments):
-        self.layers, self.segments = layers, segments
-        trials = theta.shape[1]
-        self.weights = [theta[lay.w].view(lay.fan_out, lay.fan_in, trials) for lay in layers]
-        self.biases = [theta[lay.b] for lay in layers]
-        self.grad_w = [grad[lay.w].view(lay.fan_out, lay.fan_in, trials) for lay in layers]
-        self.grad_b = [grad[lay.b] for lay in layers]
-
-    def forward(self, x, out=None):
-        """[x, h1, ..., output] for inputs x (rows, 2, trials); the output layer is a sigmoid."""
-        acts = [x]
-        last = len(self.layers) - 1
-        for l, (w, b) in enumerate(zip(self.weights, self.biases)):
-            # z = b + sum_k a_k w_k, summed in k order as addmm does
-            z = _ordered_sum(acts[-1].unsqueeze(1) * w, 2)
-            # a strided z makes sigmoid take PyTorch's scalar path, as it does on the plain program's small tensors
-            z = torch.add(z, b, out=_strided_like(z))
-            acts.append(torch.sigmoid(z, out=out) if l == last else models.activate(z, self.segments))
-        return acts
-
-    def backward(self, acts, grad_out):
-        """Gradients of the minibatch loss, given the minibatch's activations and d loss / d output."""
-        delta = torch.ops.aten.sigmoid_backward(grad_out, acts[-1])
-        for l in range(len(self.layers) - 1, -1, -1):
-            below = acts[l]
-            _ordered_sum(delta.unsqueeze(2) * below.unsqueeze(1), 0, out=self.grad_w[l])
-            # the bias gradient sums each trial's (mbs, units) block over rows; PyTorch picks its summation order
-            # from that block's shape, so sum blocks laid out exactly as in the plain program: (trials, mbs, units)
-            torch.sum(delta.permute(2, 0, 1).contiguous(), 1, out=self.grad_b[l].T)
-            if l:
-                upstream = _ordered_sum(delta.unsqueeze(2) * self.weights[l].unsqueeze(0), 1)
-                delta = models.activation_backward(self.segments, upstream, below)
-
-
-def _ordered_sum(t, dim, out=None):
-    """Sum over `dim` term by term, in index order, as the plain program's small matrix products add up their terms
-    (torch.sum would regroup the terms of a long, trials-wide reduction). Long sums fall back to torch.sum."""
-    n = t.shape[dim]
-    if n <= 3 or n > 32:
-        return torch.sum(t, dim, out=out)
-    terms = t.unbind(dim)
-    acc = torch.add(terms[0], terms[1], out=out)
-    for term in terms[2:]:
-        acc += term
-    return acc
-
-
-def _strided_like(z):
-    return torch.empty(*z.shape, 2, dtype=z.dtype, device=z.device)[..., 0]
-
-
-def _mse_grad(o, y):
-    # mse_loss_backward, mean over each trial's own elements: 2/n * (o - y)
-    return (o - y) * (2.0 / (o.shape[0] * o.shape[1]))
-
-
-def _bce_grad(o, y):
-    # binary_cross_entropy_backward, mean over each trial's own elements: (o - y) / max(o (1 - o), 1e-12) / n
-    return (o - y) / torch.clamp_min((1 - o) * o, 1e-12) / (o.shape[0] * o.shape[1])
-
-
 _GRAD_HISTORY_LIMIT = 64_000_000  # floats (256 MB)
-
-_LOSS_GRAD = {"mse": _mse_grad, "bce": _bce_grad}
