@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields
 from .optimizers import OPTIMIZERS
 
 #: Bump when the engine's numbers change for an unchanged config: stored results of older versions are recomputed.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TASKS = ("and", "or", "nand", "xor")
 ENCODINGS = ("scalar", "onehot")
@@ -35,6 +35,13 @@ LIMITS = {  # inclusive bounds of the numeric fields
     "beta1": (0.0, 1.0),  # < 1
     "beta2": (0.0, 1.0),  # < 1
     "weight_decay": (0.0, 10.0),
+    "n_train": (1, 100_000),
+    "n_val": (1, 100_000),
+    "n_test": (1, 1_000_000),
+    "data_seed": (0, 2**31 - 1),
+    "eval_every": (1, 100_000),
+    "noise": (0.0, 5.0),
+    "label_flip": (0.0, 0.5),  # < 0.5
 }
 MAX_SEED = 2**31 - 1
 
@@ -66,6 +73,15 @@ class TrialConfig:
     beta2: float | None = None
     weight_decay: float | None = None
     steps: int = 1000
+    # finite, noisy data (lab.data): set n_train to train on a fixed training set instead of the lecture's endless
+    # stream of exact truth-table rows; the other data settings apply only then
+    n_train: int | None = None
+    noise: float | None = None  # Gaussian noise (standard deviation) added to the inputs
+    label_flip: float | None = None  # probability that a label is flipped
+    n_val: int | None = None
+    n_test: int | None = None
+    data_seed: int | None = None  # draws the data sets: shared by every trial of a comparison
+    eval_every: int | None = None  # steps between evaluations on the train / validation / test sets
 
     def __post_init__(self):
         _choice(self, "task", TASKS)
@@ -93,8 +109,29 @@ class TrialConfig:
             elif value is None:
                 value = resolved[name]
             object.__setattr__(self, name, value)
-        if self.full_batch:
-            object.__setattr__(self, "batch_size", 4)  # the whole truth table every step
+        self._check_data()
+        if self.full_batch:  # the whole truth table (or training set) every step
+            object.__setattr__(self, "batch_size", 4 if self.n_train is None else self.n_train)
+
+    def _check_data(self):
+        data = ("noise", "label_flip", "n_val", "n_test", "data_seed", "eval_every")
+        if self.n_train is None:
+            given = [name for name in data if getattr(self, name) is not None]
+            if given:
+                raise ConfigError(given[0], "needs a finite training set: set n_train too")
+            return
+        _integer(self, "n_train")
+        defaults = {"noise": 0.0, "label_flip": 0.0, "n_val": 200, "n_test": 2000, "data_seed": 0,
+                    "eval_every": max(1, self.steps // 100)}
+        for name in data:
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, defaults[name])
+            elif name in ("noise", "label_flip"):
+                object.__setattr__(self, name, _number(name, getattr(self, name)))
+            else:
+                _integer(self, name)
+        if not self.full_batch and self.batch_size > self.n_train:
+            raise ConfigError("batch_size", f"must be at most n_train = {self.n_train} (got {self.batch_size})")
 
     # ---- derived ---------------------------------------------------------------------------------------------
     @property
@@ -114,7 +151,15 @@ class TrialConfig:
         """Configs with equal shape keys can train together in one stacked pass (they differ only in init,
         activation and optimizer settings, which the engine applies per block of trials)."""
         return (self.task, self.encoding, self.full_batch, self.batch_size, self.depth, self.width, self.loss_fn,
-                self.steps)
+                self.steps, *self.data_settings())
+
+    @property
+    def finite(self) -> bool:
+        """Trained on a finite data set (lab.data) rather than the lecture's stream."""
+        return self.n_train is not None
+
+    def data_settings(self) -> tuple:
+        return (self.n_train, self.noise, self.label_flip, self.n_val, self.n_test, self.data_seed, self.eval_every)
 
     # ---- identity ----------------------------------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -179,7 +224,7 @@ def _number(name, value) -> float:
     if isinstance(value, bool) or not math.isfinite(x):
         raise ConfigError(name, f"must be a number (got {value!r})")
     open_low = name == "lr"
-    open_high = name in ("momentum", "beta1", "beta2")
+    open_high = name in ("momentum", "beta1", "beta2", "label_flip")
     if x < lo or x > hi or (open_low and x <= lo) or (open_high and x >= hi):
         low = "> " if open_low else ">= "
         high = "< " if open_high else "<= "

@@ -19,10 +19,10 @@ from contextlib import contextmanager
 
 import torch
 
-from . import models, tasks
+from . import data, models, tasks
 from .config import ConfigError, TrialConfig
 from .optimizers import OPTIMIZERS
-from .runs import Runs
+from .runs import Runs, elementwise_loss, wrong_answers
 from .stacked import LOSS_GRAD, StackedNet, segments
 
 
@@ -74,7 +74,7 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
     layers = models.layout(first.layer_sizes)
     n_layers = len(layers)
 
-    theta, rows_of, blocks = _starts(items, dev)
+    theta, rows_of, blocks = _starts(items, dev)  # rows_of: table rows (stream) or training-set rows (finite)
     trials = theta.shape[1]
     table = tasks.TABLE_INPUTS.to(dev).unsqueeze(-1).expand(4, 2, trials)  # (row, input, trial)
     table_y = tasks.targets(first.task, first.encoding, tasks.TABLE_INPUTS.to(dev)).unsqueeze(-1)
@@ -94,12 +94,21 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
     keep_grads = steps * theta.numel() <= _GRAD_HISTORY_LIMIT
     history = torch.empty(steps, *(theta.shape if keep_grads else (n_layers, trials)), device=dev)
     tracer = _Tracer(net, steps, trials, dev) if trace and n_layers > 1 else None
+    evaluator = _Evaluator(net, first, trials, dev) if first.finite else None
+    if evaluator is not None:  # each step's minibatch from the training set, per trial
+        train_x, train_y = evaluator.inputs["train"], evaluator.targets["train"]
+        xs = train_x[:, :, 0][rows_of].permute(0, 1, 3, 2).contiguous()  # (steps, mbs, 2, trials)
+        ys = train_y[:, :, 0][rows_of].permute(0, 1, 3, 2).contiguous()  # (steps, mbs, out, trials)
+        batch_outputs = torch.empty_like(ys)
     with torch.no_grad():
         for i in range(steps):
             acts = net.forward(table, out=outputs[i])
             if tracer is not None:
                 tracer.record(i, acts)
-            if rows_of is None:  # full batch: the minibatch is the table
+            if evaluator is not None:
+                evaluator.maybe_record(i)
+                batch, y = net.forward(xs[i], out=batch_outputs[i]), ys[i]
+            elif rows_of is None:  # full batch: the minibatch is the table
                 batch, y = acts, table_y
             else:
                 batch, y = [_pick(a, rows_of[i]) for a in acts], _pick(table_y, rows_of[i])
@@ -112,16 +121,47 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
                 optimizer.step()
         final = net.forward(table)[-1]
         grad_sq = torch.matmul(layer_of_param, history * history) if keep_grads else history
-        if rows_of is None:
+        if evaluator is not None:
+            evaluator.maybe_record(steps)
+            batch_out, batch_y = batch_outputs, ys
+        elif rows_of is None:
             batch_out, batch_y = outputs, table_y.expand_as(outputs)
         else:
             batch_out = _pick(outputs, rows_of, dim=1)
             batch_y = _pick(table_y.expand_as(outputs), rows_of, dim=1)
     results = Runs.collect(items, blocks, batch_out, batch_y, outputs, table_y, final, grad_sq, theta)
-    if tracer is not None:
-        for runs, cols in zip(results, blocks, strict=True):
+    for runs, cols in zip(results, blocks, strict=True):
+        if tracer is not None:
             runs.activation_mean, runs.saturation = tracer.arrays(cols)
+        if evaluator is not None:
+            runs.evaluations = evaluator.arrays(cols)
     return results
+
+
+class _Evaluator:
+    """Loss and error rate on the training, validation and test sets at the steps data.eval_steps names."""
+
+    def __init__(self, net, config, trials, dev):
+        self.net, self.kind = net, config.loss_fn
+        sets = data.make_sets(config)
+        self.inputs = {name: s.x.to(dev).unsqueeze(-1).expand(-1, 2, trials) for name, s in sets.items()}
+        self.targets = {name: tasks.encode(s.value, config.encoding).to(dev).unsqueeze(-1).expand(-1, -1, trials)
+                        for name, s in sets.items()}
+        self.steps = data.eval_steps(config)
+        self.values = {f"{name}_{what}": torch.empty(len(self.steps), trials, device=dev)
+                       for name in sets for what in ("loss", "error")}
+        self.next = 0
+
+    def maybe_record(self, step):
+        if self.next < len(self.steps) and self.steps[self.next] == step:
+            for name, x in self.inputs.items():
+                o, y = self.net.forward(x, exact=False)[-1], self.targets[name]
+                torch.mean(elementwise_loss(self.kind, o, y), dim=(0, 1), out=self.values[f"{name}_loss"][self.next])
+                torch.mean(wrong_answers(o, y, axis=1), dim=0, out=self.values[f"{name}_error"][self.next])
+            self.next += 1
+
+    def arrays(self, cols) -> dict:
+        return {"steps": list(self.steps), **{k: v[:, cols].T.cpu().numpy() for k, v in self.values.items()}}
 
 
 class _Tracer:
@@ -202,7 +242,8 @@ def _starts(items, dev):
         jobs.extend((at + k, seed, config.init) for k, seed in enumerate(seeds))
         at += len(seeds)
     theta = torch.empty(models.param_count(sizes), at)
-    uniforms = None if first.full_batch else torch.empty(at, steps * mbs, 2)
+    uniforms = None if first.full_batch or first.finite else torch.empty(at, steps * mbs, 2)
+    batches = torch.empty(at, steps, mbs, dtype=torch.long) if first.finite else None
 
     def draw(chunk):
         for col, seed, init in chunk:
@@ -210,9 +251,13 @@ def _starts(items, dev):
             theta[:, col] = models.init_params(sizes, init, generator)
             if uniforms is not None:
                 tasks.uniform_stream(steps, mbs, generator, out=uniforms[col])
+            if batches is not None:
+                batches[col] = data.batch_indices(first, generator)
 
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(draw, (jobs[k::2] for k in range(2))))
+    if batches is not None:
+        return theta.to(dev), batches.permute(1, 2, 0).contiguous().to(dev), blocks
     if uniforms is None:
         return theta.to(dev), None, blocks
     bits = (uniforms < 0.5).view(at, steps, mbs, 2)  # = tasks.minibatch_inputs

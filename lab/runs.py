@@ -26,6 +26,9 @@ def wrong_answers(o: torch.Tensor, y: torch.Tensor, axis: int) -> torch.Tensor:
     return (o.argmax(axis) != y.argmax(axis)).float()
 
 
+EVALUATIONS = ("train_loss", "train_error", "val_loss", "val_error", "test_loss", "test_error")
+
+
 @dataclass
 class Runs:
     """The trials of one config: arrays indexed [trial, step, ...] in the order of `seeds`."""
@@ -41,6 +44,8 @@ class Runs:
     # with engine.train(..., trace=True) only (not stored): per step and hidden layer, on the truth table
     activation_mean: np.ndarray | None = None  # (n, steps, hidden layers) mean activation
     saturation: np.ndarray | None = None  # (n, steps, hidden layers) fraction of saturated units
+    # finite data sets only (config.finite): {"steps": [...], "train_loss": (n, E), "train_error", "val_loss", ...}
+    evaluations: dict | None = None
 
     @classmethod
     def collect(cls, items, blocks, batch_out, batch_y, table_out, table_y, final, grad_sq, theta) -> list[Runs]:
@@ -91,7 +96,26 @@ class Runs:
             "final_loss": self.table_loss[:, -1],
             "diverged": self.diverged,
         })
+        if self.evaluations is not None:
+            for name, values in self.early_stopping().items():
+                frame[name] = values
         return with_config(frame, self.config)
+
+    def early_stopping(self) -> dict[str, np.ndarray]:
+        """Finite data: per trial, the evaluation step with the lowest validation loss (early stopping would stop
+        there), the validation and test error there, and the train and test error at the end."""
+        ev = self.evaluations
+        with np.errstate(invalid="ignore"):
+            val = np.where(np.isfinite(ev["val_loss"]), ev["val_loss"], np.inf)
+        best = np.argmin(val, axis=1)
+        rows = np.arange(len(best))
+        return {
+            "best_step": np.asarray(ev["steps"])[best],
+            "val_error_best": ev["val_error"][rows, best],
+            "test_error_best": ev["test_error"][rows, best],
+            "train_error_final": ev["train_error"][:, -1],
+            "test_error_final": ev["test_error"][:, -1],
+        }
 
     def curves(self, every: int = 1) -> pd.DataFrame:
         """Long format, one row per trial and step: seed, step, loss, table_loss, table_error, grad_norm_<layer>."""
@@ -106,6 +130,12 @@ class Runs:
         }
         for layer in range(self.grad_norm.shape[2]):
             data[f"grad_norm_{layer + 1}"] = self.grad_norm[:, idx, layer].ravel()
+        if self.evaluations is not None:  # measured every eval_every steps: empty (NaN) between
+            at = np.asarray(self.evaluations["steps"][:-1])  # the last one is after the last step
+            for name in EVALUATIONS:
+                full = np.full((n, steps), np.nan, dtype=np.float32)
+                full[:, at] = self.evaluations[name][:, :-1]
+                data[name] = full[:, idx].ravel()
         return with_config(pd.DataFrame(data), self.config)
 
 

@@ -41,10 +41,13 @@ class StackedNet:
         acts = [x]
         last = len(self.layers) - 1
         for l, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            # z = b + sum_k a_k w_k, summed in k order as addmm does
-            z = ordered_sum(acts[-1].unsqueeze(1) * w, 2)
-            # a strided z makes sigmoid take PyTorch's scalar path, as it does on the plain program's small tensors
-            z = torch.add(z, b, out=strided_like(z) if exact else None)
+            if exact:
+                # z = b + sum_k a_k w_k, summed in k order as addmm does
+                z = ordered_sum(acts[-1].unsqueeze(1) * w, 2)
+                # a strided z makes sigmoid take PyTorch's scalar path, as on the plain program's small tensors
+                z = torch.add(z, b, out=strided_like(z))
+            else:  # a batched matmul over trials: no (rows, out, in, trials) product in memory
+                z = torch.baddbmm(b.T.unsqueeze(1), acts[-1].permute(2, 0, 1), w.permute(2, 1, 0)).permute(1, 2, 0)
             acts.append(torch.sigmoid(z, out=out) if l == last else activate(z, self.segments))
         return acts
 

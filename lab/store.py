@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from .config import SCHEMA_VERSION, TrialConfig
 from .engine import train
-from .runs import Runs
+from .runs import EVALUATIONS, Runs
 
 log = logging.getLogger(__name__)
 
@@ -193,11 +193,16 @@ def write_runs(runs: Runs, path: Path) -> None:
             values = np.rint(values * 4)  # wrong rows out of 4: exact as a small integer
         flat = np.ascontiguousarray(values, dtype=dtype).reshape(n, -1)
         columns[name] = pa.FixedSizeListArray.from_arrays(pa.array(flat.ravel()), flat.shape[1])
+    if runs.evaluations is not None:
+        for name in EVALUATIONS:
+            flat = np.ascontiguousarray(runs.evaluations[name], dtype=np.float32)
+            columns[name] = pa.FixedSizeListArray.from_arrays(pa.array(flat.ravel()), flat.shape[1])
     summary = runs.summary()
     for name in ("solved", "steps_to_solve", "final_loss", "diverged"):
         columns[name] = pa.array(summary[name])
     meta = {"schema": SCHEMA_VERSION, "config": runs.config.to_dict(), "key": runs.config.key(),
-            "steps": runs.loss.shape[1], "layers": runs.grad_norm.shape[2], "outputs": runs.table_output.shape[2]}
+            "steps": runs.loss.shape[1], "layers": runs.grad_norm.shape[2], "outputs": runs.table_output.shape[2],
+            "eval_steps": None if runs.evaluations is None else list(runs.evaluations["steps"])}
     table = pa.table(columns).replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     try:
@@ -237,7 +242,13 @@ def read_runs(path: Path) -> Runs:
         values = flat.reshape(n, *shape)
         arrays[name] = values.astype(np.float32) / 4 if name == "table_error" else values
     seeds = table.column("seed").to_pylist()
-    return Runs(config, seeds, **arrays)
+    evaluations = None
+    if meta.get("eval_steps") is not None:
+        evaluations = {"steps": meta["eval_steps"]}
+        for name in EVALUATIONS:
+            flat = table.column(name).combine_chunks().flatten().to_numpy(zero_copy_only=False)
+            evaluations[name] = flat.reshape(n, len(meta["eval_steps"]))
+    return Runs(config, seeds, **arrays, evaluations=evaluations)
 
 
 def merge(old: Runs, new: Runs) -> Runs:
@@ -249,14 +260,24 @@ def merge(old: Runs, new: Runs) -> Runs:
     for name in _ARRAYS:
         a, b = getattr(old, name), getattr(new, name)
         arrays[name] = np.stack([b[pos_new[s]] if s in pos_new else a[pos_old[s]] for s in seeds]) if seeds else a[:0]
-    return Runs(new.config, seeds, **arrays)
+    evaluations = None
+    if new.evaluations is not None and old.evaluations is not None:
+        evaluations = {"steps": new.evaluations["steps"]}
+        for name in EVALUATIONS:
+            a, b = old.evaluations[name], new.evaluations[name]
+            evaluations[name] = np.stack([b[pos_new[s]] if s in pos_new else a[pos_old[s]] for s in seeds])
+    return Runs(new.config, seeds, **arrays, evaluations=evaluations)
 
 
 def select(runs: Runs, seeds: list[int]) -> Runs:
     """The trials of `seeds`, in that order."""
     pos = {s: i for i, s in enumerate(runs.seeds)}
     idx = np.asarray([pos[s] for s in seeds], dtype=np.int64)
-    return Runs(runs.config, list(seeds), **{name: getattr(runs, name)[idx] for name in _ARRAYS})
+    evaluations = None
+    if runs.evaluations is not None:
+        evaluations = {"steps": runs.evaluations["steps"], **{k: runs.evaluations[k][idx] for k in EVALUATIONS}}
+    return Runs(runs.config, list(seeds), **{name: getattr(runs, name)[idx] for name in _ARRAYS},
+                evaluations=evaluations)
 
 
 def _size(path: Path) -> int:
