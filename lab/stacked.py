@@ -24,6 +24,9 @@ def segments(blocks, activations):
     return merged
 
 
+SMALL = 3  # the widest layer computed with the plain program's exact arithmetic
+
+
 class StackedNet:
     """Forward and backward of the stacked MLP, writing gradients into views of one (P, trials) tensor."""
 
@@ -34,14 +37,18 @@ class StackedNet:
         self.biases = [theta[lay.b] for lay in layers]
         self.grad_w = [grad[lay.w].view(lay.fan_out, lay.fan_in, trials) for lay in layers]
         self.grad_b = [grad[lay.b] for lay in layers]
+        # Small layers (the lecture's) follow the plain program's arithmetic exactly: products summed term by term,
+        # sigmoid on PyTorch's scalar path. For wider ones the plain program's matmuls go through BLAS kernels whose
+        # summation order is their own, so a batched matmul (far faster there) is as close as anything.
+        self.small = [lay.fan_in <= SMALL and lay.fan_out <= SMALL for lay in layers]
 
     def forward(self, x, out=None, exact=True):
         """[x, h1, ..., output] for inputs x (rows, 2, trials); the output layer is a sigmoid. `exact=False` (for
-        large evaluation sets) lets sigmoid use its vectorised path, which may differ in the last bit."""
+        large evaluation sets) uses batched matmuls throughout."""
         acts = [x]
         last = len(self.layers) - 1
         for l, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            if exact:
+            if exact and self.small[l]:
                 # z = b + sum_k a_k w_k, summed in k order as addmm does
                 z = ordered_sum(acts[-1].unsqueeze(1) * w, 2)
                 # a strided z makes sigmoid take PyTorch's scalar path, as on the plain program's small tensors
@@ -56,12 +63,18 @@ class StackedNet:
         delta = torch.ops.aten.sigmoid_backward(grad_out, acts[-1])
         for l in range(len(self.layers) - 1, -1, -1):
             below = acts[l]
-            ordered_sum(delta.unsqueeze(2) * below.unsqueeze(1), 0, out=self.grad_w[l])
+            if self.small[l]:
+                ordered_sum(delta.unsqueeze(2) * below.unsqueeze(1), 0, out=self.grad_w[l])
+            else:
+                self.grad_w[l].copy_(torch.bmm(delta.permute(2, 1, 0), below.permute(2, 0, 1)).permute(1, 2, 0))
             # the bias gradient sums each trial's (mbs, units) block over rows; PyTorch picks its summation order
             # from that block's shape, so sum blocks laid out exactly as in the plain program: (trials, mbs, units)
             torch.sum(delta.permute(2, 0, 1).contiguous(), 1, out=self.grad_b[l].T)
             if l:
-                upstream = ordered_sum(delta.unsqueeze(2) * self.weights[l].unsqueeze(0), 1)
+                if self.small[l]:
+                    upstream = ordered_sum(delta.unsqueeze(2) * self.weights[l].unsqueeze(0), 1)
+                else:
+                    upstream = torch.bmm(delta.permute(2, 0, 1), self.weights[l].permute(2, 0, 1)).permute(1, 2, 0)
                 delta = activation_backward(self.segments, upstream, below)
 
 
