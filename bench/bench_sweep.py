@@ -22,7 +22,8 @@ from lecture_program import plain_trial  # noqa: E402
 
 from lab.analysis import summarize  # noqa: E402
 from lab.store import Store  # noqa: E402
-from lab.sweep import PRESETS, run_configs  # noqa: E402
+from lab.presets import PRESETS  # noqa: E402
+from lab.sweep import run_configs  # noqa: E402
 
 
 def peak_mib() -> tuple[float, float]:

@@ -22,10 +22,11 @@ from .cli_sweep import add_commands
 from .config import ACTIVATIONS, ENCODINGS, INITS, LIMITS, LOSSES, TASKS, ConfigError, TrialConfig, parse_seeds
 from .engine import resolve_device, train
 from .optimizers import OPTIMIZERS
+from .presets import PRESETS
 
 DEFAULT = TrialConfig()
-INT_FIELDS = ("depth", "width", "batch_size", "steps")
-FLOAT_FIELDS = ("lr", "momentum", "beta1", "beta2", "weight_decay")
+INT_FIELDS = ("depth", "width", "batch_size", "steps", "n_train", "n_val", "n_test", "data_seed", "eval_every")
+FLOAT_FIELDS = ("lr", "momentum", "beta1", "beta2", "weight_decay", "noise", "label_flip")
 LOG_EVERY = 100  # the lecture prints every 100 iterations
 
 
@@ -78,6 +79,19 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--beta1", metavar="X", help="Adam's beta1, >= 0 and < 1; read by adam and adamw (default 0.9)")
     g.add_argument("--beta2", metavar="X", help="Adam's beta2, >= 0 and < 1; read by adam and adamw (default 0.999)")
     g.add_argument("--weight-decay", metavar="X", help="weight decay, 0 to 10 (default: 0; for adamw 0.01)")
+    d = parser.add_argument_group("finite noisy data (default: the lecture's endless stream of exact truth-table "
+                                  "rows; --n-train switches to a fixed training set)")
+    d.add_argument("--n-train", metavar="N", help="training-set size, 1 to 100000 (default: none, the stream)")
+    d.add_argument("--noise", metavar="X", help="standard deviation of Gaussian noise on the inputs, 0 to 5 "
+                                                "(default 0)")
+    d.add_argument("--label-flip", metavar="X", help="probability of a flipped label, >= 0 and < 0.5 (default 0)")
+    d.add_argument("--n-val", metavar="N", help="validation-set size (default 200)")
+    d.add_argument("--n-test", metavar="N", help="test-set size (default 2000)")
+    d.add_argument("--data-seed", metavar="N", help="seed of the data sets, shared by all trials (default 0)")
+    d.add_argument("--eval-every", metavar="N", help="steps between evaluations on the three sets "
+                                                     "(default: steps / 100)")
+    parser.add_argument("--preset", metavar="NAME", help="start from a named experiment (flags override it): "
+                                                         f"{', '.join(PRESETS)} (default: none)")
 
 
 def add_seed_flags(parser: argparse.ArgumentParser) -> None:
@@ -108,13 +122,23 @@ def config_from_args(args: argparse.Namespace) -> TrialConfig:
         value = getattr(args, name)
         if value is not None:
             given[name] = _whole(name, value) if name in INT_FIELDS else value  # floats: TrialConfig parses them
-    return TrialConfig(full_batch=args.full_batch, **given)
+    base = {}
+    if getattr(args, "preset", None) is not None:
+        if args.preset not in PRESETS:
+            raise ConfigError("preset", f"must be one of {', '.join(PRESETS)} (got {args.preset!r})")
+        base = dict(PRESETS[args.preset].base)
+    if args.full_batch:
+        base["full_batch"] = True
+    return TrialConfig(**{**base, **given})
 
 
 def seeds_from_args(args: argparse.Namespace) -> list[int]:
     if args.seed_list is not None:
         return parse_seeds(seed_list=args.seed_list)
-    return parse_seeds(1 if args.seeds is None else _whole("seeds", args.seeds))
+    if args.seeds is None:  # one seed, or the preset's number
+        preset = PRESETS.get(getattr(args, "preset", None) or "")
+        return parse_seeds(preset.seeds if preset is not None and preset.base.get("n_train") else 1)
+    return parse_seeds(_whole("seeds", args.seeds))
 
 
 # ---- output files ----------------------------------------------------------------------------------------------
@@ -169,6 +193,11 @@ def summary_lines(runs) -> list[str]:
              f"median final loss: {_median(runs.table_loss[:, -1]):.4g}"]
     if diverged:
         lines.append(f"diverged {diverged}/{n}")
+    if runs.evaluations is not None:
+        stop = runs.early_stopping()
+        lines.append(f"median train error at the end: {_median(stop['train_error_final']):.3f}")
+        lines.append(f"median test error at the end: {_median(stop['test_error_final']):.3f}; at the best validation "
+                     f"step (median step {_median(stop['best_step']):g}): {_median(stop['test_error_best']):.3f}")
     return lines
 
 

@@ -10,16 +10,18 @@ import pandas as pd
 from .analysis import summarize
 from .config import FIELD_NAMES, ConfigError, TrialConfig
 from .engine import resolve_device
+from .presets import PRESETS
 from .store import Store, default_root
-from .sweep import PRESETS, Grid, ProgressBar, run_configs
+from .sweep import Grid, ProgressBar, run_configs
 
 # sweep flag -> config field; each takes a comma list (numbers also as ranges: 1-6)
 AXES = {
     "tasks": "task", "encodings": "encoding", "optimizers": "optimizer", "activations": "activation",
     "inits": "init", "losses": "loss_fn", "depths": "depth", "widths": "width", "batch_sizes": "batch_size",
     "lrs": "lr", "momentums": "momentum", "weight_decays": "weight_decay",
+    "n_trains": "n_train", "noises": "noise", "label_flips": "label_flip",
 }
-WHOLE = {"depth", "width", "batch_size"}
+WHOLE = {"depth", "width", "batch_size", "n_train"}
 TABLE_METRICS = ["n_trials", "success_rate", "success_lo", "success_hi", "steps_median", "steps_q25", "steps_q75",
                  "final_loss_median", "final_loss_mean", "diverged"]
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from .config import ConfigError, TrialConfig
 from .engine import train_group
-from .optimizers import LECTURE_OPTIMIZERS
 from .runs import Runs
 from .store import Store, merge, select
 
@@ -37,14 +36,6 @@ class Grid:
             configs.append(TrialConfig(**{**self.base, **dict(zip(names, values, strict=True))}))
         return list(dict.fromkeys(configs))  # duplicates (e.g. unused settings) collapse
 
-
-PRESETS: dict[str, Grid] = {
-    # the lecture's six optimizers (each at its default lr) × sigmoid/tanh/ReLU × 1-6 hidden layers of width 2
-    "lecture": Grid(base={"width": 2, "steps": 1000},
-                    axes={"optimizer": LECTURE_OPTIMIZERS, "activation": ("sigmoid", "tanh", "relu"),
-                          "depth": tuple(range(1, 7))},
-                    seeds=20),
-}
 
 MAX_TRIALS_PER_UNIT = 2048
 
