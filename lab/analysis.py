@@ -54,7 +54,16 @@ def summary_row(runs: Runs) -> dict:
         "final_loss_median": float(np.median(finite)) if len(finite) else math.nan,
         "final_loss_mean": float(np.mean(finite)) if len(finite) else math.nan,
         "diverged": int(runs.diverged.sum()),
+        **({} if runs.evaluations is None else generalization_row(runs)),
     }
+
+
+def generalization_row(runs: Runs) -> dict:
+    """Finite data: medians over seeds of the early-stopping step and of the errors there and at the end."""
+    stop = runs.early_stopping()
+    with np.errstate(all="ignore"):
+        return {f"{name}_median": float(np.nanmedian(values)) if len(values) else math.nan
+                for name, values in stop.items()}
 
 
 def summarize(runs_list: list[Runs]) -> pd.DataFrame:

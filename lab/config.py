@@ -42,6 +42,8 @@ LIMITS = {  # inclusive bounds of the numeric fields
     "eval_every": (1, 100_000),
     "noise": (0.0, 5.0),
     "label_flip": (0.0, 0.5),  # < 0.5
+    "folds": (2, 100),
+    "fold": (0, 99),
 }
 MAX_SEED = 2**31 - 1
 
@@ -82,6 +84,8 @@ class TrialConfig:
     n_test: int | None = None
     data_seed: int | None = None  # draws the data sets: shared by every trial of a comparison
     eval_every: int | None = None  # steps between evaluations on the train / validation / test sets
+    folds: int | None = None  # k-fold cross-validation: the training set split in k folds ...
+    fold: int | None = None  # ... and this one held out as the validation set (the other k - 1 train)
 
     def __post_init__(self):
         _choice(self, "task", TASKS)
@@ -111,10 +115,10 @@ class TrialConfig:
             object.__setattr__(self, name, value)
         self._check_data()
         if self.full_batch:  # the whole truth table (or training set) every step
-            object.__setattr__(self, "batch_size", 4 if self.n_train is None else self.n_train)
+            object.__setattr__(self, "batch_size", 4 if self.n_train is None else self.train_size)
 
     def _check_data(self):
-        data = ("noise", "label_flip", "n_val", "n_test", "data_seed", "eval_every")
+        data = ("noise", "label_flip", "n_val", "n_test", "data_seed", "eval_every", "folds", "fold")
         if self.n_train is None:
             given = [name for name in data if getattr(self, name) is not None]
             if given:
@@ -124,14 +128,32 @@ class TrialConfig:
         defaults = {"noise": 0.0, "label_flip": 0.0, "n_val": 200, "n_test": 2000, "data_seed": 0,
                     "eval_every": max(1, self.steps // 100)}
         for name in data:
+            if name in ("folds", "fold"):
+                continue
             if getattr(self, name) is None:
                 object.__setattr__(self, name, defaults[name])
             elif name in ("noise", "label_flip"):
                 object.__setattr__(self, name, _number(name, getattr(self, name)))
             else:
                 _integer(self, name)
-        if not self.full_batch and self.batch_size > self.n_train:
-            raise ConfigError("batch_size", f"must be at most n_train = {self.n_train} (got {self.batch_size})")
+        if (self.folds is None) != (self.fold is None):
+            raise ConfigError("folds" if self.folds is None else "fold", "set folds and fold together")
+        if self.folds is not None:
+            _integer(self, "folds")
+            _integer(self, "fold")
+            if self.n_train % self.folds or self.fold >= self.folds:
+                raise ConfigError("folds", f"must divide n_train = {self.n_train} evenly, with fold from 0 to "
+                                  f"folds - 1 (got folds {self.folds}, fold {self.fold})")
+        if not self.full_batch and self.batch_size > self.train_size:
+            raise ConfigError("batch_size", f"must be at most the training set's {self.train_size} rows "
+                                            f"(got {self.batch_size})")
+
+    @property
+    def train_size(self) -> int | None:
+        """Rows trained on: n_train, less the held-out fold under cross-validation."""
+        if self.n_train is None:
+            return None
+        return self.n_train if self.folds is None else self.n_train - self.n_train // self.folds
 
     # ---- derived ---------------------------------------------------------------------------------------------
     @property
@@ -159,7 +181,8 @@ class TrialConfig:
         return self.n_train is not None
 
     def data_settings(self) -> tuple:
-        return (self.n_train, self.noise, self.label_flip, self.n_val, self.n_test, self.data_seed, self.eval_every)
+        return (self.n_train, self.noise, self.label_flip, self.n_val, self.n_test, self.data_seed, self.eval_every,
+                self.folds, self.fold)
 
     # ---- identity ----------------------------------------------------------------------------------------------
     def to_dict(self) -> dict:

@@ -6,7 +6,8 @@ training, validation and test sets come from one generator seeded with `data_see
 comparison, so all optimizers see the same data. Trial *s* then shuffles the training set each epoch with
 `torch.randperm` from its own seed (after drawing its weights) and takes minibatches of `batch_size` rows, dropping
 an incomplete last batch, as `DataLoader(shuffle=True, drop_last=True)` does. With `full_batch`, every step uses the
-whole training set, in order.
+whole training set, in order. With `folds` = k, fold `fold` of the training set (its rows from fold·n/k) is held out
+as the validation set and the other rows train: k configs give a k-fold cross-validation.
 """
 
 from __future__ import annotations
@@ -39,13 +40,20 @@ def make_sets(config: TrialConfig) -> dict[str, DataSet]:
         flip = torch.rand(n, generator=generator) < config.label_flip
         value = torch.where(flip, 1.0 - table[corner], table[corner])
         sets[name] = DataSet(x, value, corner)
+    if config.folds is not None:  # cross-validation: fold `fold` of the training set validates, the rest trains
+        size = config.n_train // config.folds
+        held = torch.zeros(config.n_train, dtype=torch.bool)
+        held[config.fold * size:(config.fold + 1) * size] = True
+        train = sets["train"]
+        sets["val"] = DataSet(train.x[held], train.value[held], train.corner[held])
+        sets["train"] = DataSet(train.x[~held], train.value[~held], train.corner[~held])
     return sets
 
 
 def batch_indices(config: TrialConfig, generator: torch.Generator) -> torch.Tensor:
     """Rows of the training set used at each step, (steps, batch_size): epochs of `randperm` from the trial's
     generator, incomplete last batches dropped; with full_batch, all rows in order every step."""
-    n, size, steps = config.n_train, config.batch_size, config.steps
+    n, size, steps = config.train_size, config.batch_size, config.steps
     if config.full_batch:
         return torch.arange(n).expand(steps, n)
     per_epoch = n // size

@@ -113,6 +113,7 @@ class Runs:
             "best_step": np.asarray(ev["steps"])[best],
             "val_error_best": ev["val_error"][rows, best],
             "test_error_best": ev["test_error"][rows, best],
+            "val_error_final": ev["val_error"][:, -1],
             "train_error_final": ev["train_error"][:, -1],
             "test_error_final": ev["test_error"][:, -1],
         }
