@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields
 from .optimizers import OPTIMIZERS
 
 #: Bump when the engine's numbers change for an unchanged config: stored results of older versions are recomputed.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 TASKS = ("and", "or", "nand", "xor")
 ENCODINGS = ("scalar", "onehot")
@@ -46,6 +46,7 @@ LIMITS = {  # inclusive bounds of the numeric fields
     "fold": (0, 99),
 }
 MAX_SEED = 2**31 - 1
+MAX_SEEDS = 100_000  # seeds in one request
 
 
 class ConfigError(ValueError):
@@ -198,7 +199,7 @@ class TrialConfig:
     def replace(self, **changes) -> TrialConfig:
         """A copy with some fields changed; optimizer settings left unset take the new optimizer's defaults."""
         base = self.to_dict()
-        if "optimizer" in changes and changes["optimizer"] != self.optimizer:
+        if "optimizer" in changes and str(changes["optimizer"]).strip().lower() != self.optimizer:
             for name in ("lr", "momentum", "beta1", "beta2", "weight_decay"):
                 base[name] = None
         base.update(changes)
@@ -267,15 +268,19 @@ def parse_seeds(n: int | None = None, seed_list: str | None = None) -> list[int]
                     lo, hi = int(a), int(b)
                     if hi < lo:
                         raise ValueError
+                    if len(seeds) + hi - lo + 1 > MAX_SEEDS:
+                        raise ConfigError("seed_list", f"at most {MAX_SEEDS} seeds (got {seed_list!r})")
                     seeds.extend(range(lo, hi + 1))
                 else:
                     seeds.append(int(part))
+            except ConfigError:
+                raise
             except ValueError:
                 raise ConfigError("seed_list", f"must be whole numbers separated by commas, like 3,7,9 or 0-9 "
                                   f"(got {seed_list!r})") from None
         if not seeds or any(s < 0 or s > MAX_SEED for s in seeds):
             raise ConfigError("seed_list", f"seeds must be from 0 to {MAX_SEED} (got {seed_list!r})")
         return sorted(set(seeds))
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100_000:
-        raise ConfigError("seeds", f"must be a whole number from 1 to 100000 (got {n!r})")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_SEEDS:
+        raise ConfigError("seeds", f"must be a whole number from 1 to {MAX_SEEDS} (got {n!r})")
     return list(range(n))

@@ -12,11 +12,20 @@ from .config import TrialConfig
 
 
 def elementwise_loss(kind: str, o: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Per-element loss, as nn.MSELoss / nn.BCELoss compute it before taking the mean."""
+    """Per-element loss, as nn.MSELoss / nn.BCELoss compute it before taking the mean (nn.BCELoss's own kernel
+    rounds its logarithms its own way: its reported losses may differ from these in the last bit; training does not
+    depend on them)."""
     if kind == "bce":
         return (y - 1) * torch.clamp_min(torch.log1p(-o), -100) - y * torch.clamp_min(torch.log(o), -100)
     d = o - y
     return d * d
+
+
+def mean_per_trial(per_element: torch.Tensor) -> torch.Tensor:
+    """(steps, rows, outputs, trials) -> (steps, trials): each trial's mean over its (rows, outputs) block, summed
+    in the order the plain program's loss sums it (its block contiguous: the order depends on the layout)."""
+    blocks = per_element.permute(0, 3, 1, 2).contiguous()
+    return blocks.view(*blocks.shape[:2], -1).mean(dim=2)
 
 
 def wrong_answers(o: torch.Tensor, y: torch.Tensor, axis: int) -> torch.Tensor:
@@ -53,12 +62,10 @@ class Runs:
         (steps, mbs, out, trials) and on the truth table before each update (steps, 4, out, trials) and after the
         last one (4, out, trials)."""
         kind = items[0][0].loss_fn
-        # each trial's mean over its (mbs, out) block, laid out as in the plain program so it sums in the same order
-        per_element = elementwise_loss(kind, batch_out, batch_y).permute(0, 3, 1, 2).contiguous()
-        mb_loss = per_element.view(*per_element.shape[:2], -1).mean(dim=2)  # (steps, trials)
+        mb_loss = mean_per_trial(elementwise_loss(kind, batch_out, batch_y))
         table_out = torch.cat([table_out, final.unsqueeze(0)])  # (steps + 1, 4, out, trials)
         table_y = table_y.unsqueeze(0)
-        table_loss = elementwise_loss(kind, table_out, table_y).mean(dim=(1, 2))
+        table_loss = mean_per_trial(elementwise_loss(kind, table_out, table_y.expand_as(table_out)))
         table_error = wrong_answers(table_out, table_y, axis=2).mean(dim=1)
         as_np = lambda t: t.detach().cpu().numpy()  # noqa: E731
         mb_loss, table_loss, table_error = (as_np(t.T) for t in (mb_loss, table_loss, table_error))

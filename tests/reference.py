@@ -1,0 +1,189 @@
+"""Independent plain-PyTorch references for the engine tests.
+
+Nothing here imports lab's engine, models, tasks or optimizers: every trial is the ordinary one-network program,
+written the way a student would write it, so the tests compare the stacked engine against PyTorch itself.
+
+* `lecture_program(seed, steps)` is the lecture's code, verbatim in spirit: class Net, gen_minibatch with a python loop,
+  Adam(lr=0.1), MSELoss, print every 100 steps.
+* `plain_run(config, seed)` is the same program generalised to every TrialConfig setting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import torch
+from torch import nn, optim
+
+TABLE_ROWS = [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)]
+FUNCTIONS = {
+    "and": lambda a, b: a and b,
+    "or": lambda a, b: a or b,
+    "nand": lambda a, b: not (a and b),
+    "xor": lambda a, b: a != b,
+}
+
+
+# ---- the lecture's program -----------------------------------------------------------------------------------------
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(2, 2)
+        self.fc2 = nn.Linear(2, 1)
+
+    def forward(self, x):
+        x = torch.sigmoid(self.fc1(x))
+        x = torch.sigmoid(self.fc2(x))
+        return x
+
+
+def gen_minibatch(mbs):
+    inputs = torch.bernoulli(0.5 * torch.ones(mbs, 2))
+    labels = torch.zeros(mbs, 1)
+    for i in range(mbs):
+        labels[i] = float(int(inputs[i, 0]) and int(inputs[i, 1]))
+    return inputs, labels
+
+
+@contextlib.contextmanager
+def single_threaded():
+    """Run with one intra-op thread: only for speed (PyTorch's thread pool costs more than it saves on these tiny
+    tensors); the numbers are the same with any thread count for these sizes."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def lecture_program(seed: int, steps: int = 1000, mbs: int = 5):
+    """Run the lecture's training loop after torch.manual_seed(seed). Returns (printed lines, per-step losses)."""
+    losses = []
+    buffer = io.StringIO()
+    with single_threaded(), contextlib.redirect_stdout(buffer):
+        torch.manual_seed(seed)
+        model = Net()
+        criterion = nn.MSELoss()
+        optimizer = optim.Adam(model.parameters(), lr=0.1)
+        for i in range(steps):
+            inputs, labels = gen_minibatch(mbs)
+            optimizer.zero_grad()
+            outputs = model(inputs)
+            loss = criterion(outputs, labels)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+            if i % 100 == 0:
+                print(i, loss.item())
+    return buffer.getvalue().splitlines(), losses
+
+
+# ---- the same program for any config ------------------------------------------------------------------------------
+HIDDEN = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU, "identity": nn.Identity}
+
+
+def build_model(config) -> nn.Sequential:
+    """(2, width × depth, outputs) nn.Linear layers, the hidden activation between them, a sigmoid at the end."""
+    sizes = [2] + [config.width] * config.depth + [2 if config.encoding == "onehot" else 1]
+    modules = []
+    for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        modules.append(nn.Linear(fan_in, fan_out))
+        last = k == len(sizes) - 2
+        modules.append(nn.Sigmoid() if last else HIDDEN[config.activation]())
+    model = nn.Sequential(*modules)
+    if config.init == "xavier":
+        for module in model:
+            if isinstance(module, nn.Linear):
+                nn.init.xavier_uniform_(module.weight)
+                nn.init.zeros_(module.bias)
+    return model
+
+
+def build_optimizer(config, params):
+    """torch.optim straight from the table in lab/optimizers.py's docstring (hyper-parameters as resolved)."""
+    name, lr, wd = config.optimizer, config.lr, config.weight_decay
+    if name == "sgd":
+        return optim.SGD(params, lr=lr, weight_decay=wd)
+    if name == "momentum":
+        return optim.SGD(params, lr=lr, momentum=config.momentum, weight_decay=wd)
+    if name == "nesterov":
+        return optim.SGD(params, lr=lr, momentum=config.momentum, nesterov=True, weight_decay=wd)
+    if name == "adagrad":
+        return optim.Adagrad(params, lr=lr, weight_decay=wd)
+    if name == "adadelta":
+        return optim.Adadelta(params, lr=lr, weight_decay=wd)
+    if name == "rmsprop":
+        return optim.RMSprop(params, lr=lr, momentum=config.momentum, weight_decay=wd)
+    if name == "adam":
+        return optim.Adam(params, lr=lr, betas=(config.beta1, config.beta2), weight_decay=wd)
+    if name == "adamw":
+        return optim.AdamW(params, lr=lr, betas=(config.beta1, config.beta2), weight_decay=wd)
+    raise ValueError(name)
+
+
+def label(task, encoding, a, b):
+    value = float(bool(FUNCTIONS[task](bool(a), bool(b))))
+    return [value] if encoding == "scalar" else [value, 1.0 - value]
+
+
+def make_targets(config, inputs):
+    return torch.tensor([label(config.task, config.encoding, int(a), int(b)) for a, b in inputs.tolist()])
+
+
+def table_targets(config):
+    return torch.tensor([label(config.task, config.encoding, a, b) for a, b in TABLE_ROWS])
+
+
+def table_wrong(config, outputs: torch.Tensor) -> float:
+    """Fraction of the 4 rows answered wrongly: threshold 0.5 (scalar), argmax (onehot)."""
+    y = table_targets(config)
+    if config.encoding == "scalar":
+        wrong = (outputs[:, 0] > 0.5) != (y[:, 0] > 0.5)
+    else:
+        wrong = outputs.argmax(1) != y.argmax(1)
+    return wrong.float().mean().item()
+
+
+def plain_run(config, seed: int, steps: int | None = None) -> dict:
+    """Train one plain nn.Sequential after torch.manual_seed(seed), with `config.steps` (or `steps`) iterations.
+
+    Returns
+      losses:        per-step minibatch loss.item(), before each update (what the lecture prints)
+      table_outputs: (steps + 1, 4, outputs) the outputs on the 4 truth-table rows before each update and after the last
+      grad_norms:    (steps, layers) each Linear layer's gradient norm, sqrt(|dW|^2 + |db|^2), at each step
+      params:        the trained parameters flattened in model order (W1 row-major, b1, W2, b2, ...)"""
+    steps = config.steps if steps is None else steps
+    with single_threaded():
+        torch.manual_seed(seed)
+        model = build_model(config)
+        criterion = nn.BCELoss() if config.loss_fn == "bce" else nn.MSELoss()
+        optimizer = build_optimizer(config, model.parameters())
+        linears = [m for m in model if isinstance(m, nn.Linear)]
+        table = torch.tensor(TABLE_ROWS)
+        losses, table_outputs, grad_norms = [], [], []
+        for _ in range(steps):
+            with torch.no_grad():
+                table_outputs.append(model(table))
+            if config.full_batch:
+                inputs = table.clone()
+            else:
+                inputs = torch.bernoulli(0.5 * torch.ones(config.batch_size, 2))
+            labels = make_targets(config, inputs)
+            optimizer.zero_grad()
+            loss = criterion(model(inputs), labels)
+            loss.backward()
+            grad_norms.append([(m.weight.grad.square().sum() + m.bias.grad.square().sum()).sqrt().item()
+                               for m in linears])
+            optimizer.step()
+            losses.append(loss.item())
+        with torch.no_grad():
+            table_outputs.append(model(table))
+    params = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
+    return {
+        "losses": losses,
+        "table_outputs": torch.stack(table_outputs),
+        "grad_norms": torch.tensor(grad_norms),
+        "params": params,
+    }
