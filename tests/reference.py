@@ -187,3 +187,54 @@ def plain_run(config, seed: int, steps: int | None = None) -> dict:
         "grad_norms": torch.tensor(grad_norms),
         "params": params,
     }
+
+
+# ---- finite noisy data: the same program with a DataLoader-style loop ----------------------------------------------
+def plain_data_sets(config):
+    """Training, validation and test sets drawn from torch.Generator(data_seed): corner, noise, flips, per set."""
+    generator = torch.Generator().manual_seed(config.data_seed)
+    corners = torch.tensor(TABLE_ROWS)
+    sets = {}
+    for name, n in (("train", config.n_train), ("val", config.n_val), ("test", config.n_test)):
+        corner = torch.randint(0, 4, (n,), generator=generator)
+        x = corners[corner] + config.noise * torch.randn(n, 2, generator=generator)
+        value = torch.tensor([float(bool(FUNCTIONS[config.task](bool(a), bool(b)))) for a, b in corners[corner].tolist()])
+        flip = torch.rand(n, generator=generator) < config.label_flip
+        value = torch.where(flip, 1.0 - value, value)
+        y = value.unsqueeze(1) if config.encoding == "scalar" else torch.stack([value, 1.0 - value], 1)
+        sets[name] = (x, y)
+    return sets
+
+
+def plain_finite_run(config, seed: int) -> dict:
+    """A plain training loop over a fixed training set: after torch.manual_seed(seed), each epoch shuffles with
+    torch.randperm and takes full minibatches (the incomplete last one dropped); full batch takes every row in order.
+    Returns per-step losses and the final error rate on each set."""
+    sets = plain_data_sets(config)
+    x_train, y_train = sets["train"]
+    with single_threaded():
+        torch.manual_seed(seed)
+        model = build_model(config)
+        criterion = nn.BCELoss() if config.loss_fn == "bce" else nn.MSELoss()
+        optimizer = build_optimizer(config, model.parameters())
+        losses = []
+        while len(losses) < config.steps:
+            # full batch: every row, in order, every step (no shuffling, nothing drawn)
+            order = torch.arange(config.n_train) if config.full_batch else torch.randperm(config.n_train)
+            for b in range(config.n_train // config.batch_size):
+                rows = order[b * config.batch_size:(b + 1) * config.batch_size]
+                optimizer.zero_grad()
+                loss = criterion(model(x_train[rows]), y_train[rows])
+                loss.backward()
+                optimizer.step()
+                losses.append(loss.item())
+                if len(losses) == config.steps:
+                    break
+        errors = {}
+        with torch.no_grad():
+            for name, (x, y) in sets.items():
+                out = model(x)
+                wrong = (out[:, 0] > 0.5) != (y[:, 0] > 0.5) if config.encoding == "scalar" else \
+                    out.argmax(1) != y.argmax(1)
+                errors[name] = wrong.float().mean().item()
+    return {"losses": losses, "errors": errors}

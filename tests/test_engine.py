@@ -390,3 +390,48 @@ def test_torch_rng_state_is_left_alone():
     torch.manual_seed(123)
     train(C(steps=5), [0, 1])
     assert torch.equal(torch.rand(3), expected)
+
+
+# ---- finite noisy data sets ----------------------------------------------------------------------------------------
+FINITE = {  # id -> (config, bitwise per-step loss?)
+    "and-noisy": (C(n_train=16, noise=0.4, batch_size=5, steps=300), True),
+    "xor-flips-tanh-depth2": (C(task="xor", n_train=24, noise=0.3, label_flip=0.1, batch_size=4, depth=2,
+                                activation="tanh", width=3, optimizer="sgd", steps=300), True),
+    "onehot-full-batch": (C(n_train=12, noise=0.2, full_batch=True, encoding="onehot", steps=200), True),
+    "wide": (C(n_train=20, noise=0.5, width=16, depth=2, batch_size=5, lr=0.01, steps=300), False),
+}
+
+
+@pytest.mark.parametrize("name", list(FINITE))
+def test_finite_data_matches_a_plain_training_loop(name):
+    from reference import plain_finite_run
+
+    config, bitwise = FINITE[name]
+    seeds = [0, 3, 7]
+    runs = train(config, seeds)
+    for k, seed in enumerate(seeds):
+        plain = plain_finite_run(config, seed)
+        expected = np.float32(plain["losses"])
+        if bitwise:
+            assert np.array_equal(runs.loss[k], expected), f"{name} seed {seed}: per-step loss not bitwise equal"
+        else:
+            assert np.abs(runs.loss[k] - expected).max() <= TOL
+        for split in ("train", "val", "test"):  # final error rates: counts of wrong rows, so equal
+            assert runs.evaluations[f"{split}_error"][k, -1] == pytest.approx(plain["errors"][split], abs=1e-6)
+
+
+def test_finite_data_summaries_and_cross_validation_folds():
+    config = C(n_train=20, noise=0.4, batch_size=4, steps=200, eval_every=20)
+    runs = train(config, range(4))
+    steps = runs.evaluations["steps"]
+    assert steps == list(range(0, 200, 20)) + [200]
+    summary = runs.summary()
+    assert set(summary["best_step"]) <= set(steps)
+    for k in range(4):  # the best step is where validation loss is lowest
+        best = int(np.argmin(runs.evaluations["val_loss"][k]))
+        assert summary["best_step"][k] == steps[best]
+        assert summary["test_error_best"][k] == runs.evaluations["test_error"][k, best]
+    folds = [train(config.replace(folds=4, fold=j), [0]) for j in range(4)]
+    sizes = {r.config.train_size for r in folds}
+    assert sizes == {15}
+    assert len({float(r.evaluations["val_error"][0, -1]) for r in folds}) >= 1
