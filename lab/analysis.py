@@ -24,15 +24,20 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    lo, hi = centre - half, centre + half
+    return (0.0 if lo < 1e-12 else lo), (1.0 if hi > 1 - 1e-12 else hi)
 
 
 def _quantile_or_nan(values: np.ndarray, q: float) -> float:
-    """Quantile where +inf stands for "never"; NaN when the quantile itself is "never"."""
+    """Linear-interpolation quantile where +inf stands for "never": NaN when it touches a "never"."""
     if len(values) == 0:
         return math.nan
-    x = float(np.quantile(values, q, method="lower" if np.isinf(values).any() else "linear"))
-    return x if math.isfinite(x) else math.nan
+    ordered = np.sort(values)
+    pos = q * (len(ordered) - 1)
+    lo, hi = int(math.floor(pos)), int(math.ceil(pos))
+    if not (math.isfinite(ordered[lo]) and math.isfinite(ordered[hi])):
+        return math.nan
+    return float(ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo))
 
 
 def summary_row(runs: Runs) -> dict:

@@ -82,7 +82,7 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
     grad = torch.zeros_like(theta)
     optimizers = _optimizers(items, blocks, theta, grad)
     net = StackedNet(theta, grad, layers, segments(blocks, [c.activation for c, _ in items]))
-    layer_of_param = torch.zeros(n_layers, theta.shape[0], device=dev)
+    layer_of_param = torch.zeros(n_layers, theta.shape[0], dtype=torch.float64, device=dev)
     for l, layer in enumerate(layers):
         layer_of_param[l, layer.span] = 1.0
     loss_grad = LOSS_GRAD[first.loss_fn]
@@ -116,11 +116,11 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
             if keep_grads:
                 history[i].copy_(grad)
             else:
-                torch.mm(layer_of_param, grad * grad, out=history[i])
+                history[i] = torch.mm(layer_of_param, grad.double().square()).float()
             for optimizer in optimizers:
                 optimizer.step()
         final = net.forward(table)[-1]
-        grad_sq = torch.matmul(layer_of_param, history * history) if keep_grads else history
+        grad_sq = _layer_sums(history, layer_of_param) if keep_grads else history
         if evaluator is not None:
             evaluator.maybe_record(steps)
             batch_out, batch_y = batch_outputs, ys
@@ -136,6 +136,12 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
         if evaluator is not None:
             runs.evaluations = evaluator.arrays(cols)
     return results
+
+
+def _layer_sums(history, layer_of_param):
+    """Each layer's sum of squared gradients, (steps, layers, trials), accumulated in float64: the float32 result
+    then does not depend on how many trials were stacked (float32 sums' order does)."""
+    return torch.stack([history[:, layer.bool()].double().square().sum(1).float() for layer in layer_of_param], 1)
 
 
 class _Evaluator:

@@ -53,8 +53,11 @@ class StackedNet:
                 z = ordered_sum(acts[-1].unsqueeze(1) * w, 2)
                 # a strided z makes sigmoid take PyTorch's scalar path, as on the plain program's small tensors
                 z = torch.add(z, b, out=strided_like(z))
-            else:  # a batched matmul over trials: no (rows, out, in, trials) product in memory
+            elif exact:  # a batched matmul over trials: no (rows, out, in, trials) product in memory
                 z = torch.baddbmm(b.T.unsqueeze(1), acts[-1].permute(2, 0, 1), w.permute(2, 1, 0)).permute(1, 2, 0)
+            else:  # evaluation sets: in float64, so the float32 result does not depend on the trials stacked
+                z = torch.baddbmm(b.T.unsqueeze(1).double(), acts[-1].permute(2, 0, 1).double(),
+                                  w.permute(2, 1, 0).double()).float().permute(1, 2, 0)
             acts.append(torch.sigmoid(z, out=out) if l == last else activate(z, self.segments))
         return acts
 

@@ -40,6 +40,10 @@ _ARRAYS = {"loss": np.float32, "table_loss": np.float32, "table_error": np.uint8
            "table_output": np.float32, "params": np.float32}
 
 
+REQUIRED_COLUMNS = ("seed", *_ARRAYS)
+STALE_TEMP_SECONDS = 3600  # temporary files this old are left from a killed writer
+
+
 class StoreError(Exception):
     """A stored entry that cannot be used (truncated, not Parquet, another schema, another config)."""
 
@@ -57,6 +61,17 @@ class Store:
         if self.max_bytes is not None:
             self.max_bytes *= 1024 * 1024
         self._reported: set[str] = set()
+        self.remove_stale_temps()
+
+    def remove_stale_temps(self) -> int:
+        """Delete temporary files that killed writers left behind (they are never read)."""
+        gone, now = 0, time.time()
+        for path in self.root.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
+                    path.unlink()
+                    gone += 1
+        return gone
 
     # ---- paths ---------------------------------------------------------------------------------------------------
     def path(self, key: str) -> Path:
@@ -87,12 +102,12 @@ class Store:
 
     def _load(self, key: str, expect: TrialConfig | None = None) -> Runs | None:
         path = self.path(key)
-        if not path.exists():
-            return None
         try:
             runs = read_runs(path)
             if expect is not None and runs.config != expect:
                 raise StoreError("the stored config differs from its key")
+        except FileNotFoundError:
+            return None
         except (StoreError, OSError, pa.ArrowException, ValueError, KeyError, TypeError) as exc:
             if key not in self._reported:
                 self._reported.add(key)
@@ -113,7 +128,7 @@ class Store:
         key = runs.config.key()
         with self._lock(key):
             stored = self._load(key, expect=runs.config)
-            merged = runs if stored is None else merge(stored, runs)
+            merged = select(runs, sorted(runs.seeds)) if stored is None else merge(stored, runs)
             write_runs(merged, self.path(key))
         self.evict(keep=key)
 
@@ -140,8 +155,13 @@ class Store:
             path = self.path(key)
             try:
                 meta = read_meta(path)
-                n = pq.ParquetFile(path).metadata.num_rows
-                seeds = pq.read_table(path, columns=["seed"]).column("seed").to_pylist()
+                handle = pq.ParquetFile(path)
+                missing = set(REQUIRED_COLUMNS) - set(handle.schema_arrow.names)
+                if meta.get("key") != key or missing:
+                    raise StoreError("config does not match its key" if missing == set() else
+                                     f"missing columns {sorted(missing)}")
+                n = handle.metadata.num_rows
+                seeds = handle.read(columns=["seed"]).column("seed").to_pylist()
             except Exception as exc:  # noqa: BLE001 - any unreadable file is listed as broken, never raised
                 rows.append({"key": key, "status": f"unusable: {exc}", "size_bytes": _size(path)})
                 continue

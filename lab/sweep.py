@@ -33,7 +33,7 @@ class Grid:
         names = list(self.axes)
         configs = []
         for values in itertools.product(*(self.axes[name] for name in names)):
-            configs.append(TrialConfig(**{**self.base, **dict(zip(names, values, strict=True))}))
+            configs.append(TrialConfig.from_dict({**self.base, **dict(zip(names, values, strict=True))}))
         return list(dict.fromkeys(configs))  # duplicates (e.g. unused settings) collapse
 
 
@@ -45,7 +45,8 @@ def plan(configs: Iterable[TrialConfig], seeds: list[int], stored: dict | None =
     todo = []
     for config in configs:
         have = stored.get(config) if stored else None
-        missing = [s for s in seeds if have is None or s not in set(have.seeds)]
+        done = set(have.seeds) if have is not None else set()
+        missing = [s for s in seeds if s not in done]
         if missing:
             todo.append((config, missing))
     by_shape: dict[tuple, list] = {}
