@@ -22,6 +22,7 @@ AXES = {
     "n_trains": "n_train", "noises": "noise", "label_flips": "label_flip",
 }
 WHOLE = {"depth", "width", "batch_size", "n_train"}
+DIAGNOSE_COLUMNS = ["stalled_fraction", "saddle_fraction", "n_saddle_tested"]  # --diagnose
 TABLE_METRICS = ["n_trials", "success_rate", "success_lo", "success_hi", "steps_median", "steps_q25", "steps_q75",
                  "final_loss_median", "final_loss_mean", "diverged"]
 
@@ -92,7 +93,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     progress = None if args.quiet else ProgressBar(sys.stderr)
     runs = run_configs(configs, seeds, store, workers=args.workers, scheduler=args.scheduler, progress=progress,
                        device=device)
-    table = comparison_table(runs)
+    table = comparison_table(runs, diagnose=args.diagnose)
     print(f"{len(configs)} configs x {len(seeds)} seeds = {len(configs) * len(seeds)} trials (store: {store.root})")
     print(printable(table).to_string(index=False))
     if args.csv is not None:
@@ -100,16 +101,27 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def comparison_table(runs) -> pd.DataFrame:
-    return summarize(runs)
+def comparison_table(runs, diagnose: bool = False) -> pd.DataFrame:
+    """One row per config (`analysis.summarize`); with `diagnose`, also stalled_fraction, saddle_fraction and
+    n_saddle_tested (lab.diagnostics: the Hessian test on at most 5 sampled stalls per config)."""
+    table = summarize(runs)
+    if diagnose:
+        from .diagnostics import diagnose as diagnose_runs
+
+        extra = diagnose_runs(runs)
+        for column in DIAGNOSE_COLUMNS:
+            table[column] = extra[column].to_numpy()
+    return table
 
 
 def printable(table: pd.DataFrame) -> pd.DataFrame:
     """The columns worth reading in a terminal: the config fields that vary, then the key metrics."""
     varying = [c for c in FIELD_NAMES if c in table and table[c].astype(str).nunique() > 1]
     view = table[varying + ["n_trials", "success_rate", "success_lo", "success_hi", "steps_median",
-                            "final_loss_median", "diverged"]].copy()
-    for c in ("success_rate", "success_lo", "success_hi"):
+                            "final_loss_median", "diverged"] + [c for c in DIAGNOSE_COLUMNS if c in table]].copy()
+    for c in ("success_rate", "success_lo", "success_hi", "stalled_fraction", "saddle_fraction"):
+        if c not in view:
+            continue
         view[c] = view[c].map(lambda x: f"{x:.2f}")
     view["final_loss_median"] = view["final_loss_median"].map(lambda x: f"{x:.3g}")
     return view
@@ -175,6 +187,10 @@ def add_commands(commands, add_seed_flags, add_device_flag) -> None:
     sweep.add_argument("--csv", metavar="PATH", help="write the comparison table (one row per config) as CSV, UTF-8 "
                                                      "with BOM for Excel (default: none)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar (default: off)")
+    sweep.add_argument("--diagnose", action="store_true",
+                       help="add stalled_fraction (trials whose truth-table loss stalled high and flat for 100+ "
+                            "steps) and saddle_fraction (of up to 5 sampled stalls per config, those whose midpoint "
+                            "the exact Hessian shows to be near a saddle) to the table and CSV (default: off)")
     sweep.set_defaults(handler=cmd_sweep)
 
     store = commands.add_parser("store", allow_abbrev=False, help="list, export or delete stored results",

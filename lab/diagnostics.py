@@ -1,0 +1,516 @@
+"""Why a trial stalls: plateaus of the truth-table loss, the exact Hessian there, and per-layer gradient pictures.
+
+The lecture says networks of four or more layers stall at saddle points (vanishing gradients) and that ReLU and
+friends fixed it. This module measures each half of that claim on the lab's own trials; nothing here trains except
+`params_at`, which re-runs one trial with the engine. Pure functions: numpy / pandas / torch.func, no UI.
+
+**Stalls** (`find_stalls`, `stalls`, `stall_summary`). A stall is a stretch of at least `min_steps` updates during
+which the truth-table loss stays *high* and *flat*. Losses are measured in units of the *reference loss*, the loss
+of always answering 0.5 (`reference_loss`: MSE 0.25, BCE ln 2 ≈ 0.693, whatever the task and encoding), so one set of
+thresholds serves both criteria. Precisely, with `s` the lower envelope of the table-loss curve (a centred running
+minimum over `smooth` steps: on a plateau the loss sits at a floor and minibatch noise or momentum only pushes it
+*up*, for a few to a few dozen steps), the window of steps [t, t + window] is *stalled* when
+
+- high: min(s[t .. t + window]) > high × reference (default 0.4: MSE 0.1, BCE 0.277), and
+- flat: |s[t + window] − s[t]| < flat × reference (default 0.02 over 50 steps: MSE 0.005, i.e. a mean slope below
+  1e-4 per step; BCE 0.0139).
+
+Consecutive stalled windows form a stall from the first window's start to the last one's end; stalls that share a
+step are merged (an excursion that breaks the flat test at one end of some windows does not split the plateau),
+while two plateaus with a drop between them stay two. A stall is reported as (start, end): the loss stays high and
+flat from step `start` to step `end` (steps index `Runs.table_loss`: step t is after t updates; the stall lasts
+end − start updates), and is kept when end − start >= min_steps (default 100).
+
+Why these defaults: the plateaus of the lecture's AND network sit at the loss of the best constant answer (output 1/4
+everywhere: MSE 0.1875 = 0.75 reference, BCE 0.562 = 0.81 reference) or of a net with one row right (MSE 1/6 =
+0.67 reference; dead-ReLU nets also at 0.125 = 0.5 reference); XOR's at 0.5 everywhere (1.0 reference). A "high" bar
+at 0.4 reference catches all of them, and leaves out the slow final approach of a solved net (MSE below 0.1 means
+each row is off by less than about 0.3). A solving descent drops by 0.01 to 0.03 MSE per 50 steps, several times the
+flat bar. On a plateau, SGD (lr 1) and momentum / Adam make the loss wander 0.01 to 0.04 above the floor: a running
+median or mean would still carry that into the flat test (the lecture sweep then misses the stall of 40 of its 1,001
+failed trials), the envelope over 21 steps carries none of it (every failed trial shows a stall). An excursion
+longer than `smooth` steps can still split one plateau into two stalls, so count trials with stalls rather than
+stalls.
+
+**Hessian** (`hessian`, `classify`, `classify_hessian`, `params_at`, `classify_stalls`, `saddle_fraction`). The
+exact Hessian of the full truth-table loss (the mean over the 4 rows and all outputs, with the config's loss) with
+respect to every parameter of one trial, by `torch.func` on a float64 forward pass built from the flat parameter
+vector as `models.layout` lays it out. BCE is computed from the output layer's pre-activation z as
+softplus(z) − y·z, the same function as `nn.BCELoss(sigmoid(z))` without its clamp of the logarithms at −100 (which
+only bites at outputs within e^−100 of 0 or 1) and exact to the last bit where sigmoid saturates.
+
+A point is classified from its gradient g, the eigenvalues λ (eigenvectors v) of its Hessian H, and its loss L
+(`classify_hessian`):
+
+- curvature, from the eigenvalues alone: "saddle" when some λ < −eig_tol and some λ > eig_tol; "minimum" when every
+  λ >= −eig_tol and some λ > eig_tol (flat directions, |λ| <= eig_tol, are allowed: these networks have exact
+  symmetries and dead or saturated units, so their minima are rarely strict); "maximum" when every λ <= eig_tol and
+  some λ < −eig_tol; "degenerate" when every |λ| <= eig_tol (second order says nothing);
+- stationary when ‖g‖ < grad_tol;
+- near-stationary when stationary, or when the critical point of the local quadratic model is close in loss: the
+  gap ½ Σ (vᵢ·g)² / |λᵢ| over the curved directions (|λᵢ| > eig_tol) — the saddle-free Newton decrement, with
+  Dauphin et al.'s |H| — is at most gap_tol × L, and the gradient along the flat directions is below grad_tol;
+- kind: the curvature when near-stationary, else "not stationary".
+
+`index_alpha` is the fraction of eigenvalues below −eig_tol, the index of Dauphin et al. (2014).
+
+Tolerances. Plateaus of these nets are rarely exactly at a critical point: minibatch noise keeps the parameters
+jostling across the valley of the positive-curvature directions, so the full-table gradient at a plateau's midpoint
+is typically 0.002 to 0.04 (lecture sweep, 270 stall midpoints), the same order as during a descent (0.04 to 0.4).
+What differs is where that gradient points: at a plateau almost all of it lies along positive curvature, so moving
+to the quadratic model's critical point would lower the loss by a median 0.6% of it (90% below 6%), while during a
+descent the gap is 18% to 800% of the loss and at the end of a solved run, which approaches its minimum only at
+infinity, about 50%. Hence gap_tol = 0.1: near-stationary means the point sits within 10% of its loss of a
+critical point of the local quadratic model; since MSE and BCE are >= 0, this is scale-free. grad_tol = 1e-3 is the
+strict test (`stationary`), which plateau midpoints seldom pass; the gradient norm and the gap are always reported
+beside the kind, so a reader can judge "near" for themselves. eig_tol = 1e-5 sits far above the float64 Hessian's
+rounding (checked against finite differences in tests/test_diagnostics.py) and below the negative curvatures of the
+lecture's sigmoid and tanh plateaus (about −1e-4 to −1e-2).
+
+**Layers** (`layer_profile`, `vanishing_ratio`): per step and layer the gradient norm (every run) and, from runs
+trained with `engine.train(..., trace=True)`, each hidden layer's mean activation and saturated fraction (Glorot &
+Bengio 2010's pictures); the ratio of each layer's gradient norm to the output layer's, the vanishing-gradient
+signature.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import func as tfunc
+
+from . import models, tasks
+from .config import TrialConfig
+from .engine import train
+from .runs import Runs
+
+# ---- thresholds (fractions of the reference loss, steps) ---------------------------------------------------------
+HIGH = 0.4  # a stalled loss stays above HIGH × reference (MSE 0.1, BCE 0.277)
+FLAT = 0.02  # ... and changes by less than FLAT × reference over WINDOW steps (MSE 0.005, BCE 0.0139)
+WINDOW = 50  # steps
+SMOOTH = 21  # steps of the centred running minimum (the lower envelope) taken first (1: none)
+MIN_STEPS = 100  # the shortest stall
+GRAD_TOL = 1e-3  # near-stationary: gradient norm of the truth-table loss below this
+EIG_TOL = 1e-5  # eigenvalues within ±EIG_TOL count as flat
+GAP_TOL = 0.1  # near-stationary: the local quadratic model's critical point within 10% of the loss
+MAX_PARAMS = 4096  # the largest Hessian computed (P × P float64: 128 MiB)
+
+KINDS = ("saddle", "minimum", "maximum", "degenerate", "not stationary")
+
+
+def reference_loss(loss_fn: str) -> float:
+    """The truth-table loss of always answering 0.5: MSE 0.25, BCE ln 2 (for any task and encoding)."""
+    if loss_fn == "bce":
+        return math.log(2.0)
+    if loss_fn == "mse":
+        return 0.25
+    raise ValueError(f"loss_fn must be mse or bce (got {loss_fn!r})")
+
+
+# ---- stalls ---------------------------------------------------------------------------------------------------------
+def _check_thresholds(high, flat, window, smooth, min_steps):
+    if not (high >= 0 and flat > 0):
+        raise ValueError(f"high must be >= 0 and flat > 0 (got high={high}, flat={flat})")
+    for name, value in (("window", window), ("smooth", smooth), ("min_steps", min_steps)):
+        if int(value) != value or value < (0 if name == "min_steps" else 1):
+            raise ValueError(f"{name} must be a whole number >= {0 if name == 'min_steps' else 1} (got {value})")
+
+
+def _smoothed(curves: np.ndarray, smooth: int) -> np.ndarray:
+    """The lower envelope: a centred running minimum along axis 1 over `smooth` steps (shorter at the ends)."""
+    if smooth <= 1:
+        return curves
+    frame = pd.DataFrame(curves.T)
+    return frame.rolling(smooth, center=True, min_periods=1).min().to_numpy().T
+
+
+def _stall_segments(curves: np.ndarray, reference: float, high: float, flat: float, window: int, smooth: int,
+                    min_steps: int):
+    """Every stall of every curve of a (n, T) array, as arrays (row, start, end) ordered by row, then start."""
+    _check_thresholds(high, flat, window, smooth, min_steps)
+    curves = np.asarray(curves, dtype=np.float64)
+    n, length = curves.shape
+    empty = np.zeros(0, dtype=np.int64)
+    if length <= window:
+        return empty, empty, empty
+    s = _smoothed(curves, smooth)
+    with np.errstate(invalid="ignore"):
+        lowest = pd.DataFrame(s.T).rolling(window + 1).min().to_numpy().T[:, window:]  # min of s[t .. t + window]
+        change = np.abs(s[:, window:] - s[:, :-window])
+        ok = (lowest > high * reference) & (change < flat * reference)  # (n, T - window): window [t, t + window]
+    # runs of stalled window starts t0 .. t1 cover steps t0 .. t1 + window
+    padded = np.zeros((n, ok.shape[1] + 2), dtype=np.int8)
+    padded[:, 1:-1] = ok
+    edges = np.diff(padded, axis=1)
+    rows, first = np.nonzero(edges == 1)
+    _, after = np.nonzero(edges == -1)  # both in (row, position) order: starts and stops pair up
+    start, end = first, after - 1 + window
+    if len(rows):  # merge stalls that share steps (a short bump splits a run of stalled windows, not the plateau)
+        key_end = rows * (length + 1) + end
+        before = np.concatenate([[-1], np.maximum.accumulate(key_end)[:-1]])
+        new = rows * (length + 1) + start > before
+        groups = np.flatnonzero(new)
+        rows, start, end = rows[groups], start[groups], np.maximum.reduceat(end, groups)
+    keep = end - start >= min_steps
+    return rows[keep], start[keep], end[keep]
+
+
+def find_stalls(curve, reference: float = 0.25, high: float = HIGH, flat: float = FLAT, window: int = WINDOW,
+                smooth: int = SMOOTH, min_steps: int = MIN_STEPS) -> list[tuple[int, int]]:
+    """The stalls of one loss curve as (start, end) steps, in order: see the module docstring for the definition.
+    `high` and `flat` are fractions of `reference` (the loss of answering 0.5: 0.25 for MSE, ln 2 for BCE)."""
+    curve = np.asarray(curve, dtype=np.float64).reshape(1, -1)
+    _, start, end = _stall_segments(curve, reference, high, flat, window, smooth, min_steps)
+    return [(int(a), int(b)) for a, b in zip(start, end)]
+
+
+def stalls(runs: Runs, high: float = HIGH, flat: float = FLAT, window: int = WINDOW, smooth: int = SMOOTH,
+           min_steps: int = MIN_STEPS) -> pd.DataFrame:
+    """One row per trial (in the order of `runs.seeds`) from its truth-table loss curve: seed, stall_count,
+    stalled_steps (updates spent in stalls), first_start / first_end (the first stall, -1 if none), longest_start /
+    longest_end / longest_mid (the longest stall and its midpoint step, -1 if none), stuck_at_end (a stall reaches
+    the last step), solved, escaped (solved at the end after at least one stall)."""
+    curves = runs.table_loss
+    n = curves.shape[0]
+    rows, start, end = _stall_segments(curves, reference_loss(runs.config.loss_fn), high, flat, window, smooth,
+                                       min_steps)
+    length = end - start
+    count = np.bincount(rows, minlength=n)
+    stalled = np.bincount(rows, weights=length, minlength=n).astype(np.int64)
+    first_start = np.full(n, -1, dtype=np.int64)
+    first_end = np.full(n, -1, dtype=np.int64)
+    longest_start = np.full(n, -1, dtype=np.int64)
+    longest_end = np.full(n, -1, dtype=np.int64)
+    if len(rows):
+        firsts = np.unique(rows, return_index=True)[1]  # segments come ordered by row, then start
+        first_start[rows[firsts]], first_end[rows[firsts]] = start[firsts], end[firsts]
+        # the longest per row (the earliest of equals): sort by (row, -length, start), take each row's first
+        order = np.lexsort((start, -length, rows))
+        best = order[np.unique(rows[order], return_index=True)[1]]
+        longest_start[rows[best]], longest_end[rows[best]] = start[best], end[best]
+    mid = np.where(longest_start >= 0, (longest_start + longest_end) // 2, -1)
+    last = curves.shape[1] - 1
+    stuck = np.zeros(n, dtype=bool)
+    stuck[rows[end == last]] = True
+    solved = runs.solved
+    return pd.DataFrame({
+        "seed": np.asarray(runs.seeds, dtype=np.int64),
+        "stall_count": count.astype(np.int64),
+        "stalled_steps": stalled,
+        "first_start": first_start,
+        "first_end": first_end,
+        "longest_start": longest_start,
+        "longest_end": longest_end,
+        "longest_mid": mid,
+        "stuck_at_end": stuck,
+        "solved": solved,
+        "escaped": solved & (count > 0),
+    })
+
+
+def stall_summary(runs: Runs, **thresholds) -> dict:
+    """One config's stall statistics over its trials: n_trials, stalled (trials with at least one stall),
+    stalled_fraction, escaped_fraction (of the stalled trials, those solved at the end; NaN if none stalled),
+    stuck_fraction (of all trials, those still in a stall at the last step), stalled_steps_fraction (the mean
+    fraction of updates spent in stalls) and grad_ratio_median (`first_last_ratio`)."""
+    table = stalls(runs, **thresholds)
+    n = len(table)
+    stalled = int((table["stall_count"] > 0).sum())
+    steps = runs.table_loss.shape[1] - 1
+    return {
+        "n_trials": n,
+        "stalled": stalled,
+        "stalled_fraction": stalled / n if n else math.nan,
+        "escaped_fraction": float(table["escaped"].sum() / stalled) if stalled else math.nan,
+        "stuck_fraction": float(table["stuck_at_end"].mean()) if n else math.nan,
+        "stalled_steps_fraction": float(table["stalled_steps"].mean() / steps) if n and steps else math.nan,
+        "grad_ratio_median": first_last_ratio(runs),
+    }
+
+
+# ---- the exact Hessian ----------------------------------------------------------------------------------------------
+def table_loss_function(config: TrialConfig, dtype=torch.float64):
+    """The truth-table loss of `config`'s network as a function of one flat parameter vector (P,): the mean over the
+    4 rows and all outputs of MSE, or BCE written as softplus(z) − y·z on the output pre-activation z."""
+    layers = models.layout(config.layer_sizes)
+    x = tasks.TABLE_INPUTS.to(dtype)
+    y = tasks.targets(config.task, config.encoding, tasks.TABLE_INPUTS).to(dtype)
+    hidden = models.ACTIVATION_FORWARD[config.activation]
+    last = len(layers) - 1
+
+    def loss(flat: torch.Tensor) -> torch.Tensor:
+        a = x
+        for l, lay in enumerate(layers):
+            w = flat[lay.w].reshape(lay.fan_out, lay.fan_in)
+            z = a @ w.T + flat[lay.b]
+            a = z if l == last else hidden(z)
+        if config.loss_fn == "bce":
+            return torch.mean(torch.nn.functional.softplus(a) - y * a)
+        return torch.mean((torch.sigmoid(a) - y) ** 2)
+
+    return loss
+
+
+def hessian_of(f, point) -> tuple[np.ndarray, np.ndarray]:
+    """(Hessian (P, P), gradient (P,)) of a scalar function of a vector at `point`, in float64, by torch.func."""
+    p = torch.as_tensor(np.asarray(point, dtype=np.float64))
+    # reverse over reverse (torch.func.hessian's forward-over-reverse gives the same numbers, but its first use
+    # makes torch script its forward-mode decompositions, with a deprecation warning)
+    grad = tfunc.grad(f)(p)
+    hess = tfunc.jacrev(tfunc.jacrev(f))(p)
+    hess = 0.5 * (hess + hess.T)  # exactly symmetric (the two halves round differently)
+    return hess.detach().numpy(), grad.detach().numpy()
+
+
+def hessian(config: TrialConfig, params) -> tuple[np.ndarray, np.ndarray]:
+    """The exact Hessian (P, P) and gradient (P,) of the truth-table loss of `config` at one trial's flat parameters
+    (laid out as `models.layout`), in float64."""
+    params = np.asarray(params, dtype=np.float64).ravel()
+    count = models.param_count(config.layer_sizes)
+    if params.shape != (count,):
+        raise ValueError(f"params must have the config's {count} entries (got {params.shape[0]})")
+    if count > MAX_PARAMS:
+        raise ValueError(f"the Hessian of {count} parameters is too large (at most {MAX_PARAMS})")
+    return hessian_of(table_loss_function(config), params)
+
+
+def classify_hessian(hess, grad, loss: float | None = None, grad_tol: float = GRAD_TOL, eig_tol: float = EIG_TOL,
+                     gap_tol: float = GAP_TOL) -> dict:
+    """The kind of a point from its Hessian, its gradient and (for the near-stationary test) its loss, which must be
+    >= 0 with infimum 0 as MSE and BCE are (see the module docstring). Returns eigenvalues (ascending), min_eig,
+    max_eig, index_alpha (fraction of eigenvalues < −eig_tol), n_negative / n_positive / n_flat, grad_norm, gap
+    (½ gᵀ|H|⁺g over the eigenvalues with |λ| > eig_tol), flat_grad (the gradient's norm along the others), loss,
+    stationary (grad_norm < grad_tol), near_stationary (stationary, or gap <= gap_tol × loss and flat_grad <
+    grad_tol; needs `loss`), curvature (saddle / minimum / maximum / degenerate, from the eigenvalues alone) and kind
+    (the curvature if near-stationary, else "not stationary")."""
+    hess = np.asarray(hess, dtype=np.float64)
+    grad = np.asarray(grad, dtype=np.float64).ravel()
+    eig, vectors = np.linalg.eigh(0.5 * (hess + hess.T))
+    neg, pos = int((eig < -eig_tol).sum()), int((eig > eig_tol).sum())
+    if neg and pos:
+        curvature = "saddle"
+    elif pos:
+        curvature = "minimum"
+    elif neg:
+        curvature = "maximum"
+    else:
+        curvature = "degenerate"
+    along = vectors.T @ grad  # the gradient in the eigenbasis
+    curved = np.abs(eig) > eig_tol
+    gap = float(0.5 * np.sum(along[curved] ** 2 / np.abs(eig[curved])))
+    flat_grad = float(np.linalg.norm(along[~curved]))
+    grad_norm = float(np.linalg.norm(grad))
+    stationary = grad_norm < grad_tol
+    near = stationary or (loss is not None and math.isfinite(loss) and gap <= gap_tol * loss and flat_grad < grad_tol)
+    return {
+        "eigenvalues": eig,
+        "min_eig": float(eig[0]),
+        "max_eig": float(eig[-1]),
+        "index_alpha": neg / len(eig),
+        "n_negative": neg,
+        "n_positive": pos,
+        "n_flat": len(eig) - neg - pos,
+        "grad_norm": grad_norm,
+        "gap": gap,
+        "flat_grad": flat_grad,
+        "loss": math.nan if loss is None else float(loss),
+        "stationary": stationary,
+        "near_stationary": bool(near),
+        "curvature": curvature,
+        "kind": curvature if near else "not stationary",
+    }
+
+
+def table_loss(config: TrialConfig, params) -> float:
+    """The truth-table loss of `config` at flat parameters `params`, in float64 (as `hessian` differentiates it)."""
+    flat = torch.as_tensor(np.asarray(params, dtype=np.float64).ravel())
+    with torch.no_grad():
+        return float(table_loss_function(config)(flat))
+
+
+def classify(config: TrialConfig, params, grad_tol: float = GRAD_TOL, eig_tol: float = EIG_TOL,
+             gap_tol: float = GAP_TOL) -> dict:
+    """`classify_hessian` of the truth-table loss of `config` at the flat parameters `params`."""
+    hess, grad = hessian(config, params)
+    return classify_hessian(hess, grad, table_loss(config, params), grad_tol=grad_tol, eig_tol=eig_tol,
+                            gap_tol=gap_tol)
+
+
+def params_at(config: TrialConfig, seed: int, step: int) -> np.ndarray:
+    """Trial `seed`'s flat parameters after `step` updates, by re-running it with the engine (a trial's random stream
+    is a prefix of the longer run's, so these are exactly the parameters its full run passed through)."""
+    step = int(step)
+    if not 0 <= step <= config.steps:
+        raise ValueError(f"step must be from 0 to {config.steps} (got {step})")
+    return _params_at(config, [int(seed)], [step])[0]
+
+
+def _params_at(config: TrialConfig, seeds, steps) -> list[np.ndarray]:
+    """Parameters of (seed, step) pairs: one engine run per distinct step, its seeds trained together."""
+    out: list[np.ndarray | None] = [None] * len(seeds)
+    for step in sorted(set(steps)):
+        picks = [k for k, t in enumerate(steps) if t == step]
+        chosen = [seeds[k] for k in picks]
+        if step == 0:
+            params = [models.init_params(config.layer_sizes, config.init, torch.Generator().manual_seed(s)).numpy()
+                      for s in chosen]
+        else:
+            params = list(train(config.replace(steps=step), chosen).params)
+        for k, p in zip(picks, params):
+            out[k] = np.asarray(p)
+    return out
+
+
+CLASSIFY_COLUMNS = ("kind", "curvature", "grad_norm", "gap", "loss", "near_stationary", "min_eig", "max_eig",
+                    "index_alpha", "n_negative")
+STALL_THRESHOLDS = ("high", "flat", "window", "smooth", "min_steps")
+
+
+def classify_stalls(config: TrialConfig, runs: Runs, seeds=None, grad_tol: float = GRAD_TOL, eig_tol: float = EIG_TOL,
+                    gap_tol: float = GAP_TOL, at_end: bool = True, **thresholds) -> pd.DataFrame:
+    """For each stalled trial of `runs` (the trials of `config`; only those of `seeds` if given): its longest stall
+    (longest_start, longest_end, longest_mid) and the classification of the point at that stall's midpoint (columns
+    mid_kind, mid_curvature, mid_grad_norm, mid_gap, mid_loss, mid_near_stationary, mid_min_eig, mid_max_eig,
+    mid_index_alpha, mid_n_negative) and, with `at_end`, of its final parameters (end_kind, ...). Parameters at the
+    midpoint come from re-running the trial (`params_at`); those at the end are the engine's final parameters
+    (`runs.params`). `thresholds`: those of `stalls`."""
+    if config != runs.config:
+        raise ValueError("runs must hold the trials of config")
+    table = stalls(runs, **thresholds)
+    table = table[table["stall_count"] > 0]
+    if seeds is not None:
+        table = table[table["seed"].isin([int(s) for s in seeds])]
+    table = table.reset_index(drop=True)
+    columns = ["seed", "stall_count", "longest_start", "longest_end", "longest_mid", "stuck_at_end", "solved",
+               "escaped"]
+    frame = table[columns].copy()
+    tolerances = {"grad_tol": grad_tol, "eig_tol": eig_tol, "gap_tol": gap_tol}
+    mids = _params_at(config, table["seed"].tolist(), table["longest_mid"].tolist())
+    results = {"mid": [classify(config, p, **tolerances) for p in mids]}
+    if at_end:
+        where = {s: k for k, s in enumerate(runs.seeds)}
+        results["end"] = [classify(config, runs.params[where[s]], **tolerances) for s in table["seed"]]
+    for prefix, found in results.items():
+        for column in CLASSIFY_COLUMNS:
+            frame[f"{prefix}_{column}"] = pd.Series([r[column] for r in found], dtype=object if not found else None)
+    return frame
+
+
+def saddle_fraction(runs: Runs, max_stalls: int | None = 5, sample_seed: int = 0, grad_tol: float = GRAD_TOL,
+                    eig_tol: float = EIG_TOL, gap_tol: float = GAP_TOL, **thresholds) -> dict:
+    """The Hessian test on one config's stalls: among its stalled trials (at most `max_stalls` of them, drawn at
+    random with `sample_seed`; None: all), the midpoint of each one's longest stall is classified. Returns
+    saddle_fraction (kind "saddle": near-stationary with negative and positive curvature), minimum_fraction,
+    negative_curvature_fraction (an eigenvalue < −eig_tol, whatever the gradient), near_stationary_fraction,
+    grad_norm_median, and n_tested (NaN fractions when no trial stalled, or when the net has more than MAX_PARAMS
+    parameters: its Hessian is not computed)."""
+    table = stalls(runs, **thresholds)
+    stalled = table["seed"][table["stall_count"] > 0].to_numpy()
+    if models.param_count(runs.config.layer_sizes) > MAX_PARAMS:
+        stalled = stalled[:0]
+    if max_stalls is not None and len(stalled) > max_stalls:
+        stalled = np.sort(np.random.default_rng(sample_seed).choice(stalled, size=max_stalls, replace=False))
+    names = ("saddle_fraction", "minimum_fraction", "negative_curvature_fraction", "near_stationary_fraction",
+             "grad_norm_median")
+    if len(stalled) == 0:
+        return {**dict.fromkeys(names, math.nan), "n_tested": 0}
+    found = classify_stalls(runs.config, runs, seeds=stalled, grad_tol=grad_tol, eig_tol=eig_tol, gap_tol=gap_tol,
+                            at_end=False, **thresholds)
+    return {
+        "saddle_fraction": float((found["mid_kind"] == "saddle").mean()),
+        "minimum_fraction": float((found["mid_kind"] == "minimum").mean()),
+        "negative_curvature_fraction": float((found["mid_n_negative"] > 0).mean()),
+        "near_stationary_fraction": float(found["mid_near_stationary"].astype(bool).mean()),
+        "grad_norm_median": float(found["mid_grad_norm"].astype(float).median()),
+        "n_tested": len(found),
+    }
+
+
+DIAGNOSE_COLUMNS = ("stalled_fraction", "escaped_fraction", "stuck_fraction", "saddle_fraction", "n_saddle_tested")
+
+
+def diagnose(runs_list, max_stalls: int | None = 5, sample_seed: int = 0, **options) -> pd.DataFrame:
+    """For a sweep: one row per config (in the order of `runs_list`) with stalled_fraction, escaped_fraction,
+    stuck_fraction (from `stall_summary`) and saddle_fraction with n_saddle_tested (from `saddle_fraction`, at most
+    `max_stalls` stalls per config). `options`: the thresholds of `stalls` and the tolerances of `classify`."""
+    stall_options = {k: v for k, v in options.items() if k in STALL_THRESHOLDS}
+    rows = []
+    for runs in runs_list:
+        summary = stall_summary(runs, **stall_options)
+        saddles = saddle_fraction(runs, max_stalls=max_stalls, sample_seed=sample_seed, **options)
+        rows.append({**{k: summary[k] for k in DIAGNOSE_COLUMNS[:3]}, "saddle_fraction": saddles["saddle_fraction"],
+                     "n_saddle_tested": saddles["n_tested"]})
+    return pd.DataFrame(rows, columns=list(DIAGNOSE_COLUMNS))
+
+
+# ---- per-layer pictures ---------------------------------------------------------------------------------------------
+def layer_profile(runs: Runs, every: int = 1) -> pd.DataFrame:
+    """Long format, one row per trial, step and layer (1 = first hidden layer, depth + 1 = the output layer): seed,
+    step, layer, grad_norm (of the layer's weight and bias), and for hidden layers of a traced run
+    (`engine.train(..., trace=True)`) activation_mean and saturation (NaN otherwise), every `every`-th step."""
+    n, steps, n_layers = runs.grad_norm.shape
+    idx = np.arange(0, steps, max(1, int(every)))
+    grad = runs.grad_norm[:, idx, :]  # (n, t, layers)
+    act = np.full(grad.shape, np.nan)
+    sat = np.full(grad.shape, np.nan)
+    if runs.activation_mean is not None and runs.saturation is not None:
+        act[:, :, : n_layers - 1] = runs.activation_mean[:, idx, :]
+        sat[:, :, : n_layers - 1] = runs.saturation[:, idx, :]
+    seeds = np.asarray(runs.seeds, dtype=np.int64)
+    return pd.DataFrame({
+        "seed": np.repeat(seeds, len(idx) * n_layers),
+        "step": np.tile(np.repeat(idx, n_layers), n),
+        "layer": np.tile(np.arange(1, n_layers + 1), n * len(idx)),
+        "grad_norm": grad.ravel().astype(np.float64),
+        "activation_mean": act.ravel(),
+        "saturation": sat.ravel(),
+    })
+
+
+def _ratios(runs: Runs) -> np.ndarray:
+    """grad_norm of each layer over the output layer's, (n, steps, layers); NaN where the output layer's is 0."""
+    grad = runs.grad_norm.astype(np.float64)
+    last = grad[:, :, -1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(last > 0, grad / np.where(last > 0, last, 1.0), np.nan)
+
+
+def vanishing_ratio(runs: Runs, every: int = 1) -> pd.DataFrame:
+    """Per step and layer: the median and 25% / 75% quantiles over seeds of the layer's gradient norm divided by
+    the output layer's (1 for the output layer itself; values far below 1 in the first layers are vanishing
+    gradients). Long format: step, layer, median, q25, q75."""
+    ratio = _ratios(runs)
+    n, steps, n_layers = ratio.shape
+    idx = np.arange(0, steps, max(1, int(every)))
+    with np.errstate(all="ignore"), _quiet_nan():
+        q25, median, q75 = np.nanquantile(ratio[:, idx, :], [0.25, 0.5, 0.75], axis=0)  # (t, layers)
+    return pd.DataFrame({
+        "step": np.repeat(idx, n_layers),
+        "layer": np.tile(np.arange(1, n_layers + 1), len(idx)),
+        "median": median.ravel(),
+        "q25": q25.ravel(),
+        "q75": q75.ravel(),
+    })
+
+
+def first_last_ratio(runs: Runs) -> float:
+    """One number per config: the median over seeds of each trial's median over steps of grad_norm(first layer) /
+    grad_norm(output layer) (NaN where undefined)."""
+    ratio = _ratios(runs)[:, :, 0]
+    with np.errstate(all="ignore"), _quiet_nan():
+        per_trial = np.nanmedian(ratio, axis=1)
+        value = np.nanmedian(per_trial) if np.isfinite(per_trial).any() else math.nan
+    return float(value)
+
+
+@contextmanager
+def _quiet_nan():
+    """Silence numpy's all-NaN-slice RuntimeWarnings (a dead ReLU net has no gradient at all)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
