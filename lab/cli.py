@@ -25,7 +25,8 @@ from .optimizers import OPTIMIZERS
 from .presets import PRESETS
 
 DEFAULT = TrialConfig()
-INT_FIELDS = ("depth", "width", "batch_size", "steps", "n_train", "n_val", "n_test", "data_seed", "eval_every")
+INT_FIELDS = ("depth", "width", "batch_size", "steps", "n_train", "n_val", "n_test", "data_seed", "eval_every",
+              "folds", "fold")
 FLOAT_FIELDS = ("lr", "momentum", "beta1", "beta2", "weight_decay", "noise", "label_flip")
 LOG_EVERY = 100  # the lecture prints every 100 iterations
 
@@ -90,6 +91,9 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
     d.add_argument("--data-seed", metavar="N", help="seed of the data sets, shared by all trials (default 0)")
     d.add_argument("--eval-every", metavar="N", help="steps between evaluations on the three sets "
                                                      "(default: steps / 100)")
+    d.add_argument("--folds", metavar="K", help="k-fold cross-validation: split the training set in K folds, 2 to 100 "
+                                                "(default: none; needs --fold)")
+    d.add_argument("--fold", metavar="J", help="the fold held out as validation set, 0 to K-1 (default: none)")
     parser.add_argument("--preset", metavar="NAME", help="start from a named experiment (flags override it): "
                                                          f"{', '.join(PRESETS)} (default: none)")
 
@@ -226,6 +230,30 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_script(args: argparse.Namespace) -> int:
+    """The trial as a standalone PyTorch script in the lecture's style (lab/export.py), on stdout or in a file."""
+    from .config import MAX_SEED
+    from .export import script
+
+    config = config_from_args(args)
+    seed = int(args.seed) if args.seed.strip().isdigit() else -1
+    if not 0 <= seed <= MAX_SEED:
+        raise ConfigError("seed", f"must be a whole number from 0 to {MAX_SEED} (got {args.seed!r})")
+    if args.output is None:
+        try:
+            sys.stdout.write(script(config, seed))
+        except UnicodeEncodeError:  # a terminal that cannot show the Japanese comments: UTF-8 bytes regardless
+            sys.stdout.buffer.write(script(config, seed).encode())
+        return 0
+    check_writable("output", args.output)
+    try:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(script(config, seed))
+    except OSError as e:
+        raise ConfigError("output", f"could not write {args.output!r}: {e.strerror or e}") from None
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="python -m lab", allow_abbrev=False,
                     description="AND-learning optimizer lab: the lecture's 2-2-1 network, trained exactly, many seeds.")
@@ -243,6 +271,13 @@ def build_parser() -> argparse.ArgumentParser:
                                                       "(default: none)")
     out.add_argument("--quiet", action="store_true", help="print only the summary, not the log (default: off)")
     run.set_defaults(handler=cmd_run)
+    export = commands.add_parser("export-script", allow_abbrev=False, help="print one trial as a standalone PyTorch "
+                                 "script in the lecture's style", description="Write the lecture's PyTorch program for "
+                                 "a config and seed; run, it prints the same log as `run --seed-list SEED`.")
+    add_config_flags(export)
+    export.add_argument("--seed", default="0", metavar="N", help="the trial's seed, 0 to 2147483647 (default: 0)")
+    export.add_argument("--output", metavar="PATH", help="write the script to this file (default: stdout)")
+    export.set_defaults(handler=cmd_export_script)
     add_commands(commands, add_seed_flags, add_device_flag)
     return parser
 
@@ -260,3 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`python -m lab run | head`): stop quietly
+        sys.stderr.close()
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
