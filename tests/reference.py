@@ -198,7 +198,8 @@ def plain_data_sets(config):
     for name, n in (("train", config.n_train), ("val", config.n_val), ("test", config.n_test)):
         corner = torch.randint(0, 4, (n,), generator=generator)
         x = corners[corner] + config.noise * torch.randn(n, 2, generator=generator)
-        value = torch.tensor([float(bool(FUNCTIONS[config.task](bool(a), bool(b)))) for a, b in corners[corner].tolist()])
+        value = torch.tensor([float(bool(FUNCTIONS[config.task](bool(a), bool(b))))
+                              for a, b in corners[corner].tolist()])
         flip = torch.rand(n, generator=generator) < config.label_flip
         value = torch.where(flip, 1.0 - value, value)
         y = value.unsqueeze(1) if config.encoding == "scalar" else torch.stack([value, 1.0 - value], 1)

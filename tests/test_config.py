@@ -193,7 +193,8 @@ def test_folds():
 
 
 # ---- the cache key -------------------------------------------------------------------------------------------------
-DEFAULT_KEYS = {1: "b0f3954859978ed3a610", 2: "3b7495d7a263f625ed35", 3: "85831edab13be2bf7a62"}  # TrialConfig().key() of each schema
+# TrialConfig().key() of each schema
+DEFAULT_KEYS = {1: "b0f3954859978ed3a610", 2: "3b7495d7a263f625ed35", 3: "85831edab13be2bf7a62"}
 
 
 def test_key_is_a_stable_hash_of_the_canonical_config():
