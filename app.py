@@ -1,9 +1,16 @@
-"""AND-learning optimizer lab: Streamlit entry point (a placeholder until the dashboard pages arrive)."""
+"""AND-learning optimizer lab: the Streamlit entry point. Page setup, the language switch and the navigation."""
 
 import streamlit as st
 
-st.set_page_config(page_title="AND-learning optimizer lab", layout="wide")
-st.title("AND-learning optimizer lab")
-st.write("The dashboard is coming soon. / ダッシュボードは準備中です。")
-st.write("Meanwhile, run the experiments from the command line: / それまではコマンドラインから実行できます：")
-st.code("python -m lab run --help", language="bash")
+from lab import ui
+
+ui.setup_language()
+st.set_page_config(page_title=ui.tr("app.title"), page_icon=":material/neurology:", layout="wide")
+page = st.navigation([
+    st.Page("pages/lecture.py", title=ui.tr("nav.lecture"), icon=":material/school:", default=True),
+    st.Page("pages/optimizers.py", title=ui.tr("nav.optimizers"), icon=":material/compare_arrows:",
+            url_path="optimizers"),
+    st.Page("pages/results.py", title=ui.tr("nav.results"), icon=":material/inventory_2:", url_path="results"),
+])
+ui.language_switch()
+page.run()

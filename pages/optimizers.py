@@ -1,0 +1,108 @@
+"""Compare optimizers over many seeds: loss bands, solved-by-iteration, iterations to solve, success rates, CSV."""
+
+import functools
+
+import streamlit as st
+
+from lab import charts, ui, urlstate, views
+from lab.config import ACTIVATIONS, INITS, LIMITS, LOSSES, TASKS
+from lab.optimizers import OPTIMIZERS
+from lab.ui import tr
+
+st.title(tr("cmp.title"))
+st.markdown(tr("cmp.intro"))
+ui.compare_state()
+
+with st.form("cmp.form"):
+    st.multiselect(tr("cmp.optimizers"), tuple(OPTIMIZERS), key="cmp.opts",
+                   format_func=lambda name: OPTIMIZERS[name].label)
+    with st.expander(ui.learning_rates_label()):
+        cols = st.columns(4)
+        for i, (name, spec) in enumerate(OPTIMIZERS.items()):
+            cols[i % 4].number_input(spec.label, urlstate.MIN_LR, LIMITS["lr"][1], key=f"cmp.lr.{name}",
+                                     format="%g", step=0.01)
+    net, train = st.columns(2, gap="large")
+    with net:
+        st.markdown(f"**{tr('cmp.network')}**")
+        row = st.columns(2)
+        row[0].selectbox(tr("f.task"), TASKS, key="cmp.task", format_func=str.upper)
+        row[1].selectbox(tr("f.activation"), ACTIVATIONS, key="cmp.activation")
+        row = st.columns(2)
+        row[0].number_input(tr("f.depth"), *LIMITS["depth"], key="cmp.depth")
+        row[1].number_input(tr("f.width"), *LIMITS["width"], key="cmp.width")
+        row = st.columns(2)
+        row[0].selectbox(tr("f.init"), INITS, key="cmp.init")
+        row[1].selectbox(tr("f.loss"), LOSSES, key="cmp.loss", format_func=str.upper)
+        st.toggle(tr("f.onehot"), key="cmp.onehot", help=tr("f.onehot.help"))
+    with train:
+        st.markdown(f"**{tr('cmp.training')}**")
+        row = st.columns(2)
+        row[0].number_input(tr("f.steps"), *LIMITS["steps"], key="cmp.steps", step=100)
+        row[1].number_input(tr("f.seeds"), 1, urlstate.MAX_SEEDS, key="cmp.seeds", help=tr("f.seeds.help"))
+        st.number_input(tr("f.batch"), *LIMITS["batch_size"], key="cmp.batch")
+        st.toggle(tr("f.full_batch"), key="cmp.full_batch")
+    st.form_submit_button(tr("cmp.run"), type="primary", icon=":material/play_arrow:")
+
+view = st.columns([2, 2, 1], vertical_alignment="bottom")
+view[0].selectbox(tr("cmp.metric"), urlstate.METRICS, key="cmp.metric", format_func=lambda m: tr(f"metric.{m}"))
+view[1].slider(tr("cmp.smooth"), 1, urlstate.MAX_SMOOTH, key="cmp.smooth")
+view[2].toggle(tr("cmp.logy"), key="cmp.logy")
+
+state = ui.compare_from_widgets()
+params = urlstate.compare_params(state)
+ui.sync_url(params)
+if not state.optimizers:
+    st.info(tr("cmp.none"))
+    ui.share_link(params)
+    st.stop()
+configs = state.configs()
+lr = tr("lr")
+if not ui.within_budget(configs, state.seeds):
+    ui.share_link(params)
+    st.stop()
+
+todo = [(config, chunk) for config in configs for chunk in ui.pending(config, state.seeds)]
+if todo:  # trained piece by piece, each piece stored at once: a changed widget loses nothing already trained
+    total, done = sum(len(chunk) for _, chunk in todo), 0
+    bar = st.progress(0.0)
+    for config, chunk in todo:
+        bar.progress(done / total, text=tr("cmp.progress", name=views.label(config, lr), done=done, total=total))
+        ui.train_and_store(config, chunk)
+        done += len(chunk)
+    bar.empty()
+digests = [ui.digest(config, state.seeds, state.smooth) for config in configs]
+
+names = [views.label(c, lr) for c in configs]
+axis = {"x_title": tr("step"), "series_title": tr("optimizer"), "names": names}
+last = state.base.steps
+metric_name = tr(f"metric.{state.metric}")
+st.subheader(tr("cmp.curves", metric=metric_name))
+st.altair_chart(charts.band_chart(views.stacked(digests, "bands", state.metric, lr), y_title=metric_name,
+                                  log=state.logy and state.metric != "table_error", median_title=tr("median"),
+                                  **axis), width="stretch")
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader(tr("cmp.solved"))
+    st.altair_chart(charts.solved_chart(views.stacked(digests, "solved", lr_word=lr), y_title=tr("cmp.solved.y"),
+                                        max_step=last, **axis), width="stretch")
+with right:
+    st.subheader(tr("cmp.steps"))
+    st.altair_chart(charts.steps_chart(views.stacked(digests, "trials", lr_word=lr), x_title=tr("cmp.steps.x"),
+                                       series_title=tr("optimizer"), names=names, max_step=last), width="stretch")
+    st.caption(tr("cmp.steps.caption"))
+
+st.subheader(tr("cmp.table"))
+table = views.display_table(digests, lr)
+st.altair_chart(charts.success_chart(table, x_title=tr("cmp.success.x"), names=names,
+                                    interval_title=tr("col.success_ci")), width="stretch")
+st.dataframe(ui.comparison_frame(table), hide_index=True, width="stretch", column_config=ui.comparison_columns())
+st.caption(tr("cmp.table.caption"))
+
+st.subheader(tr("cmp.downloads"))
+row = st.columns(2)
+row[0].download_button(tr("cmp.dl.table"), views.to_csv(views.summary_table(digests)), "comparison.csv",
+                       "text/csv", icon=":material/download:", on_click="ignore")
+row[1].download_button(tr("cmp.dl.curves"), functools.partial(ui.curves_csv, tuple(configs), state.seeds),
+                       "curves.csv", "text/csv", icon=":material/download:", help=tr("cmp.dl.curves.help"),
+                       on_click="ignore")
+ui.share_link(params)
