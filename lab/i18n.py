@@ -14,6 +14,10 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
     "nav.lecture": ("Lecture experiment", "講義の実験"),
     "nav.optimizers": ("Compare optimizers", "最適化手法の比較"),
     "nav.results": ("Stored results", "保存済みの結果"),
+    "nav.depth": ("Depth and activation", "深さと活性化関数"),
+    "nav.generalization": ("Generalization", "汎化"),
+    "nav.tuning": ("Learning rate and batch size", "学習率とバッチサイズ"),
+    "nav.neurons": ("From neurons to networks", "ニューロンからネットワークへ"),
     "url.ignored": ("Some settings in the link could not be used; their defaults are shown instead:",
                     "リンクの設定の一部は使えないため、既定値で表示しています："),
     "share.caption": ("Link to this view (copy it with the button at the right of the box):",
@@ -187,6 +191,17 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
     "col.n_seeds": ("number of seeds", "シード数"), "col.size": ("size (KB)", "サイズ (KB)"),
     "col.modified": ("stored", "保存日時"), "col.status": ("status", "状態"),
 }
+
+
+def _merge_pages() -> None:
+    """Each later page keeps its texts in its own module (lab/i18n_<page>.py)."""
+    from . import i18n_depth, i18n_generalization, i18n_neurons
+
+    for module in (i18n_depth, i18n_generalization, i18n_neurons):
+        STRINGS.update(module.STRINGS)
+
+
+_merge_pages()
 
 
 def t(key: str, lang: str = "en", /, **values) -> str:
