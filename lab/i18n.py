@@ -182,6 +182,7 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
                     "when needed.",
                     "保存済みの結果 `{name}`（シード {seeds} 個）を削除しますか？元には戻せません（必要になれば再計算"
                     "されます）。"),
+    "res.delete.off": ("Deleting is turned off on this server.", "このサーバーでは削除できない設定です。"),
     "res.confirm.yes": ("Yes, delete", "削除する"),
     "res.confirm.no": ("Cancel", "キャンセル"),
     "res.deleted": ("Deleted `{name}`.", "`{name}` を削除しました。"),

@@ -254,11 +254,23 @@ def curves_csv(configs: tuple, n_seeds: int) -> bytes:
 
 # ---- compute budget ------------------------------------------------------------------------------------------------
 def max_work() -> int:
+    return budget.max_work(_setting("max_work", "LAB_MAX_WORK"))
+
+
+def _setting(name: str, env: str):
+    """A hosted-mode setting: `.streamlit/secrets.toml`'s `name`, else the environment variable `env`."""
     try:
-        setting = st.secrets.get("max_work")
+        value = st.secrets.get(name)
     except Exception:  # noqa: BLE001 - no secrets file
-        setting = None
-    return budget.max_work(setting if setting is not None else os.environ.get("LAB_MAX_WORK"))
+        value = None
+    return value if value is not None else os.environ.get(env)
+
+
+def allow_delete() -> bool:
+    """Whether visitors may delete stored results (`allow_delete = false` in secrets, or LAB_ALLOW_DELETE=0, turns
+    it off on a shared server)."""
+    value = _setting("allow_delete", "LAB_ALLOW_DELETE")
+    return value is None or str(value).strip().lower() not in ("0", "false", "no")
 
 
 def within_budget(configs, trials_each: int) -> bool:

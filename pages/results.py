@@ -40,7 +40,9 @@ if key is not None:
     with right:
         st.download_button(tr("res.download"), functools.partial(ui.entry_csv, key), f"{key}.csv", "text/csv",
                            icon=":material/download:", on_click="ignore")
-        if st.session_state.get("res.confirm") == key:
+        if not ui.allow_delete():
+            st.caption(tr("res.delete.off"))
+        elif st.session_state.get("res.confirm") == key:
             st.warning(tr("res.confirm", name=names[key], seeds=int(row["n_seeds"])))
             yes, no = st.columns(2)
             yes.button(tr("res.confirm.yes"), type="primary", on_click=ui.delete_entry, args=(key, names[key]))

@@ -309,3 +309,15 @@ def test_malformed_links_warn_and_use_defaults(page, params):
     assert any(k in at.warning[0].value for k in bad if k != "steps" or page is None)
     if page != "results":
         assert charts(at) >= 2
+
+
+def test_results_page_without_delete_on_a_shared_server(store_dir):
+    config = TrialConfig(steps=50)
+    Store(store_dir).runs(config, [0])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["allow_delete"] = False
+    at.switch_page("pages/results.py")
+    at.query_params.update({"key": config.key()})
+    ok(at.run())
+    assert not at.button and "turned off" in " ".join(c.value for c in at.caption)
+    assert Store(store_dir).load(config) is not None
