@@ -20,7 +20,7 @@ from contextlib import contextmanager
 import torch
 
 from . import data, models, tasks
-from .config import ConfigError, TrialConfig
+from .config import INITS, ConfigError, TrialConfig
 from .optimizers import OPTIMIZERS
 from .runs import Runs, elementwise_loss, wrong_answers
 from .stacked import LOSS_GRAD, StackedNet, segments
@@ -111,7 +111,8 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
             elif rows_of is None:  # full batch: the minibatch is the table
                 batch, y = acts, table_y
             else:
-                batch, y = [_pick(a, rows_of[i]) for a in acts], _pick(table_y, rows_of[i])
+                picked = rows_of[i].long()
+                batch, y = [_pick(a, picked) for a in acts], _pick(table_y, picked)
             net.backward(batch, loss_grad(batch[-1], y))
             if keep_grads:
                 history[i].copy_(grad)
@@ -127,8 +128,9 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
         elif rows_of is None:
             batch_out, batch_y = outputs, table_y.expand_as(outputs)
         else:
-            batch_out = _pick(outputs, rows_of, dim=1)
-            batch_y = _pick(table_y.expand_as(outputs), rows_of, dim=1)
+            picked = rows_of.long()
+            batch_out = _pick(outputs, picked, dim=1)
+            batch_y = _pick(table_y.expand_as(outputs), picked, dim=1)
     results = Runs.collect(items, blocks, batch_out, batch_y, outputs, table_y, final, grad_sq, theta)
     for runs, cols in zip(results, blocks, strict=True):
         if tracer is not None:
@@ -139,9 +141,19 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
 
 
 def _layer_sums(history, layer_of_param):
-    """Each layer's sum of squared gradients, (steps, layers, trials), accumulated in float64: the float32 result
-    then does not depend on how many trials were stacked (float32 sums' order does)."""
-    return torch.stack([history[:, layer.bool()].double().square().sum(1).float() for layer in layer_of_param], 1)
+    """Each layer's sum of squared gradients, (steps, layers, trials), summed so that the result does not depend on
+    how many trials were stacked: term by term (elementwise over trials) for small layers, in float64 for large."""
+    sums = []
+    for layer in layer_of_param:
+        cols = layer.nonzero().flatten().tolist()
+        if len(cols) <= 64:
+            acc = history[:, cols[0]].square()
+            for c in cols[1:]:
+                acc.addcmul_(history[:, c], history[:, c])
+        else:
+            acc = history[:, cols].double().square().sum(1).float()
+        sums.append(acc)
+    return torch.stack(sums, 1)
 
 
 class _Evaluator:
@@ -238,8 +250,8 @@ def _pick(table_rows, rows, dim=0):
 def _starts(items, dev):
     """Each trial's initial parameters, then its minibatch stream, drawn from its own seed's generator (in two
     threads: the draws release the GIL). Returns theta (P, trials); for each step, minibatch row and trial, which
-    truth-table row the lecture's stream draws, as (steps, mbs, trials) indices (None for full batch); and the
-    column block of each item."""
+    truth-table row the lecture's stream draws (steps, mbs, trials) as bytes, or on finite data which training row
+    (int64), or None for the full truth table; and the column block of each item."""
     first = items[0][0]
     steps, mbs, sizes = first.steps, first.batch_size, first.layer_sizes
     blocks, jobs, at = [], [], 0
@@ -249,25 +261,26 @@ def _starts(items, dev):
         at += len(seeds)
     theta = torch.empty(models.param_count(sizes), at)
     uniforms = None if first.full_batch or first.finite else torch.empty(at, steps * mbs, 2)
-    batches = torch.empty(at, steps, mbs, dtype=torch.long) if first.finite else None
+    batches = torch.empty(steps, mbs, at, dtype=torch.long) if first.finite else None
+    draws = {init: models.init_draws(sizes, init) for init in INITS}
 
     def draw(chunk):
         for col, seed, init in chunk:
             generator = torch.Generator().manual_seed(seed)
-            theta[:, col] = models.init_params(sizes, init, generator)
+            theta[:, col] = models.init_params(sizes, init, generator, draws[init])
             if uniforms is not None:
                 tasks.uniform_stream(steps, mbs, generator, out=uniforms[col])
             if batches is not None:
-                batches[col] = data.batch_indices(first, generator)
+                batches[:, :, col] = data.batch_indices(first, generator)
 
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(draw, (jobs[k::2] for k in range(2))))
     if batches is not None:
-        return theta.to(dev), batches.permute(1, 2, 0).contiguous().to(dev), blocks
+        return theta.to(dev), batches.to(dev), blocks
     if uniforms is None:
         return theta.to(dev), None, blocks
-    bits = (uniforms < 0.5).view(at, steps, mbs, 2)  # = tasks.minibatch_inputs
-    rows = (bits[..., 0].long() * 2 + bits[..., 1]).permute(1, 2, 0).contiguous()  # row of TABLE_INPUTS
+    bits = (uniforms < 0.5).view(torch.uint8).view(at, steps, mbs, 2)  # tasks.table_rows, every trial at once
+    rows = (bits[..., 0] * 2 + bits[..., 1]).permute(1, 2, 0).contiguous()
     return theta.to(dev), rows.to(dev), blocks
 
 

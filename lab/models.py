@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass
 
 import torch
-from torch import nn
 
 
 @dataclass(frozen=True)
@@ -40,20 +39,33 @@ def param_count(sizes: tuple[int, ...]) -> int:
     return layout(sizes)[-1].b.stop
 
 
-def init_params(sizes: tuple[int, ...], init: str, generator: torch.Generator) -> torch.Tensor:
-    """One trial's flat parameters. `pytorch`: the `nn.Linear` default. `xavier`: the model is built as usual (so the
-    default draws happen first, as in `Net()`), then each weight is redrawn Glorot-uniform and each bias set to 0."""
-    layers = layout(sizes)
-    flat = torch.empty(layers[-1].b.stop)
-    for layer in layers:
-        weight = flat[layer.w].view(layer.fan_out, layer.fan_in)
-        # exactly nn.Linear.reset_parameters, with an explicit generator
-        nn.init.kaiming_uniform_(weight, a=math.sqrt(5), generator=generator)
-        bound = 1 / math.sqrt(layer.fan_in) if layer.fan_in > 0 else 0
-        nn.init.uniform_(flat[layer.b], -bound, bound, generator=generator)
+def init_draws(sizes: tuple[int, ...], init: str) -> list[tuple[slice, float, float]]:
+    """The uniform draws that initialise one trial, in order: (columns of the flat row, low, high). `pytorch`: as
+    `nn.Linear.reset_parameters` draws them (`kaiming_uniform_(a=√5)` for the weight, U(±1/√in) for the bias);
+    `xavier`: after those (the model is built as usual, as in `Net()`), each weight again, Glorot-uniform (biases are
+    then set to 0). The bounds are computed exactly as torch.nn.init computes them."""
+    draws = []
+    for layer in layout(sizes):
+        gain = math.sqrt(2.0 / (1 + math.sqrt(5) ** 2))  # calculate_gain("leaky_relu", √5)
+        bound = math.sqrt(3.0) * (gain / math.sqrt(layer.fan_in))
+        draws.append((layer.w, -bound, bound))
+        bias = 1 / math.sqrt(layer.fan_in) if layer.fan_in > 0 else 0
+        draws.append((layer.b, -bias, bias))
     if init == "xavier":
-        for layer in layers:
-            nn.init.xavier_uniform_(flat[layer.w].view(layer.fan_out, layer.fan_in), generator=generator)
+        for layer in layout(sizes):
+            bound = math.sqrt(3.0) * (1.0 * math.sqrt(2.0 / float(layer.fan_in + layer.fan_out)))
+            draws.append((layer.w, -bound, bound))
+    return draws
+
+
+def init_params(sizes: tuple[int, ...], init: str, generator: torch.Generator, draws=None) -> torch.Tensor:
+    """One trial's flat parameters, drawn from `generator` exactly as torch.nn.init draws them (`draws`: the
+    precomputed `init_draws(sizes, init)`, to save recomputing it for every trial)."""
+    flat = torch.empty(param_count(sizes))
+    for cols, low, high in draws or init_draws(sizes, init):
+        flat[cols].uniform_(low, high, generator=generator)
+    if init == "xavier":
+        for layer in layout(sizes):
             flat[layer.b].zero_()
     return flat
 

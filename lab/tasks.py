@@ -51,3 +51,9 @@ def uniform_stream(steps: int, batch_size: int, generator=None, out=None) -> tor
     if out is not None:
         return torch.rand(steps * batch_size, 2, generator=generator, out=out)
     return torch.rand(steps, batch_size, 2, generator=generator)
+
+
+def table_rows(steps: int, batch_size: int, generator=None) -> torch.Tensor:
+    """The lecture's stream as rows of TABLE_INPUTS, (steps, batch_size) int64: row 2·x1 + x2 for inputs (x1, x2)."""
+    drawn = uniform_stream(steps, batch_size, generator) < 0.5
+    return drawn[..., 0].long() * 2 + drawn[..., 1]
