@@ -22,7 +22,7 @@ import torch
 from . import data, models, tasks
 from .config import INITS, ConfigError, TrialConfig
 from .optimizers import OPTIMIZERS
-from .runs import Runs, elementwise_loss, wrong_answers
+from .runs import Runs, elementwise_loss, mean_per_trial, wrong_answers
 from .stacked import LOSS_GRAD, StackedNet, segments
 
 
@@ -90,6 +90,7 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
     # A net's output on a 0/1 input row is its output on that truth-table row, computed the same way: so each step
     # runs the forward pass on the 4 table rows only, and picks each minibatch row's activations from them.
     outputs = torch.empty(steps, 4, first.outputs, trials, device=dev)  # on the table, before each update
+    minibatch_loss = torch.empty(steps, trials, device=dev)  # what the lecture prints
     # gradient history for the per-layer norms: kept whole when small (one copy a step), else reduced every step
     keep_grads = steps * theta.numel() <= _GRAD_HISTORY_LIMIT
     history = torch.empty(steps, *(theta.shape if keep_grads else (n_layers, trials)), device=dev)
@@ -99,7 +100,6 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
         train_x, train_y = evaluator.inputs["train"], evaluator.targets["train"]
         xs = train_x[:, :, 0][rows_of].permute(0, 1, 3, 2).contiguous()  # (steps, mbs, 2, trials)
         ys = train_y[:, :, 0][rows_of].permute(0, 1, 3, 2).contiguous()  # (steps, mbs, out, trials)
-        batch_outputs = torch.empty_like(ys)
     with torch.no_grad():
         for i in range(steps):
             acts = net.forward(table, out=outputs[i])
@@ -107,13 +107,14 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
                 tracer.record(i, acts)
             if evaluator is not None:
                 evaluator.maybe_record(i)
-                batch, y = net.forward(xs[i], out=batch_outputs[i]), ys[i]
+                batch, y = net.forward(xs[i]), ys[i]
             elif rows_of is None:  # full batch: the minibatch is the table
                 batch, y = acts, table_y
             else:
                 picked = rows_of[i].long()
                 batch, y = [_pick(a, picked) for a in acts], _pick(table_y, picked)
             net.backward(batch, loss_grad(batch[-1], y))
+            minibatch_loss[i] = mean_per_trial(elementwise_loss(first.loss_fn, batch[-1], y))
             if keep_grads:
                 history[i].copy_(grad)
             else:
@@ -124,14 +125,7 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
         grad_sq = _layer_sums(history, layer_of_param) if keep_grads else history
         if evaluator is not None:
             evaluator.maybe_record(steps)
-            batch_out, batch_y = batch_outputs, ys
-        elif rows_of is None:
-            batch_out, batch_y = outputs, table_y.expand_as(outputs)
-        else:
-            picked = rows_of.long()
-            batch_out = _pick(outputs, picked, dim=1)
-            batch_y = _pick(table_y.expand_as(outputs), picked, dim=1)
-    results = Runs.collect(items, blocks, batch_out, batch_y, outputs, table_y, final, grad_sq, theta)
+    results = Runs.collect(items, blocks, minibatch_loss, outputs, table_y, final, grad_sq, theta)
     for runs, cols in zip(results, blocks, strict=True):
         if tracer is not None:
             runs.activation_mean, runs.saturation = tracer.arrays(cols)

@@ -22,10 +22,10 @@ def elementwise_loss(kind: str, o: torch.Tensor, y: torch.Tensor) -> torch.Tenso
 
 
 def mean_per_trial(per_element: torch.Tensor) -> torch.Tensor:
-    """(steps, rows, outputs, trials) -> (steps, trials): each trial's mean over its (rows, outputs) block, summed
-    in the order the plain program's loss sums it (its block contiguous: the order depends on the layout)."""
-    blocks = per_element.permute(0, 3, 1, 2).contiguous()
-    return blocks.view(*blocks.shape[:2], -1).mean(dim=2)
+    """(..., rows, outputs, trials) -> (..., trials): each trial's mean over its (rows, outputs) block, summed in the
+    order the plain program's loss sums it (its block contiguous: the order depends on the layout)."""
+    blocks = per_element.movedim(-1, -3).contiguous()
+    return blocks.view(*blocks.shape[:-2], -1).mean(dim=-1)
 
 
 def wrong_answers(o: torch.Tensor, y: torch.Tensor, axis: int) -> torch.Tensor:
@@ -57,12 +57,11 @@ class Runs:
     evaluations: dict | None = None
 
     @classmethod
-    def collect(cls, items, blocks, batch_out, batch_y, table_out, table_y, final, grad_sq, theta) -> list[Runs]:
-        """Losses and errors of every step, computed at once from the recorded outputs: on the minibatch
-        (steps, mbs, out, trials) and on the truth table before each update (steps, 4, out, trials) and after the
-        last one (4, out, trials)."""
+    def collect(cls, items, blocks, mb_loss, table_out, table_y, final, grad_sq, theta) -> list[Runs]:
+        """Per-trial arrays from the engine's records: the minibatch loss (steps, trials); the truth-table losses and
+        errors of every step, computed at once from the outputs on the table before each update
+        (steps, 4, out, trials) and after the last one (4, out, trials)."""
         kind = items[0][0].loss_fn
-        mb_loss = mean_per_trial(elementwise_loss(kind, batch_out, batch_y))
         table_out = torch.cat([table_out, final.unsqueeze(0)])  # (steps + 1, 4, out, trials)
         table_y = table_y.unsqueeze(0)
         table_loss = mean_per_trial(elementwise_loss(kind, table_out, table_y.expand_as(table_out)))
