@@ -4,8 +4,8 @@ import functools
 
 import streamlit as st
 
-from lab import charts, ui, urlstate, views
-from lab.config import ACTIVATIONS, INITS, LIMITS, LOSSES, TASKS
+from lab import charts, export, ui, urlstate, views
+from lab.config import ACTIVATIONS, INITS, LIMITS, LOSSES, MAX_SEED, TASKS
 from lab.optimizers import OPTIMIZERS
 from lab.ui import tr
 
@@ -105,4 +105,12 @@ row[0].download_button(tr("cmp.dl.table"), views.to_csv(views.summary_table(dige
 row[1].download_button(tr("cmp.dl.curves"), functools.partial(ui.curves_csv, tuple(configs), state.seeds),
                        "curves.csv", "text/csv", icon=":material/download:", help=tr("cmp.dl.curves.help"),
                        on_click="ignore")
+row = st.columns(3, vertical_alignment="bottom")
+by_name = {config.optimizer: (config, name) for config, name in zip(configs, names)}
+pick = row[0].selectbox(tr("exp.pick"), tuple(by_name), index=None, format_func=lambda o: by_name[o][1],
+                        placeholder=tr("exp.placeholder"), key="cmp.script")
+seed = row[1].number_input(tr("exp.seed"), 0, MAX_SEED, key="cmp.script_seed", help=tr("f.seed.help"))
+if pick in by_name:  # the button appears once an optimizer is chosen
+    row[2].download_button(tr("exp.download"), export.script(by_name[pick][0], seed), mime="text/x-python",
+                           file_name=f"and_lab_{pick}_seed{seed}.py", icon=":material/download:", on_click="ignore")
 ui.share_link(params)
