@@ -11,6 +11,9 @@ page = st.navigation([
     st.Page("pages/optimizers.py", title=ui.tr("nav.optimizers"), icon=":material/compare_arrows:",
             url_path="optimizers"),
     st.Page("pages/depth.py", title=ui.tr("nav.depth"), icon=":material/stacked_line_chart:", url_path="depth"),
+    st.Page("pages/generalization.py", title=ui.tr("nav.generalization"), icon=":material/model_training:",
+            url_path="generalization"),
+    st.Page("pages/tuning.py", title=ui.tr("nav.tuning"), icon=":material/tune:", url_path="tuning"),
     st.Page("pages/neurons.py", title=ui.tr("nav.neurons"), icon=":material/psychology:", url_path="neurons"),
     st.Page("pages/results.py", title=ui.tr("nav.results"), icon=":material/inventory_2:", url_path="results"),
 ])

@@ -33,6 +33,8 @@ PAGES = [  # (name, path and query, language, charts expected at least, widths)
     ("lecture", "/?seed=0", "ja", 3, BOTH),
     ("optimizers", f"/optimizers?{SMALL}", "en", 4, BOTH),
     ("optimizers", f"/optimizers?{SMALL}", "ja", 4, BOTH),
+    ("depth", "/depth?depths=1-3&seeds=3&steps=150&tests=1", "en", 4, BOTH),
+    ("depth", "/depth?depths=1-3&seeds=3&steps=150&tests=1", "ja", 4, ("phone",)),
     ("results", "/results", "en", 0, BOTH),
     ("results", "/results", "ja", 0, ("phone",)),
     ("lecture-variant", "/?encoding=onehot&depth=2&width=3&activation=relu&steps=300", "en", 3, ("desktop",)),
