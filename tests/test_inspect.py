@@ -159,7 +159,7 @@ def test_every_text_has_both_languages_with_the_same_placeholders():
 
 
 def test_every_key_used_in_the_dashboard_exists():
-    sources = [ROOT / "app.py", ROOT / "lab" / "ui.py", *sorted((ROOT / "pages").glob("*.py"))]
+    sources = [ROOT / "app.py", ROOT / "lab" / "ui.py", *sorted((ROOT / "app_pages").glob("*.py"))]
     used = set()
     for path in sources:
         used |= set(re.findall(r"""\btr\(\s*["']([\w.]+)["']""", path.read_text(encoding="utf-8")))

@@ -42,7 +42,7 @@ def env(shared_store, monkeypatch):
 
 def page(params: dict) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.switch_page("pages/depth.py")
+    at.switch_page("app_pages/depth.py")
     at.query_params.update(params)
     return at.run()
 

@@ -198,7 +198,7 @@ def downloads(monkeypatch):
 
 def page(params: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.switch_page("pages/generalization.py")
+    at.switch_page("app_pages/generalization.py")
     at.query_params.update(params or {})
     return ok(at.run())
 

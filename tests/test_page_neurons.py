@@ -54,7 +54,7 @@ def files(monkeypatch):
 
 def page(params: dict | None = None, name: str = "neurons") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.switch_page(f"pages/{name}.py")
+    at.switch_page(f"app_pages/{name}.py")
     at.query_params.update(params or {})
     return ok(at.run())
 

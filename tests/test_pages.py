@@ -67,12 +67,12 @@ def run(page: str | None = None, params: dict | None = None, direct: bool = Fals
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.context.update(context)
     if page and direct:
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
     elif page:
         at.query_params.update({"steps": "20", **({"lang": params["lang"]} if "lang" in (params or {}) else {})})
         ok(at.run())
         at.query_params.clear()
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
     at.query_params.update(params or {})
     return at.run()
 
@@ -198,7 +198,7 @@ def test_optimizers_refuses_oversize_requests(monkeypatch):
 def test_optimizers_budget_from_secrets():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.secrets["max_work"] = 100
-    at.switch_page("pages/optimizers.py")
+    at.switch_page("app_pages/optimizers.py")
     at.query_params.update(SMALL)  # 600 > 100
     ok(at.run())
     assert at.error and "100" in at.error[0].value
@@ -316,7 +316,7 @@ def test_results_page_without_delete_on_a_shared_server(store_dir):
     Store(store_dir).runs(config, [0])
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.secrets["allow_delete"] = False
-    at.switch_page("pages/results.py")
+    at.switch_page("app_pages/results.py")
     at.query_params.update({"key": config.key()})
     ok(at.run())
     assert not at.button and "turned off" in " ".join(c.value for c in at.caption)
