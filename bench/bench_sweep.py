@@ -12,6 +12,7 @@ import resource
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import torch
 
@@ -27,9 +28,17 @@ from lab.sweep import run_configs  # noqa: E402
 
 
 def peak_mib() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest worker (live workers read from /proc)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, children
+    workers = [resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if f"PPid:\t{os.getpid()}\n" in text:
+            workers += [int(line.split()[1]) / 1024 for line in text.splitlines() if line.startswith("VmHWM:")]
+    return own, max(workers)
 
 
 def main():
