@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
+from apptest_tools import charts, ok
 from streamlit.testing.v1 import AppTest
-from test_pages import charts, downloads, ok  # noqa: F401 - downloads is a fixture
 
 from lab import budget, charts_depth, depth_state, depth_summary, depth_view, diagnostics, i18n
 from lab.config import TrialConfig
@@ -56,7 +56,7 @@ def summary(at: AppTest) -> str:
 
 
 # ---- the page ------------------------------------------------------------------------------------------------------
-def test_page_charts_table_csv_and_url(downloads):  # noqa: F811
+def test_page_charts_table_csv_and_url(downloads):
     at = ok(page(SMALL))
     assert charts(at) >= 8  # heatmap, curves, 2 gradient, 2 trace, 2 batch (+ 2 spectra where a trial stalled)
     assert not at.warning and not at.error

@@ -3,20 +3,19 @@ itself run headless with AppTest on small configs given by URL parameters."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.runtime.media_file_manager import MediaFileManager
+from apptest_tools import charts, ok
 from streamlit.testing.v1 import AppTest
 
 from lab import gen_charts, gen_data, gen_state, gen_work, i18n, tuning
 from lab.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.usefixtures("store_dir")  # an empty store per test (tests/conftest.py)
 SMALL = {"steps": "200", "seeds": "3", "width": "4"}  # 3 seeds × 200 steps of a 2×4 net on 20 noisy examples
 
 
@@ -81,7 +80,7 @@ def test_every_text_of_both_pages_exists_in_both_languages():
 
     used = set()
     for name in ("generalization", "tuning"):
-        used |= set(re.findall(r'tr\("([\w.]+)"', (ROOT / "pages" / f"{name}.py").read_text(encoding="utf-8")))
+        used |= set(re.findall(r'tr\("([\w.]+)"', (ROOT / "app_pages" / f"{name}.py").read_text(encoding="utf-8")))
     used |= {f"gen.preset.{p}" for p in gen_state.GEN_PRESETS} | {f"gen.view.{v}" for v in gen_state.VIEWS}
     used |= {f"gen.{part}.{v}" for part in ("y", "curves") for v in gen_state.VIEWS}
     used |= {f"gen.cap.{m}" for m in gen_data.CAPACITY} | {f"gen.col.{c}" for c in gen_data.TABLE_COLUMNS[1:]}
@@ -173,43 +172,11 @@ def test_work_plan_skips_what_is_stored(tiny):
 
 
 # ---- the page ------------------------------------------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def store_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("LAB_STORE", str(tmp_path / "store"))
-    monkeypatch.delenv("LAB_MAX_WORK", raising=False)
-    st.cache_data.clear()
-    yield tmp_path / "store"
-    st.cache_data.clear()
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    files: dict[str, bytes] = {}
-    add = MediaFileManager.add
-
-    def record(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
-        url = add(self, data, mimetype, coordinates, file_name, is_for_static_download)
-        files[url.rsplit("/", 1)[-1].split(".")[0]] = data if isinstance(data, bytes) else str(data).encode()
-        return url
-
-    monkeypatch.setattr(MediaFileManager, "add", record)
-    return lambda button: pd.read_csv(io.BytesIO(files[button.proto.url.rsplit("/", 1)[-1].split(".")[0]]))
-
-
 def page(params: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.switch_page("app_pages/generalization.py")
     at.query_params.update(params or {})
     return ok(at.run())
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def charts(at: AppTest) -> int:
-    return len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart"))
 
 
 def test_page_small_config(downloads):

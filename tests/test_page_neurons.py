@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.runtime.media_file_manager import MediaFileManager
+from apptest_tools import charts, ok
 from streamlit.testing.v1 import AppTest
 from test_browser import SHOTS, WIDTHS, _open, _screenshot, browser, server  # noqa: F401 - fixtures
 
@@ -38,18 +38,9 @@ def env(shared_store, monkeypatch):
 
 
 @pytest.fixture
-def files(monkeypatch):
-    """The bytes of every download button's data, by file id."""
-    seen: dict[str, bytes] = {}
-    add = MediaFileManager.add
-
-    def record(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
-        url = add(self, data, mimetype, coordinates, file_name, is_for_static_download)
-        seen[url.rsplit("/", 1)[-1].split(".")[0]] = data if isinstance(data, bytes) else str(data).encode()
-        return url
-
-    monkeypatch.setattr(MediaFileManager, "add", record)
-    return lambda button: seen[button.proto.url.rsplit("/", 1)[-1].split(".")[0]].decode()
+def files(download_bytes):
+    """A download button's data as text."""
+    return lambda button: download_bytes(button).decode()
 
 
 def page(params: dict | None = None, name: str = "neurons") -> AppTest:
@@ -57,15 +48,6 @@ def page(params: dict | None = None, name: str = "neurons") -> AppTest:
     at.switch_page(f"app_pages/{name}.py")
     at.query_params.update(params or {})
     return ok(at.run())
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def charts(at: AppTest) -> int:
-    return len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart"))
 
 
 def metric(at: AppTest, label: str) -> str:

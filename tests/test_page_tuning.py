@@ -3,13 +3,11 @@ AppTest on small grids given by URL parameters, on finite data and on the lectur
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.runtime.media_file_manager import MediaFileManager
+from apptest_tools import charts, ok
 from streamlit.testing.v1 import AppTest
 
 from lab import gen_charts, gen_tuning
@@ -18,6 +16,7 @@ from lab.optimizers import LECTURE_OPTIMIZERS
 from lab.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.usefixtures("store_dir")  # an empty store per test (tests/conftest.py)
 SMALL = {"steps": "100", "seeds": "2", "opts": "adam,sgd", "per_decade": "1", "batches": "4,8"}
 
 
@@ -110,43 +109,11 @@ def test_batch_tables(grid):
 
 
 # ---- the page ------------------------------------------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def store_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("LAB_STORE", str(tmp_path / "store"))
-    monkeypatch.delenv("LAB_MAX_WORK", raising=False)
-    st.cache_data.clear()
-    yield tmp_path / "store"
-    st.cache_data.clear()
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    files: dict[str, bytes] = {}
-    add = MediaFileManager.add
-
-    def record(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
-        url = add(self, data, mimetype, coordinates, file_name, is_for_static_download)
-        files[url.rsplit("/", 1)[-1].split(".")[0]] = data if isinstance(data, bytes) else str(data).encode()
-        return url
-
-    monkeypatch.setattr(MediaFileManager, "add", record)
-    return lambda button: pd.read_csv(io.BytesIO(files[button.proto.url.rsplit("/", 1)[-1].split(".")[0]]))
-
-
 def page(params: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.switch_page("app_pages/tuning.py")
     at.query_params.update(params or {})
     return ok(at.run())
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def charts(at: AppTest) -> int:
-    return len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart"))
 
 
 def test_page_finite_grid(downloads, store_dir):

@@ -3,13 +3,11 @@ set, widgets → URL, CSV downloads with the right rows and columns, hostile lin
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.runtime.media_file_manager import MediaFileManager
+from apptest_tools import charts, ok
 from streamlit.testing.v1 import AppTest
 
 from lab.config import TrialConfig
@@ -17,47 +15,8 @@ from lab.store import Store
 from lab.views import CURVE_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.usefixtures("store_dir")  # an empty store per test (tests/conftest.py)
 SMALL = {"steps": "100", "seeds": "3", "opts": "adam,sgd"}  # 2 optimizers × 3 seeds × 100 steps
-
-
-@pytest.fixture(autouse=True)
-def store_dir(tmp_path, monkeypatch):
-    """An empty store per test, no host limit from the environment, and empty caches."""
-    monkeypatch.setenv("LAB_STORE", str(tmp_path / "store"))
-    monkeypatch.delenv("LAB_MAX_WORK", raising=False)
-    st.cache_data.clear()
-    yield tmp_path / "store"
-    st.cache_data.clear()
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """The data of every download button, by file id: bytes as given, callables called."""
-    files: dict[str, bytes] = {}
-    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
-
-    def record(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
-        url = add(self, data, mimetype, coordinates, file_name, is_for_static_download)
-        files[url.rsplit("/", 1)[-1].split(".")[0]] = data if isinstance(data, bytes) else str(data).encode()
-        return url
-
-    def record_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        file_id = add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-        files[file_id] = data_callable
-        return file_id
-
-    monkeypatch.setattr(MediaFileManager, "add", record)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
-
-    def data(button) -> pd.DataFrame:
-        proto = button.proto
-        if proto.deferred_file_id:
-            raw = files[proto.deferred_file_id]()
-        else:
-            raw = files[proto.url.rsplit("/", 1)[-1].split(".")[0]]
-        return pd.read_csv(io.BytesIO(raw))
-
-    return data
 
 
 def run(page: str | None = None, params: dict | None = None, direct: bool = False, **context) -> AppTest:
@@ -75,15 +34,6 @@ def run(page: str | None = None, params: dict | None = None, direct: bool = Fals
         at.switch_page(f"app_pages/{page}.py")
     at.query_params.update(params or {})
     return at.run()
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def charts(at: AppTest) -> int:
-    return len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart"))
 
 
 # ---- lecture page --------------------------------------------------------------------------------------------------
