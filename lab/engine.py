@@ -264,9 +264,8 @@ def _starts(items, dev):
         for col, seed, init in chunk:
             generator = torch.Generator().manual_seed(seed)
             theta[:, col] = models.init_params(sizes, init, generator, draws[init])
-            if stream is not None:  # tasks.table_rows, as bytes
-                bits = (tasks.uniform_stream(steps, mbs, generator) < 0.5).view(torch.uint8).view(-1, 2)
-                torch.add(bits[:, 0] * 2, bits[:, 1], out=stream[col])
+            if stream is not None:  # stored as bytes
+                stream[col] = tasks.table_rows(steps, mbs, generator).view(-1)
             if batches is not None:
                 batches[:, :, col] = data.batch_indices(first, generator)
 
