@@ -35,13 +35,15 @@ def resolve_device(device: str | torch.device = "cpu") -> torch.device:
     return torch.device(name)
 
 
-def train(config: TrialConfig, seeds, device="cpu", trace: bool = False) -> Runs:
+def train(config: TrialConfig, seeds, device="cpu", trace: bool = False, checkpoint_every: int | None = None) -> Runs:
     """Train one config for each seed, all seeds at once. `trace`: also record each hidden layer's mean activation
-    and saturated fraction on the truth table at every step (Runs.activation_mean, Runs.saturation)."""
-    return train_group([(config, list(seeds))], device=device, trace=trace)[0]
+    and saturated fraction on the truth table at every step (Runs.activation_mean, Runs.saturation).
+    `checkpoint_every` k: also keep the parameters before steps 0, k, 2k, ... and after the last step
+    (Runs.checkpoints: {"steps": [...], "params": (n, checkpoints, P)}), for replays and loss landscapes."""
+    return train_group([(config, list(seeds))], device=device, trace=trace, checkpoint_every=checkpoint_every)[0]
 
 
-def train_group(items, device="cpu", trace: bool = False) -> list[Runs]:
+def train_group(items, device="cpu", trace: bool = False, checkpoint_every: int | None = None) -> list[Runs]:
     """Train several (config, seeds) blocks of one shape (equal `shape_key`) in one stacked pass."""
     items = [(config, list(seeds)) for config, seeds in items]
     if len({config.shape_key() for config, _ in items}) != 1:
@@ -49,7 +51,7 @@ def train_group(items, device="cpu", trace: bool = False) -> list[Runs]:
     # trials ordered by activation, then optimizer settings: few activation segments, few optimizer param groups
     order = sorted(range(len(items)), key=lambda k: (items[k][0].activation, _settings(items[k][0])))
     with _single_threaded():  # per-op threading only costs here: the tensors are small and the ops many
-        results = _train_stacked([items[k] for k in order], resolve_device(device), trace)
+        results = _train_stacked([items[k] for k in order], resolve_device(device), trace, checkpoint_every)
     back = {k: runs for k, runs in zip(order, results)}
     return [back[k] for k in range(len(items))]
 
@@ -68,7 +70,14 @@ def _single_threaded():
         torch.set_num_threads(threads)
 
 
-def _train_stacked(items, dev, trace=False) -> list[Runs]:
+def checkpoint_steps(steps: int, every: int) -> list[int]:
+    """The steps before which parameters are kept: 0, every, 2·every, ... and `steps` (after the last update)."""
+    if every < 1:
+        raise ValueError("checkpoint_every must be >= 1")
+    return sorted({*range(0, steps, every), steps})
+
+
+def _train_stacked(items, dev, trace=False, checkpoint_every=None) -> list[Runs]:
     first = items[0][0]
     steps = first.steps
     layers = models.layout(first.layer_sizes)
@@ -100,8 +109,12 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
         train_x, train_y = evaluator.inputs["train"], evaluator.targets["train"]
         xs = train_x[:, :, 0][rows_of].permute(0, 1, 3, 2).contiguous()  # (steps, mbs, 2, trials)
         ys = train_y[:, :, 0][rows_of].permute(0, 1, 3, 2).contiguous()  # (steps, mbs, out, trials)
+    kept = checkpoint_steps(steps, checkpoint_every) if checkpoint_every else []
+    snapshots = torch.empty(len(kept), *theta.shape, device=dev)
     with torch.no_grad():
         for i in range(steps):
+            if kept and i % checkpoint_every == 0:
+                snapshots[i // checkpoint_every].copy_(theta)
             acts = net.forward(table, out=outputs[i])
             if tracer is not None:
                 tracer.record(i, acts)
@@ -122,6 +135,8 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
             for optimizer in optimizers:
                 optimizer.step()
         final = net.forward(table)[-1]
+        if kept:
+            snapshots[-1].copy_(theta)
         grad_sq = _layer_sums(history, layer_of_param) if keep_grads else history
         if evaluator is not None:
             evaluator.maybe_record(steps)
@@ -131,6 +146,8 @@ def _train_stacked(items, dev, trace=False) -> list[Runs]:
             runs.activation_mean, runs.saturation = tracer.arrays(cols)
         if evaluator is not None:
             runs.evaluations = evaluator.arrays(cols)
+        if kept:
+            runs.checkpoints = {"steps": kept, "params": snapshots[:, :, cols].permute(2, 0, 1).cpu().numpy()}
     return results
 
 

@@ -55,6 +55,8 @@ class Runs:
     saturation: np.ndarray | None = None  # (n, steps, hidden layers) fraction of saturated units
     # finite data sets only (config.finite): {"steps": [...], "train_loss": (n, E), "train_error", "val_loss", ...}
     evaluations: dict | None = None
+    # with engine.train(..., checkpoint_every=k) only (not stored): {"steps": [0, k, ..., steps], "params": (n, C, P)}
+    checkpoints: dict | None = None
 
     @classmethod
     def collect(cls, items, blocks, mb_loss, table_out, table_y, final, grad_sq, theta) -> list[Runs]:

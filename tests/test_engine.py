@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from reference import lecture_program, plain_run, table_targets, table_wrong
+from reference import build_model, lecture_program, plain_run, table_targets, table_wrong
 from torch import nn
 
 from lab.config import FIELD_NAMES, TrialConfig
@@ -435,3 +435,17 @@ def test_finite_data_summaries_and_cross_validation_folds():
     sizes = {r.config.train_size for r in folds}
     assert sizes == {15}
     assert len({float(r.evaluations["val_error"][0, -1]) for r in folds}) >= 1
+
+
+def test_checkpoints_are_the_parameters_after_that_many_steps():
+    """checkpoint_every=k keeps the parameters before steps 0, k, 2k, ... and after the last one: the first is the
+    plain program's freshly built model, each later one equals the same seeds trained for that many steps."""
+    config = TrialConfig(steps=25)
+    runs = train(config, [0, 3], checkpoint_every=10)
+    assert runs.checkpoints["steps"] == [0, 10, 20, 25]
+    for k, seed in enumerate((0, 3)):
+        torch.manual_seed(seed)
+        initial = torch.cat([p.detach().reshape(-1) for p in build_model(config).parameters()]).numpy()
+        np.testing.assert_array_equal(runs.checkpoints["params"][k, 0], initial)
+    for c, steps in enumerate(runs.checkpoints["steps"][1:], start=1):
+        np.testing.assert_array_equal(runs.checkpoints["params"][:, c], train(TrialConfig(steps=steps), [0, 3]).params)
