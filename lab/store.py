@@ -4,16 +4,17 @@
 - What: one row per seed (the per-step arrays as fixed-size list columns), the config and schema version in the file's
   metadata. Data only: no pickle.
 - Safe: a file is written under a temporary name, flushed and renamed over the old one, so a reader sees the old entry
-  or the new one, never a part. Writers of one key take a lock (`fcntl.flock`) while they merge their seeds with what
-  is stored, so concurrent sweeps lose nothing. A truncated, garbage or older-schema file is reported once, then
-  treated as missing and recomputed.
+  or the new one, never a part. Writers of one key take an exclusive lock (`filelock`: a lock file `.KEY.lock` beside
+  the entry) while they merge their seeds with what is stored, so concurrent sweeps lose nothing. Deleting an entry
+  (`delete`, `clear`, eviction) removes its lock file too; lock files are never listed as entries. A truncated,
+  garbage or older-schema file is reported once, then treated as missing and recomputed.
+- Portable: only the standard library's portable modules, `filelock` and `pathlib`: no POSIX-only module.
 - Bounded: with `LAB_STORE_MAX_MB` set, the least recently used entries are evicted after each write.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock
 
 from .config import SCHEMA_VERSION, TrialConfig
 from .engine import train
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 
 META_KEY = b"and-lab"
 SUFFIX = ".parquet"
+LOCK_SUFFIX = ".lock"  # lock files: `.KEY.lock`, hidden beside the entries
 # Runs arrays stored as fixed-size lists, with the dtype they are stored in
 _ARRAYS = {"loss": np.float32, "table_loss": np.float32, "table_error": np.uint8, "grad_norm": np.float32,
            "table_output": np.float32, "params": np.float32}
@@ -77,14 +80,17 @@ class Store:
     def path(self, key: str) -> Path:
         return self.root / f"{key}{SUFFIX}"
 
-    @contextlib.contextmanager
-    def _lock(self, key: str):
-        with open(self.root / f".{key}.lock", "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def lock_path(self, key: str) -> Path:
+        """The lock file that writers of `key` hold while they merge (hidden: never listed as an entry)."""
+        return self.root / f".{key}{LOCK_SUFFIX}"
+
+    def lock_files(self) -> list[Path]:
+        """Every lock file in the store (one per key written since the last `delete` of that key)."""
+        return sorted(self.root.glob(f".*{LOCK_SUFFIX}"))
+
+    def _lock(self, key: str) -> FileLock:
+        """An exclusive lock on `key`, across processes and threads (waits as long as another writer holds it)."""
+        return FileLock(self.lock_path(key))
 
     # ---- reading -------------------------------------------------------------------------------------------------
     def load(self, config: TrialConfig) -> Runs | None:
@@ -172,18 +178,28 @@ class Store:
         return pd.DataFrame(rows)
 
     def delete(self, key: str) -> bool:
+        """Delete `key`'s entry and its lock file; False if there was no entry.
+
+        The lock file is unlinked while it is held: a writer already waiting on it finds it unlinked when its turn
+        comes and locks a new one (filelock checks), so writers stay serialized."""
         with self._lock(key):
             try:
                 self.path(key).unlink()
-                return True
+                gone = True
             except FileNotFoundError:
-                return False
+                gone = False
+            with contextlib.suppress(OSError):  # Windows: an open file cannot be unlinked; filelock does it on release
+                self.lock_path(key).unlink()
+        return gone
 
     def clear(self) -> int:
-        return sum(self.delete(key) for key in self.keys())
+        """Delete every entry and every lock file (also those of keys without an entry); the number of entries."""
+        orphans = {path.name[1: -len(LOCK_SUFFIX)] for path in self.lock_files()}
+        return sum(self.delete(key) for key in sorted(set(self.keys()) | orphans))
 
     def size_bytes(self) -> int:
-        return sum(_size(self.path(key)) for key in self.keys())
+        """Bytes on disk: the entries and the lock files (empty files; counted so nothing the store writes hides)."""
+        return sum(_size(path) for path in (*map(self.path, self.keys()), *self.lock_files()))
 
     def evict(self, keep: str | None = None) -> list[str]:
         """Delete least recently used entries until the store fits `LAB_STORE_MAX_MB` (never `keep`)."""
@@ -224,16 +240,17 @@ def write_runs(runs: Runs, path: Path) -> None:
             "steps": runs.loss.shape[1], "layers": runs.grad_norm.shape[2], "outputs": runs.table_output.shape[2],
             "eval_steps": None if runs.evaluations is None else list(runs.evaluations["steps"])}
     table = pa.table(columns).replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             pq.write_table(table, handle, compression="zstd")
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        tmp.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            tmp.unlink()
         raise
 
 

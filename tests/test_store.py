@@ -318,6 +318,62 @@ def test_concurrent_sweeps_leave_a_consistent_store(tmp_path):
         assert_same(store.load(config), engine(config, union), stacked_alike=False)
 
 
+# Another process: trains SMALL for seeds 2 and 3, says "saving", saves them into the store at argv[1], says "saved".
+WAITING_WRITER = """
+import sys
+from lab.config import TrialConfig
+from lab.engine import train
+from lab.store import Store
+runs = train(TrialConfig(steps=40), [2, 3])
+print("saving", flush=True)
+Store(sys.argv[1]).save(runs)
+print("saved", flush=True)
+"""
+
+
+def test_a_second_writer_waits_for_the_lock_then_merges(tmp_path):
+    """While this process holds a key's lock, another process's save of that key waits; what was written meanwhile is
+    merged with its seeds (without the lock it would write seeds 2, 3 at once, and the write below would drop them)."""
+    store = Store(tmp_path)
+    with store._lock(SMALL.key()):
+        proc = subprocess.Popen([sys.executable, "-c", WAITING_WRITER, str(tmp_path)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=subprocess_env())
+        try:
+            assert proc.stdout.readline() == "saving\n", proc.stderr.read()
+            time.sleep(1.0)  # a save takes milliseconds: this one is waiting for the lock
+            assert proc.poll() is None and not store.path(SMALL.key()).exists()
+            write_runs(engine(SMALL, (0, 1)), store.path(SMALL.key()))
+        except BaseException:
+            proc.kill()
+            raise
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert out == "saved\n"
+    assert_same(store.load(SMALL), engine(SMALL, (0, 1, 2, 3)), stacked_alike=False)
+
+
+def test_lock_files_are_hidden_counted_and_cleared(tmp_path):
+    store = Store(tmp_path)
+    store.save(engine(SMALL, (0,)))
+    store.save(engine(OTHER, (0,)))
+    keys = sorted([SMALL.key(), OTHER.key()])
+    assert store.lock_files() == [store.lock_path(key) for key in keys]
+    assert all(path.name.startswith(".") and path.parent == tmp_path for path in store.lock_files())
+    orphan = store.lock_path("0123456789abcdef0123")  # left by a writer of a key deleted since, say
+    orphan.touch()
+    assert sorted(store.keys()) == keys  # lock files are not entries, broken or otherwise
+    entries = store.entries()
+    assert sorted(entries["key"]) == keys and list(entries["status"]) == ["ok", "ok"]
+    assert store.size_bytes() == sum(entries["size_bytes"]) + sum(p.stat().st_size for p in store.lock_files())
+
+    assert store.delete(SMALL.key()) is True
+    assert not store.lock_path(SMALL.key()).exists() and store.lock_path(OTHER.key()).exists()
+    assert store.clear() == 1  # one entry left; the orphaned lock file goes too
+    assert sorted(tmp_path.iterdir()) == [] and store.lock_files() == []
+    store.save(engine(SMALL, (0,)))  # a cleared store works as before
+    assert store.keys() == [SMALL.key()] and store.lock_files() == [store.lock_path(SMALL.key())]
+
+
 # ---- where, how big, managing --------------------------------------------------------------------------------------
 def test_lab_store_environment_variable(tmp_path, monkeypatch):
     monkeypatch.delenv("LAB_STORE", raising=False)
