@@ -2,18 +2,18 @@
 
 Prints the preset (108 configs x 20 seeds = 2,160 trials x 1,000 steps) computed cold (empty store) and warm (all
 stored), the lecture's loop timed on a sample of the same configs (one trial each) and extrapolated to 2,160 trials,
-the ratios, and the peak memory of this process and its workers.
+the ratios, and the peak memory of this process and its workers (sampled with psutil: any platform).
 """
 
 import argparse
 import os
 import random
-import resource
 import sys
 import tempfile
+import threading
 import time
-from pathlib import Path
 
+import psutil
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -27,18 +27,36 @@ from lab.store import Store  # noqa: E402
 from lab.sweep import run_configs  # noqa: E402
 
 
-def peak_mib() -> tuple[float, float]:
-    """Peak resident memory of this process and of its largest worker (live workers read from /proc)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    workers = [resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        if f"PPid:\t{os.getpid()}\n" in text:
-            workers += [int(line.split()[1]) / 1024 for line in text.splitlines() if line.startswith("VmHWM:")]
-    return own, max(workers)
+class PeakMemory:
+    """Peak resident memory (MiB) of this process and of its largest child process while the `with` block runs,
+    sampled every `interval` seconds by a thread (psutil: Linux, macOS and Windows alike)."""
+
+    def __init__(self, interval: float = 0.02):
+        self.interval, self.own, self.children = interval, 0.0, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        self.own = max(self.own, me.memory_info().rss / 2**20)
+        for child in me.children(recursive=True):
+            try:
+                self.children = max(self.children, child.memory_info().rss / 2**20)
+            except psutil.Error:  # it ended between the listing and the reading
+                continue
 
 
 def main():
@@ -50,7 +68,7 @@ def main():
     configs, seeds = grid.configs(), list(range(grid.seeds))
     trials = len(configs) * len(seeds)
 
-    with tempfile.TemporaryDirectory() as root:
+    with tempfile.TemporaryDirectory() as root, PeakMemory() as peak:
         store = Store(root)
         start = time.perf_counter()
         runs = run_configs(configs, seeds, store, workers=args.workers)
@@ -68,7 +86,7 @@ def main():
     for config in sample:
         plain_trial(config, 0)
     lecture = (time.perf_counter() - start) / len(sample) * trials
-    own, children = peak_mib()
+    own, children = peak.own, peak.children
 
     print(f"preset       : lecture, {len(configs)} configs x {len(seeds)} seeds = {trials} trials x 1000 steps")
     print(f"cold         : {cold:8.2f} s (empty store; {size / 1e6:.1f} MB stored)   target <= 10 s: "
