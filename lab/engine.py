@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 import torch
 
-from . import data, models, tasks
+from . import arithmetic, data, models, tasks
 from .config import INITS, ConfigError, TrialConfig
 from .optimizers import OPTIMIZERS
 from .runs import Runs, elementwise_loss, mean_per_trial, wrong_answers
@@ -91,6 +91,11 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None) -> list[Runs]
     grad = torch.zeros_like(theta)
     optimizers = _optimizers(items, blocks, theta, grad)
     net = StackedNet(theta, grad, layers, segments(blocks, [c.activation for c, _ in items]))
+    hidden = frozenset(c.activation for c, _ in items)
+    table_arith = arithmetic.rows_arithmetic(first.layer_sizes, hidden, 4, not first.finite)
+    batch_arith = arithmetic.rows_arithmetic(first.layer_sizes, hidden, first.batch_size, not first.finite)
+    stream = rows_of is not None and not first.finite
+    row_classes = _row_classes(batch_arith, table_arith, first.batch_size) if stream else None
     layer_of_param = torch.zeros(n_layers, theta.shape[0], dtype=torch.float64, device=dev)
     for l, layer in enumerate(layers):
         layer_of_param[l, layer.span] = 1.0
@@ -115,18 +120,19 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None) -> list[Runs]
         for i in range(steps):
             if kept and i % checkpoint_every == 0:
                 snapshots[i // checkpoint_every].copy_(theta)
-            acts = net.forward(table, out=outputs[i])
+            acts = net.forward(table, table_arith)
+            outputs[i].copy_(acts[-1])
             if tracer is not None:
                 tracer.record(i, acts)
             if evaluator is not None:
                 evaluator.maybe_record(i)
-                batch, y = net.forward(xs[i]), ys[i]
+                batch, y = net.forward(xs[i], batch_arith), ys[i]
             elif rows_of is None:  # full batch: the minibatch is the table
                 batch, y = acts, table_y
             else:
                 picked = rows_of[i].long()
-                batch, y = [_pick(a, picked) for a in acts], _pick(table_y, picked)
-            net.backward(batch, loss_grad(batch[-1], y))
+                batch, y = _minibatch(net, table, acts, picked, row_classes), _pick(table_y, picked)
+            net.backward(batch, loss_grad(batch[-1], y), batch_arith)
             minibatch_loss[i] = mean_per_trial(elementwise_loss(first.loss_fn, batch[-1], y))
             if keep_grads:
                 history[i].copy_(grad)
@@ -134,7 +140,7 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None) -> list[Runs]
                 history[i] = torch.mm(layer_of_param, grad.double().square()).float()
             for optimizer in optimizers:
                 optimizer.step()
-        final = net.forward(table)[-1]
+        final = net.forward(table, table_arith)[-1]
         if kept:
             snapshots[-1].copy_(theta)
         grad_sq = _layer_sums(history, layer_of_param) if keep_grads else history
@@ -184,7 +190,7 @@ class _Evaluator:
     def maybe_record(self, step):
         if self.next < len(self.steps) and self.steps[self.next] == step:
             for name, x in self.inputs.items():
-                o, y = self.net.forward(x, exact=False)[-1], self.targets[name]
+                o, y = self.net.forward(x)[-1], self.targets[name]
                 torch.mean(elementwise_loss(self.kind, o, y), dim=(0, 1), out=self.values[f"{name}_loss"][self.next])
                 torch.mean(wrong_answers(o, y, axis=1), dim=0, out=self.values[f"{name}_error"][self.next])
             self.next += 1
@@ -252,6 +258,31 @@ def _optimizers(items, blocks, theta, grad) -> list[torch.optim.Optimizer]:
     # On the CPU, PyTorch picks the one-tensor-at-a-time implementation anyway; saying so skips that choice each step.
     options = {"foreach": False} if theta.device.type == "cpu" else {}
     return [torch_class(param_groups, **options) for torch_class, param_groups in groups.items()]
+
+
+def _row_classes(batch_arith, table_arith, mbs):
+    """None when every minibatch row is rounded as the truth-table rows are (then a minibatch row's activations are
+    those of its table row); else, per kind of minibatch row, an arithmetic for the 4 table rows that rounds them as
+    that kind does, and a (mbs, 1, 1) mask of the minibatch rows of that kind."""
+    signatures = [batch_arith.row_signature(r) for r in range(mbs)]
+    table = {table_arith.row_signature(r) for r in range(4)}
+    if len(set(signatures)) <= 1 and table == set(signatures[:1]):
+        return None
+    return [(arithmetic.uniform_rows(batch_arith, sig, 4),
+             torch.tensor([s == sig for s in signatures]).view(mbs, 1, 1))
+            for sig in dict.fromkeys(signatures)]
+
+
+def _minibatch(net, table, table_acts, picked, row_classes):
+    """The minibatch's activations: each row's from its truth-table row, computed as the plain program computes
+    that row of the minibatch."""
+    if row_classes is None:
+        return [_pick(a, picked) for a in table_acts]
+    batch = None
+    for arith, mask in row_classes:
+        acts = [_pick(a, picked) for a in net.forward(table, arith)]
+        batch = acts if batch is None else [torch.where(mask, a, b) for a, b in zip(acts, batch)]
+    return batch
 
 
 def _pick(table_rows, rows, dim=0):

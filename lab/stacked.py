@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import torch
 
+from . import kernels, recipes
 from .models import activate, activation_backward
 
 
@@ -24,11 +25,10 @@ def segments(blocks, activations):
     return merged
 
 
-SMALL = 3  # the widest layer computed with the plain program's exact arithmetic
-
-
 class StackedNet:
-    """Forward and backward of the stacked MLP, writing gradients into views of one (P, trials) tensor."""
+    """Forward and backward of the stacked MLP, writing gradients into views of one (P, trials) tensor. Small
+    layers follow the plain program's arithmetic on this machine (lab.arithmetic: each product's recipe per
+    position, each activation element's path); wide ones use batched matrix products."""
 
     def __init__(self, theta, grad, layers, segments):
         self.layers, self.segments = layers, segments
@@ -37,64 +37,69 @@ class StackedNet:
         self.biases = [theta[lay.b] for lay in layers]
         self.grad_w = [grad[lay.w].view(lay.fan_out, lay.fan_in, trials) for lay in layers]
         self.grad_b = [grad[lay.b] for lay in layers]
-        # Small layers (the lecture's) follow the plain program's arithmetic exactly: products summed term by term,
-        # sigmoid on PyTorch's scalar path. For wider ones the plain program's matmuls go through BLAS kernels whose
-        # summation order is their own, so a batched matmul (far faster there) is as close as anything.
-        self.small = [lay.fan_in <= SMALL and lay.fan_out <= SMALL for lay in layers]
 
-    def forward(self, x, out=None, exact=True):
-        """[x, h1, ..., output] for inputs x (rows, 2, trials); the output layer is a sigmoid. `exact=False` (for
-        large evaluation sets) uses batched matmuls throughout."""
+    def forward(self, x, arith=None):
+        """[x, h1, ..., output] for inputs x (rows, 2, trials); the output layer is a sigmoid. `arith`: the plain
+        program's arithmetic for these rows (lab.arithmetic.RowsArithmetic); None (large evaluation sets): batched
+        matrix products in float64, so the float32 result does not depend on the trials stacked."""
         acts = [x]
-        last = len(self.layers) - 1
         for l, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            if exact and self.small[l]:
-                # z = b + sum_k a_k w_k, summed in k order as addmm does
-                z = ordered_sum(acts[-1].unsqueeze(1) * w, 2)
-                # a strided z makes sigmoid take PyTorch's scalar path, as on the plain program's small tensors
-                z = torch.add(z, b, out=strided_like(z))
-            elif exact:  # a batched matmul over trials: no (rows, out, in, trials) product in memory
+            plan = arith.forward[l] if arith is not None else None
+            if plan is not None:  # as the plain program's kernel: z = b + sum_k a_k w_k, in its order and roundings
+                z = kernels.contract(plan, recipes.Terms(acts[-1][:, None], w[None], 2), b[None])
+            elif arith is not None:  # a batched matmul over trials: no (rows, out, in, trials) product in memory
                 z = torch.baddbmm(b.T.unsqueeze(1), acts[-1].permute(2, 0, 1), w.permute(2, 1, 0)).permute(1, 2, 0)
-            else:  # evaluation sets: in float64, so the float32 result does not depend on the trials stacked
+            else:
                 z = torch.baddbmm(b.T.unsqueeze(1).double(), acts[-1].permute(2, 0, 1).double(),
                                   w.permute(2, 1, 0).double()).float().permute(1, 2, 0)
-            acts.append(torch.sigmoid(z, out=out) if l == last else activate(z, self.segments))
+            acts.append(self._activate(l, z, None if plan is None else arith.vector[l]))
         return acts
 
-    def backward(self, acts, grad_out):
-        """Gradients of the minibatch loss, given the minibatch's activations and d loss / d output."""
+    def _activate(self, l, z, vector):
+        """The layer's activation. Following the plain program (`vector` given): on ATen's scalar path, as on its
+        small tensors, except the elements its vectorised loop would take."""
+        segments = [(slice(None), "sigmoid")] if l == len(self.layers) - 1 else self.segments
+        if vector is None:  # every element on the vectorised path, so no trial's value depends on its position
+            out = torch.empty_like(z)
+            for cols, name in segments:
+                out[..., cols] = kernels.vector_path(name, z[..., cols]) if name in kernels.VECTOR_OPS else \
+                    activate(z[..., cols], [(slice(None), name)])
+            return out
+        out = activate(strided_like(z).copy_(z), segments)
+        for name, flags in vector.items():
+            if flags is None:
+                continue
+            for cols, seg_name in segments:
+                if seg_name == name:
+                    on_vector = kernels.vector_path(name, z[..., cols])
+                    out[..., cols] = torch.where(flags.unsqueeze(-1), on_vector, out[..., cols])
+        return out
+
+    def backward(self, acts, grad_out, arith):
+        """Gradients of the minibatch loss, given the minibatch's activations, d loss / d output and the plain
+        program's arithmetic for the minibatch's rows."""
         delta = torch.ops.aten.sigmoid_backward(grad_out, acts[-1])
         for l in range(len(self.layers) - 1, -1, -1):
             below = acts[l]
-            if self.small[l]:
-                ordered_sum(delta.unsqueeze(2) * below.unsqueeze(1), 0, out=self.grad_w[l])
+            plan = arith.grad_weight[l]
+            if plan is not None:
+                self.grad_w[l].copy_(kernels.contract(plan, recipes.Terms(delta[:, :, None], below[:, None], 0)))
             else:
                 self.grad_w[l].copy_(torch.bmm(delta.permute(2, 1, 0), below.permute(2, 0, 1)).permute(1, 2, 0))
             # the bias gradient sums each trial's (mbs, units) block over rows; PyTorch picks its summation order
             # from that block's shape, so sum blocks laid out exactly as in the plain program: (trials, mbs, units)
             torch.sum(delta.permute(2, 0, 1).contiguous(), 1, out=self.grad_b[l].T)
             if l:
-                if self.small[l]:
-                    upstream = ordered_sum(delta.unsqueeze(2) * self.weights[l].unsqueeze(0), 1)
+                plan = arith.grad_input[l]
+                if plan is not None:
+                    upstream = kernels.contract(plan, recipes.Terms(delta[:, :, None], self.weights[l][None], 1))
                 else:
                     upstream = torch.bmm(delta.permute(2, 0, 1), self.weights[l].permute(2, 0, 1)).permute(1, 2, 0)
                 delta = activation_backward(self.segments, upstream, below)
 
 
-def ordered_sum(t, dim, out=None):
-    """Sum over `dim` term by term, in index order, as the plain program's small matrix products add up their terms
-    (torch.sum would regroup the terms of a long, trials-wide reduction). Long sums fall back to torch.sum."""
-    n = t.shape[dim]
-    if n <= 3 or n > 32:
-        return torch.sum(t, dim, out=out)
-    terms = t.unbind(dim)
-    acc = torch.add(terms[0], terms[1], out=out)
-    for term in terms[2:]:
-        acc += term
-    return acc
-
-
 def strided_like(z):
+    """An empty tensor like z whose elements are not adjacent: ATen then takes its scalar loop."""
     return torch.empty(*z.shape, 2, dtype=z.dtype, device=z.device)[..., 0]
 
 
