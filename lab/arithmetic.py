@@ -85,3 +85,12 @@ def uniform_rows(arith: RowsArithmetic, signature: tuple, rows: int) -> RowsArit
         forward.append(None if plan is None else kernels.ProductPlan.from_rows([plan_row] * rows))
         vector.append({name: None if row is None else torch.tensor([row] * rows) for name, row in flags})
     return RowsArithmetic(tuple(forward), tuple(vector), (), (), arith.exact)
+
+
+def follows_plain_program(config) -> bool:
+    """Whether the engine's trials of `config` are bitwise the plain program's on this machine: every layer small
+    enough to follow, and every product and activation of the minibatch and truth-table passes matched by a probe.
+    (Finite data sets are evaluated on whole sets with batched products: those evaluations are close, not equal.)"""
+    hidden = frozenset({config.activation})
+    binary = not config.finite
+    return all(rows_arithmetic(config.layer_sizes, hidden, rows, binary).exact for rows in {config.batch_size, 4})

@@ -2,14 +2,16 @@
 
 Trials are the last, contiguous axis of every tensor: parameters are a (P, trials) tensor, activations
 (rows, units, trials). A layer is then a broadcast product summed over its inputs, which for these tiny matrices is far
-cheaper than a batched matmul, and sums in the same order as `addmm` does in the plain program. The backward pass
+cheaper than a batched matmul, and sums as this machine's `addmm` does in the plain program (lab.arithmetic learns how
+at first use). The backward pass
 applies the formulas autograd applies to the plain program (`addmm`'s backward, `sigmoid_backward`, ...), and each
 block of trials (one config) is updated by its own `torch.optim` optimizer on a view of the stacked parameters. Every
 optimizer here is elementwise, so each trial gets exactly its own update: trial *s* reproduces the plain PyTorch
 program run after `torch.manual_seed(s)` (see tests/test_engine.py).
 
-Each step records the output on the minibatch and on the 4 truth-table rows (appended to the minibatch, so one forward
-pass serves both) and the gradient norm per layer; losses and error rates are computed from those afterwards.
+Each step runs the forward pass on the 4 truth-table rows (recorded: the net's outputs before each update) and takes
+each minibatch row's activations from its table row, rounded as the plain program rounds that row of the minibatch;
+it records the gradient norm per layer; losses and error rates are computed from those afterwards.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Parameters are a (P, trials) tensor, activations (rows, units, trials). A layer is a broadcast product summed over its
 inputs, which for these tiny matrices is far cheaper than a batched matmul. The backward pass applies, per trial,
-exactly the formulas autograd applies to the plain program, and sums terms in the order PyTorch's kernels sum them for
-the plain program's small tensors, so every trial's numbers are bitwise those of the plain program.
+exactly the formulas autograd applies to the plain program, and every product is summed with the recipe this machine's
+kernel uses for the plain program's small tensors (lab.arithmetic), so every trial's numbers are bitwise those of the
+plain program on the machine it runs on.
 """
 
 from __future__ import annotations
