@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 import warnings
@@ -31,14 +32,33 @@ FLOAT_FIELDS = ("lr", "momentum", "beta1", "beta2", "weight_decay", "noise", "la
 LOG_EVERY = 100  # the lecture prints every 100 iterations
 
 
+# argparse's own messages in this command line's format, `FLAG: what is allowed (got ...)`; the first match applies
+ARGPARSE_MESSAGES = (
+    (re.compile(r"argument (\S+): invalid int value: (.+)"), r"\1: must be a whole number (got \2)"),
+    (re.compile(r"argument (\S+): invalid choice: (\S+) \(choose from (.+)\)"), r"\1: must be one of \3 (got \2)"),
+    (re.compile(r"argument (\S+): expected one argument"), r"\1: needs a value"),
+    (re.compile(r"argument (\S+): (.+)"), r"\1: \2"),
+)
+
+
+def one_line(message: str) -> str:
+    """An argparse error message as one line naming the flag first, like this command line's own errors."""
+    message = " ".join(message.split())
+    for pattern, replacement in ARGPARSE_MESSAGES:
+        if pattern.fullmatch(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse's own errors as one line, `error: ...`, exit code 2 (no usage block)."""
+    """argparse's own errors as one line, `error: FLAG: ...`, exit code 2 (no usage block)."""
 
     def error(self, message):
-        self.exit(2, f"error: {' '.join(message.split())}\n")
+        self.exit(2, f"error: {one_line(message)}\n")
 
 
-FLAGS = {"loss_fn": "--loss"}  # config fields whose flag is not simply --field-name
+# fields whose flag is not simply --field-name: config fields, the store's positional KEY, an environment variable
+FLAGS = {"loss_fn": "--loss", "key": "KEY", "store_max_mb": "LAB_STORE_MAX_MB"}
 
 
 def flag(field: str) -> str:
@@ -99,7 +119,8 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def add_seed_flags(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_mutually_exclusive_group()
+    """--seeds N or --seed-list LIST (not both: `seeds_from_args` says so in one line)."""
+    g = parser.add_argument_group("seeds")
     g.add_argument("--seeds", metavar="N", help="train N trials, seeds 0 to N-1, 1 to 100000 (default: 1, seed 0: "
                                                 "the lecture's torch.manual_seed(0) run)")
     g.add_argument("--seed-list", metavar="LIST", help="train these seeds instead, like 3,7,9 or ranges like 0-9 "
@@ -137,6 +158,10 @@ def config_from_args(args: argparse.Namespace) -> TrialConfig:
 
 
 def seeds_from_args(args: argparse.Namespace) -> list[int]:
+    """The seeds --seeds or --seed-list name (one seed, or the preset's number, by default). Raises ConfigError."""
+    if args.seed_list is not None and args.seeds is not None:
+        raise ConfigError("seed_list", f"give --seeds N or --seed-list LIST, not both (got --seeds {args.seeds!r} "
+                                       f"and --seed-list {args.seed_list!r})")
     if args.seed_list is not None:
         return parse_seeds(seed_list=args.seed_list)
     if args.seeds is None:  # one seed, or the preset's number

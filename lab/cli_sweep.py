@@ -1,18 +1,24 @@
-"""`python -m lab sweep` (a grid of configs × seeds into the store) and `python -m lab store` (what it holds)."""
+"""`python -m lab sweep` (a grid of configs × seeds into the store) and `python -m lab store` (what it holds).
+
+A sweep says its size and an estimate of its time before it starts, shows its progress with an ETA on stderr while it
+runs, and refuses a sweep of more than `MAX_TRIALS` trials or `MAX_TRIAL_STEPS` trial-steps unless given `--yes`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 
 import pandas as pd
 
 from .analysis import summarize
-from .config import FIELD_NAMES, ConfigError, TrialConfig
+from .config import FIELD_NAMES, LIMITS, ConfigError, TrialConfig
 from .engine import resolve_device
 from .presets import PRESETS
 from .store import Store, default_root
-from .sweep import Grid, ProgressBar, run_configs
+from .sweep import Grid, ProgressBar, SweepPlan, duration, prepare, run_plan
 
 # sweep flag -> config field; each takes a comma list (numbers also as ranges: 1-6)
 AXES = {
@@ -22,23 +28,39 @@ AXES = {
     "n_trains": "n_train", "noises": "noise", "label_flips": "label_flip",
 }
 WHOLE = {"depth", "width", "batch_size", "n_train"}
+MAX_CONFIGS = 100_000  # configs in one grid
+MAX_TRIALS = 200_000  # larger sweeps need --yes ...
+MAX_TRIAL_STEPS = 200_000_000  # ... and so do longer ones: 200,000 trials of the lecture's 1,000 steps
+HARD_MAX_TRIALS = 10_000_000  # refused even with --yes: planning more would take gigabytes of memory
 DIAGNOSE_COLUMNS = ["stalled_fraction", "saddle_fraction", "n_saddle_tested"]  # --diagnose
 TABLE_METRICS = ["n_trials", "success_rate", "success_lo", "success_hi", "steps_median", "steps_q25", "steps_q75",
                  "final_loss_median", "final_loss_mean", "diverged"]
 
 
+def _range(flag_name: str, field: str, part: str) -> range:
+    """A range like 1-6 (both ends included) within the field's limits, checked before it is expanded."""
+    lo_text, hi_text = part.split("-", 1)
+    try:
+        lo, hi = int(lo_text), int(hi_text)
+    except ValueError:
+        raise ConfigError(flag_name, f"ranges look like 1-6 (got {part!r})") from None
+    if lo > hi:
+        raise ConfigError(flag_name, f"a range goes from low to high, like {hi}-{lo} (got {part!r})")
+    low, high = LIMITS[field]
+    if lo < low or hi > high:
+        raise ConfigError(flag_name, f"must be from {low} to {high} (got {part!r})")
+    return range(lo, hi + 1)
+
+
 def _values(flag_name: str, field: str, text: str) -> tuple:
+    """The values of one axis flag: a comma list (whole numbers also as ranges); never empty."""
     values = []
     for part in text.split(","):
         part = part.strip()
         if not part:
-            raise ConfigError(flag_name, f"empty value in {text!r}")
+            raise ConfigError(flag_name, f"a comma list of values, none empty (got {text!r})")
         if field in WHOLE and "-" in part[1:]:
-            lo, hi = part.split("-", 1)
-            try:
-                values.extend(range(int(lo), int(hi) + 1))
-            except ValueError:
-                raise ConfigError(flag_name, f"ranges look like 1-6 (got {part!r})") from None
+            values.extend(_range(flag_name, field, part))
         elif field in WHOLE:
             try:
                 values.append(int(part))
@@ -49,8 +71,8 @@ def _values(flag_name: str, field: str, text: str) -> tuple:
     return tuple(values)
 
 
-def grid_from_args(args: argparse.Namespace) -> Grid:
-    """The preset (if any) with the flags' axes and settings laid over it."""
+def grid_from_args(args: argparse.Namespace) -> tuple[Grid, list[TrialConfig]]:
+    """The preset (if any) with the flags' axes and settings laid over it, and its validated configs."""
     if args.preset is not None and args.preset not in PRESETS:
         raise ConfigError("preset", f"must be one of {', '.join(PRESETS)} (got {args.preset!r})")
     preset = PRESETS[args.preset] if args.preset else Grid()
@@ -63,6 +85,9 @@ def grid_from_args(args: argparse.Namespace) -> Grid:
         base["steps"] = args.steps
     if args.full_batch:
         base["full_batch"] = True
+    size = math.prod(len(values) for values in axes.values())
+    if size > MAX_CONFIGS:  # before building them: a product of ranges can be huge
+        raise ConfigError(_largest_axis(args, axes), f"the grid has {size} configs; at most {MAX_CONFIGS}")
     grid = Grid(base=base, axes=axes, seeds=preset.seeds if args.preset else 1)
     try:
         configs = grid.configs()
@@ -70,16 +95,55 @@ def grid_from_args(args: argparse.Namespace) -> Grid:
         plural = next((name for name, field in AXES.items() if field == e.field and name in vars(args)
                        and getattr(args, name) is not None), e.field)
         raise ConfigError(plural, e.reason) from None
-    if len(configs) > 100_000:
-        raise ConfigError("preset", f"the grid has {len(configs)} configs; at most 100000")
-    return grid
+    return grid, configs
+
+
+def _largest_axis(args: argparse.Namespace, axes: dict) -> str:
+    """The axis flag given with the most values (the one to shorten), else --preset."""
+    given = [name for name, field in AXES.items() if getattr(args, name) is not None]
+    return max(given, key=lambda name: len(axes[AXES[name]])) if given else "preset"
+
+
+def check_size(configs: list[TrialConfig], seeds: list[int], args: argparse.Namespace) -> None:
+    """Refuse sweeps larger than HARD_MAX_TRIALS, and those above MAX_TRIALS or MAX_TRIAL_STEPS without --yes."""
+    trials = len(configs) * len(seeds)
+    size = f"{len(configs)} configs x {len(seeds)} seeds = {trials} trials"
+    if trials > HARD_MAX_TRIALS:
+        raise ConfigError("seed_list" if args.seed_list is not None else "seeds",
+                          f"{size}; one sweep trains at most {HARD_MAX_TRIALS}")
+    if args.yes:
+        return
+    if trials > MAX_TRIALS:
+        raise ConfigError("yes", f"{size}, more than {MAX_TRIALS}: add --yes to start it")
+    trial_steps = len(seeds) * sum(config.steps for config in configs)
+    if trial_steps > MAX_TRIAL_STEPS:
+        raise ConfigError("yes", f"{size} of {trial_steps} trial-steps in all, more than {MAX_TRIAL_STEPS}: add "
+                                 "--yes to start it")
+
+
+def estimate(sweep: SweepPlan, args: argparse.Namespace, device) -> float | None:
+    """Seconds the sweep should take on local processes on a CPU (lab.sweep's cost model); None elsewhere."""
+    return None if args.scheduler or str(device) != "cpu" else sweep.estimate_seconds()
+
+
+def plan_line(sweep: SweepPlan, store: Store, seconds: float | None) -> str:
+    """What the sweep will do, said before it starts: its size, what is stored, what is left and about how long."""
+    line = (f"{len(sweep.configs)} configs x {len(sweep.seeds)} seeds = {sweep.trials} trials "
+            f"(store: {store.root}): ")
+    if not sweep.units:
+        return line + "all stored, nothing to train"
+    line += f"{sweep.to_train} to train" + (f" ({sweep.trials - sweep.to_train} stored)"
+                                            if sweep.to_train < sweep.trials else "")
+    if seconds is None:
+        return line + ", time shown as it runs"
+    processes = min(sweep.workers, len(sweep.units))
+    return line + f", estimated {duration(seconds)} on {processes} process{'es' * (processes > 1)}"
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .cli import check_writable, seeds_from_args, write_csv  # shared helpers (cli imports this module)
 
-    grid = grid_from_args(args)
-    configs = grid.configs()
+    grid, configs = grid_from_args(args)
     if args.seeds is None and args.seed_list is None:
         seeds = list(range(grid.seeds))
     else:
@@ -89,12 +153,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         check_writable("csv", args.csv)
     if args.workers is not None and not 1 <= args.workers <= 256:
         raise ConfigError("workers", f"must be from 1 to 256 (got {args.workers})")
-    store = Store(args.store)
-    progress = None if args.quiet else ProgressBar(sys.stderr)
-    runs = run_configs(configs, seeds, store, workers=args.workers, scheduler=args.scheduler, progress=progress,
-                       device=device)
+    check_size(configs, seeds, args)
+    store = open_store(args.store)
+    sweep = prepare(configs, seeds, store, args.workers)
+    seconds = estimate(sweep, args, device)
+    print(plan_line(sweep, store, seconds), flush=True)
+    progress = None if args.quiet else ProgressBar(sys.stderr, estimate=seconds)
+    runs = run_plan(sweep, store, scheduler=args.scheduler, progress=progress, device=device)
     table = comparison_table(runs, diagnose=args.diagnose)
-    print(f"{len(configs)} configs x {len(seeds)} seeds = {len(configs) * len(seeds)} trials (store: {store.root})")
     print(printable(table).to_string(index=False))
     if args.csv is not None:
         write_csv("csv", table, args.csv, bom=True)
@@ -127,36 +193,79 @@ def printable(table: pd.DataFrame) -> pd.DataFrame:
     return view
 
 
-def cmd_store(args: argparse.Namespace) -> int:
+def open_store(path: str | None) -> Store:
+    """The result store at `path` (else $LAB_STORE, else the default); a folder that cannot be one is a ConfigError."""
+    try:
+        return Store(path)
+    except ValueError:  # LAB_STORE_MAX_MB is not a number
+        raise ConfigError("store_max_mb", f"must be a number of megabytes (got "
+                                          f"{os.environ.get('LAB_STORE_MAX_MB')!r})") from None
+    except OSError as e:
+        raise ConfigError("store", f"cannot use it as the store folder: {e.strerror or e} "
+                                   f"(got {str(path or default_root())!r})") from None
+
+
+def _stored_key(store: Store, args: argparse.Namespace) -> str:
+    """The KEY argument, which must name an entry of the store (so it never names a path outside it)."""
+    if not args.key:
+        raise ConfigError("key", f"{args.action} needs the key of an entry (see: python -m lab store ls)")
+    if args.key not in store.keys():
+        raise ConfigError("key", f"no stored entry {args.key!r} in {store.root} (see: python -m lab store ls)")
+    return args.key
+
+
+def _check_store_args(args: argparse.Namespace) -> None:
+    """Arguments an action does not read are errors, not silently ignored (`store clear KEY` deletes everything)."""
+    if args.key is not None and args.action in ("ls", "clear"):
+        raise ConfigError("key", f"{args.action} takes no key (got {args.key!r}); to delete one entry: "
+                                 "python -m lab store rm KEY")
+    for name in ("csv", "curves"):
+        if getattr(args, name) not in (None, False) and args.action != "export":
+            raise ConfigError(name, f"only with export (got {args.action})")
+
+
+def _store_ls(store: Store, args: argparse.Namespace) -> None:
+    entries = store.entries()
+    if entries.empty:
+        print(f"the store at {store.root} is empty")
+        return
+    cols = [c for c in ("key", "task", "depth", "width", "activation", "optimizer", "lr", "steps", "n_seeds",
+                        "size_bytes", "modified", "status") if c in entries]
+    print(entries[cols].to_string(index=False))
+    print(f"{len(entries)} entries, {store.size_bytes() / 1e6:.1f} MB in {store.root}")
+
+
+def _store_clear(store: Store, args: argparse.Namespace) -> None:
+    print(f"deleted {store.clear()} entries from {store.root}")
+
+
+def _store_rm(store: Store, args: argparse.Namespace) -> None:
+    key = _stored_key(store, args)
+    if not store.delete(key):  # deleted meanwhile by another process
+        raise ConfigError("key", f"no stored entry {key!r} in {store.root} (see: python -m lab store ls)")
+    print(f"deleted {key}")
+
+
+def _store_export(store: Store, args: argparse.Namespace) -> None:
     from .cli import check_writable, write_csv
 
-    store = Store(args.store)
-    if args.action == "ls":
-        entries = store.entries()
-        if entries.empty:
-            print(f"the store at {store.root} is empty")
-            return 0
-        cols = [c for c in ("key", "task", "depth", "width", "activation", "optimizer", "lr", "steps", "n_seeds",
-                            "size_bytes", "modified", "status") if c in entries]
-        print(entries[cols].to_string(index=False))
-        print(f"{len(entries)} entries, {store.size_bytes() / 1e6:.1f} MB in {store.root}")
-    elif args.action == "clear":
-        print(f"deleted {store.clear()} entries from {store.root}")
-    elif args.action == "rm":
-        if not args.key:
-            raise ConfigError("key", "give the key of the entry to delete (see: python -m lab store ls)")
-        if not store.delete(args.key):
-            raise ConfigError("key", f"no entry {args.key!r} in {store.root}")
-        print(f"deleted {args.key}")
-    elif args.action == "export":
-        if not args.key or args.csv is None:
-            raise ConfigError("key", "export needs a key and --csv PATH (see: python -m lab store ls)")
-        check_writable("csv", args.csv)
-        runs = store.load_key(args.key)
-        if runs is None:
-            raise ConfigError("key", f"no usable entry {args.key!r} in {store.root}")
-        write_csv("csv", runs.curves() if args.curves else runs.summary(), args.csv, bom=True)
-        print(f"wrote {args.csv}")
+    key = _stored_key(store, args)
+    if args.csv is None:
+        raise ConfigError("csv", "export needs --csv PATH, the file to write")
+    check_writable("csv", args.csv)
+    runs = store.load_key(key)
+    if runs is None:
+        raise ConfigError("key", f"the stored entry {key!r} is unusable (see: python -m lab store ls)")
+    write_csv("csv", runs.curves() if args.curves else runs.summary(), args.csv, bom=True)
+    print(f"wrote {args.csv}")
+
+
+STORE_ACTIONS = {"ls": _store_ls, "clear": _store_clear, "rm": _store_rm, "export": _store_export}
+
+
+def cmd_store(args: argparse.Namespace) -> int:
+    _check_store_args(args)
+    STORE_ACTIONS[args.action](open_store(args.store), args)
     return 0
 
 
@@ -187,6 +296,9 @@ def add_commands(commands, add_seed_flags, add_device_flag) -> None:
     sweep.add_argument("--csv", metavar="PATH", help="write the comparison table (one row per config) as CSV, UTF-8 "
                                                      "with BOM for Excel (default: none)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar (default: off)")
+    sweep.add_argument("--yes", action="store_true",
+                       help=f"start a sweep of more than {MAX_TRIALS} trials or {MAX_TRIAL_STEPS:,} trial-steps "
+                            "(default: refuse it, saying its size)")
     sweep.add_argument("--diagnose", action="store_true",
                        help="add stalled_fraction (trials whose truth-table loss stalled high and flat for 100+ "
                             "steps) and saddle_fraction (of up to 5 sampled stalls per config, those whose midpoint "
@@ -195,9 +307,9 @@ def add_commands(commands, add_seed_flags, add_device_flag) -> None:
 
     store = commands.add_parser("store", allow_abbrev=False, help="list, export or delete stored results",
                                 description="Manage the result store.")
-    store.add_argument("action", choices=("ls", "clear", "rm", "export"), help="ls: list entries; clear: delete all; "
-                                                                               "rm KEY: delete one; export KEY --csv")
-    store.add_argument("key", nargs="?", help="an entry's key (rm, export)")
+    store.add_argument("action", choices=tuple(STORE_ACTIONS), metavar="ACTION",
+                       help="ls: list entries; clear: delete all; rm KEY: delete one; export KEY --csv PATH")
+    store.add_argument("key", nargs="?", metavar="KEY", help="an entry's key (rm, export; see: store ls)")
     store.add_argument("--csv", metavar="PATH", help="export: write the entry's per-trial summary here")
     store.add_argument("--curves", action="store_true", help="export the per-step curves instead of the summary")
     add_store_flag(store)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import logging
 import os
@@ -20,7 +21,7 @@ from lab.optimizers import OPTIMIZERS
 from lab.presets import PRESETS
 from lab.runs import Runs
 from lab.store import Store, select
-from lab.sweep import MAX_TRIALS_PER_UNIT, Grid, plan, run_configs
+from lab.sweep import MAX_TRIALS_PER_UNIT, Grid, plan, prepare, run_configs, run_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 ARRAYS = ("loss", "table_loss", "table_error", "grad_norm", "table_output", "params")
@@ -234,3 +235,68 @@ def test_progress_store_and_a_second_run_computes_nothing(tmp_path, monkeypatch,
     assert sorted(seed for unit in units_run for _, seeds in unit for seed in seeds) == [2] * len(configs)
     for got, want in zip(more, sequential, strict=True):
         assert_same_numbers(got, want)
+
+
+# ---- what a sweep says before and while it runs ------------------------------------------------------------------
+def test_prepare_counts_what_is_stored_and_what_is_left(tmp_path):
+    configs = SMALL_GRID.configs()
+    store = Store(tmp_path)
+    run_configs(configs[:2], [0, 1], store, workers=1)
+    sweep = prepare(configs, [0, 1, 2, 1], store, workers=3)
+    assert sweep.seeds == [0, 1, 2] and sweep.configs == configs and sweep.workers == 3
+    assert sweep.trials == 8 * 3 and sweep.to_train == 8 * 3 - 2 * 2
+    assert sorted(sweep.have[configs[0]].seeds) == [0, 1] and sweep.have[configs[5]] is None
+    check_plan(sweep.units, configs, [0, 1, 2], {c: r for c, r in sweep.have.items() if r is not None})
+    got = run_plan(sweep, store)
+    for runs, want in zip(got, run_configs(configs, [0, 1, 2], workers=1), strict=True):
+        assert_same_numbers(runs, want)
+    done = prepare(configs, [0, 1, 2], store)
+    assert done.units == [] and done.to_train == 0 and done.estimate_seconds() == 0
+
+
+def test_estimate_follows_the_cost_model():
+    def seconds(configs, n_seeds, workers=1):
+        return prepare(configs, range(n_seeds), workers=workers).estimate_seconds()
+
+    lecture = TrialConfig()
+    one = seconds([lecture], 100)
+    # on one process, 100 trials are planned as two units of 50 (two per worker): the first unit's set-up, then each
+    # unit (set-up, 1,000 steps of 2 layers, 1 config, 50 trials) and its store write
+    assert [len(s) for unit in prepare([lecture], range(100), workers=1).units for _, s in unit] == [50, 50]
+    unit = lab.sweep.UNIT_S + 1000e-6 * (lab.sweep.STEP_US + 2 * lab.sweep.LAYER_US + lab.sweep.CONFIG_US
+                                         + lab.sweep.TRIAL_US * 2 * 50)
+    assert one == pytest.approx(lab.sweep.FIRST_UNIT_S + 2 * (unit + lab.sweep.SAVE_S))
+    assert seconds([lecture], 1000) > one  # more trials, more time
+    assert seconds([lecture.replace(steps=4000)], 100) > 3 * (one - lab.sweep.FIRST_UNIT_S)  # more steps
+    assert seconds([lecture.replace(depth=4)], 100) > one  # deeper
+    assert seconds([lecture.replace(width=64)], 100) > one  # wider: weighted trials (lab.budget.weight)
+    grid = PRESETS["lecture"]
+    alone, shared = seconds(grid.configs(), 20, workers=1), seconds(grid.configs(), 20, workers=4)
+    assert shared < alone  # processes share the units, after their start-up
+    assert shared > lab.sweep.WORKER_START_S
+
+
+@pytest.mark.parametrize("seconds, text", [(0, "0 s"), (0.4, "0 s"), (59.4, "59 s"), (60, "1 min 00 s"),
+                                           (200, "3 min 20 s"), (3599, "59 min 59 s"), (7500, "2 h 05 min"),
+                                           (-3, "0 s")])
+def test_duration(seconds, text):
+    assert lab.sweep.duration(seconds) == text
+
+
+def test_progress_bar_eta_from_the_estimate_then_from_the_rate(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(lab.sweep.time, "perf_counter", lambda: clock[0])
+    stream = io.StringIO()
+    bar = lab.sweep.ProgressBar(stream, width=10, estimate=50.0)
+    clock[0] = 110.0
+    bar(0, 40)  # nothing done yet: the estimate less the time taken
+    clock[0] = 120.0
+    bar(10, 40)  # a quarter in 20 s: 60 s to go
+    clock[0] = 190.0
+    bar(40, 40)  # done: the time it took
+    assert stream.getvalue().split("\r")[1:] == ["[          ] 0/40 trials  ETA 40 s  ",
+                                                 "[##        ] 10/40 trials  ETA 1 min 00 s  ",
+                                                 "[##########] 40/40 trials  1 min 30 s  \n"]
+    stream = io.StringIO()
+    lab.sweep.ProgressBar(stream, width=4)(0, 8)  # no estimate (a cluster): the time so far
+    assert stream.getvalue() == "\r[    ] 0/8 trials  0 s  "
