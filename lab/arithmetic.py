@@ -2,9 +2,10 @@
 position and which activation elements take the vectorised path, for a given number of rows (the minibatch, the
 4 truth-table rows). Built from lab.kernels' probes; `exact` says whether every part was matched.
 
-Layers wider than `SMALL` are not followed: the plain program's products there go through BLAS kernels whose sums are
-blocked in ways no recipe here reproduces, so the engine uses batched matrix products for them (per trial, the same
-numbers whatever else is stacked) and the result is close to the plain program's, not equal to it.
+A layer is followed when it is at most `FOLLOW_WIDTH` wide, the rows at most `FOLLOW_ROWS`, and the probes found a
+recipe for all three of its products. Otherwise (wide layers, or kernels no recipe reproduces) the engine uses batched
+matrix products for that layer, which give each trial the same numbers whatever else is stacked but are close to the
+plain program's, not equal to them.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from functools import cache
 
 import torch
 
-from . import kernels, recipes
+from . import kernels
 
-SMALL = 3  # the widest layer the engine follows recipe by recipe
+FOLLOW_WIDTH = 8  # the widest layer the engine follows recipe by recipe (its products cost rows × in × out × trials)
+FOLLOW_ROWS = 64  # the most rows (minibatch size) it follows: a recipe of n terms is a chain of n tensor ops
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class RowsArithmetic:
     forward: tuple  # ProductPlan per layer (None for a wide layer)
     vector: tuple  # per layer: {activation: (rows, units) bool tensor or None}
     grad_weight: tuple  # ProductPlan per layer
+    grad_bias: tuple  # ProductPlan per layer
     grad_input: tuple  # ProductPlan per layer (index 0 unused)
     exact: bool
 
@@ -39,43 +42,35 @@ class RowsArithmetic:
         )
 
 
-def _fallback(role: str, rows: int, fan_in: int, fan_out: int) -> kernels.ProductPlan:
-    """Terms added in index order, the bias last: the usual kernel, used where the probe matched nothing."""
-    n_terms = {"forward": fan_in, "grad_weight": rows, "grad_input": fan_out}[role]
-    tree = recipes.families(n_terms, role == "forward")[0]
-    shape = {"forward": (rows, fan_out), "grad_weight": (fan_out, fan_in), "grad_input": (rows, fan_in)}[role]
-    return kernels.ProductPlan(shape, (tree,), (0,) * (shape[0] * shape[1]))
-
-
 @cache
 def rows_arithmetic(sizes: tuple[int, ...], activations: frozenset, rows: int, binary_inputs: bool) -> RowsArithmetic:
     """The arithmetic of a net with layer `sizes` on `rows` input rows; `activations`: the hidden activations of the
     trials stacked; `binary_inputs`: the first layer's inputs are 0/1."""
     exact = True
-    forward, vector, grad_weight, grad_input = [], [], [], []
+    forward, vector, grad_weight, grad_bias, grad_input = [], [], [], [], []
     last = len(sizes) - 2
     for l, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        small = fan_in <= SMALL and fan_out <= SMALL
-        exact &= small
-        plans = {}
-        for role in kernels.ROLES:
-            if not small or (role == "grad_input" and l == 0):
-                plans[role] = None
-                continue
-            plan = kernels.product_plan(role, rows, fan_in, fan_out, binary_inputs and l == 0)
-            exact &= plan is not None
-            plans[role] = plan or _fallback(role, rows, fan_in, fan_out)
+        plans = dict.fromkeys(kernels.ROLES)
+        if max(fan_in, fan_out) <= FOLLOW_WIDTH and rows <= FOLLOW_ROWS:
+            plans = {role: kernels.product_plan(role, rows, fan_in, fan_out, binary_inputs and l == 0)
+                     for role in kernels.ROLES if role != "grad_input" or l > 0}
+            if None in plans.values():  # some product fits no recipe: the whole layer on batched products
+                plans = dict.fromkeys(kernels.ROLES)
+        exact &= plans["forward"] is not None
         forward.append(plans["forward"])
         grad_weight.append(plans["grad_weight"])
-        grad_input.append(plans["grad_input"])
+        grad_bias.append(plans["grad_bias"])
+        grad_input.append(plans.get("grad_input"))
         names = {"sigmoid"} if l == last else set(activations) & set(kernels.VECTOR_OPS)
+        if plans["forward"] is None:  # batched products: every activation element on the vectorised path
+            names = set()
         flags = {}
         for name in sorted(names):
             elements = kernels.vector_elements(name, rows * fan_out)
             exact &= elements is not None
             flags[name] = torch.tensor(elements).view(rows, fan_out) if elements and any(elements) else None
         vector.append(flags)
-    return RowsArithmetic(tuple(forward), tuple(vector), tuple(grad_weight), tuple(grad_input), exact)
+    return RowsArithmetic(tuple(forward), tuple(vector), tuple(grad_weight), tuple(grad_bias), tuple(grad_input), exact)
 
 
 def uniform_rows(arith: RowsArithmetic, signature: tuple, rows: int) -> RowsArithmetic:
@@ -84,7 +79,7 @@ def uniform_rows(arith: RowsArithmetic, signature: tuple, rows: int) -> RowsArit
     for (plan_row, flags), plan in zip(signature, arith.forward):
         forward.append(None if plan is None else kernels.ProductPlan.from_rows([plan_row] * rows))
         vector.append({name: None if row is None else torch.tensor([row] * rows) for name, row in flags})
-    return RowsArithmetic(tuple(forward), tuple(vector), (), (), arith.exact)
+    return RowsArithmetic(tuple(forward), tuple(vector), (), (), (), arith.exact)
 
 
 def follows_plain_program(config) -> bool:

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 
 from . import recipes
 
-ROLES = ("forward", "grad_weight", "grad_input")
+ROLES = ("forward", "grad_weight", "grad_bias", "grad_input")
 SAMPLES = 512  # random inputs per probe; a wrong recipe differs from the kernel on a good share of them
 SEARCH_SAMPLES = 48  # for the exhaustive search's first pass (survivors are then checked on all samples)
 
@@ -36,7 +36,7 @@ SEARCH_SAMPLES = 48  # for the exhaustive search's first pass (survivors are the
 @dataclass(frozen=True)
 class ProductPlan:
     """One product's recipe per output position, positions laid out as the engine lays the product out:
-    forward (rows, fan_out); grad_weight (fan_out, fan_in); grad_input (rows, fan_in)."""
+    forward (rows, fan_out); grad_weight (fan_out, fan_in); grad_bias (1, fan_out); grad_input (rows, fan_in)."""
 
     shape: tuple[int, int]
     trees: tuple  # the distinct recipes
@@ -93,15 +93,16 @@ def _inputs(rows, fan_in, fan_out, binary, generator):
 
 def _run_plain(x, w, b, g):
     """What the plain program computes: nn.Linear's forward and backward, one sample at a time."""
-    z, grad_w, grad_x = [], [], []
+    z, grad_w, grad_b, grad_x = [], [], [], []
     for xi, wi, bi, gi in zip(x, w, b, g):
         xi, wi, bi = xi.clone().requires_grad_(), wi.clone().requires_grad_(), bi.clone().requires_grad_()
         out = F.linear(xi, wi, bi)
         out.backward(gi)
         z.append(out.detach())
         grad_w.append(wi.grad)
+        grad_b.append(bi.grad.unsqueeze(0))
         grad_x.append(xi.grad)
-    return torch.stack(z), torch.stack(grad_w), torch.stack(grad_x)
+    return torch.stack(z), torch.stack(grad_w), torch.stack(grad_b), torch.stack(grad_x)
 
 
 def _terms_first(role, x, w, g) -> recipes.Terms:
@@ -110,6 +111,8 @@ def _terms_first(role, x, w, g) -> recipes.Terms:
         return recipes.Terms(x[:, :, None, :], w[:, None, :, :], -1)
     if role == "grad_weight":  # dW[o, i] = sum_r g[r, o] x[r, i]
         return recipes.Terms(g[:, :, :, None], x[:, :, None, :], 1)
+    if role == "grad_bias":  # db[o] = sum_r g[r, o]: products with 1, which are exact
+        return recipes.Terms(g[:, :, None, :], torch.ones(1, 1, 1, 1), 1)
     return recipes.Terms(g[:, :, :, None], w[:, None, :, :], 2)  # dx[r, i] = sum_o g[r, o] w[o, i]
 
 
@@ -137,14 +140,15 @@ def product_plan(role: str, rows: int, fan_in: int, fan_out: int, binary: bool =
     bias = b[:, None, :] if role == "forward" else None
     n_terms, positions = len(terms), reference[0].numel()
     chosen: list = [None] * positions
-    candidates = recipes.families(n_terms, bias is not None)
+    fusable = role != "grad_bias"
+    candidates = recipes.families(n_terms, bias is not None, fusable)
     for tree, ok in zip(candidates, _matching(candidates, terms, bias, reference)):
         for p in ok.nonzero().flatten().tolist():
             chosen[p] = chosen[p] or tree
     if None in chosen:  # an unusual kernel: try every recipe over these few terms
         few = slice(0, SEARCH_SAMPLES)
         short = recipes.Terms(terms.a[few], terms.b[few], terms.dim)
-        every = recipes.all_trees(n_terms, bias is not None, limit=5)
+        every = recipes.all_trees(n_terms, bias is not None, limit=5, fusable=fusable)
         hopeful = [t for t, ok in zip(every, _matching(every, short, None if bias is None else bias[few],
                                                        reference[few])) if ok.any()]
         for tree, ok in zip(hopeful, _matching(hopeful, terms, bias, reference)):

@@ -58,7 +58,7 @@ class Terms:
         return self._products.select(self.dim, k)
 
     def pair(self, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.a.select(self.dim, k), self.b.select(self.dim, k)
+        return tuple(t.select(self.dim, k if t.shape[self.dim] > 1 else 0) for t in (self.a, self.b))
 
 
 def evaluate(tree, terms: Terms, bias=None, memo=None) -> torch.Tensor:
@@ -110,13 +110,16 @@ def _combine(parts, tree_shaped):
     return parts[0]
 
 
-def families(n_terms: int, bias: bool) -> list:
+def families(n_terms: int, bias: bool, fusable: bool = True) -> list:
     """Recipes of the usual shapes, most common first: sequential sums and FMA chains (forwards or backwards, the
     bias added last or first), and L interleaved accumulators (L = 2, 4, 8) over the largest multiple of L terms,
-    reduced left to right or pairwise, the remaining terms then added one by one (or interleaved over all terms)."""
+    reduced left to right or pairwise, the remaining terms then added one by one, to the total or to the first
+    accumulator (or interleaved over all terms).
+    `fusable=False`: sums of plain numbers (no products to fuse)."""
+    fusings = (False, True) if fusable else (False,)
     found = []
     for order in (list(range(n_terms)), list(range(n_terms))[::-1]):
-        for fused in (False, True):
+        for fused in fusings:
             body = _chain(order, fused)
             found.append(("+", body, ("c",)) if bias else body)
             if bias:
@@ -125,12 +128,16 @@ def families(n_terms: int, bias: bool) -> list:
             if lanes >= n_terms:
                 continue
             for span in sorted({n_terms, n_terms - n_terms % lanes}, reverse=True):
-                for fused in (False, True):
+                for fused in fusings:
                     for tree_shaped in (False, True):
-                        for tail_fused in (False, True) if span < n_terms else (False,):
+                        for tail_fused in fusings if span < n_terms else (False,):
                             parts = [_chain(order[j:span:lanes], fused) for j in range(lanes)]
                             body = _chain(order[span:], tail_fused, start=_combine(parts, tree_shaped))
                             found.append(("+", body, ("c",)) if bias else body)
+                            if span < n_terms:  # the remaining terms go to the first accumulator
+                                parts[0] = _chain(order[span:], tail_fused, start=parts[0])
+                                body = _combine(parts, tree_shaped)
+                                found.append(("+", body, ("c",)) if bias else body)
     unique = []
     for tree in found:
         if tree not in unique:
@@ -138,7 +145,7 @@ def families(n_terms: int, bias: bool) -> list:
     return unique
 
 
-def all_trees(n_terms: int, bias: bool, limit: int = 6) -> list:
+def all_trees(n_terms: int, bias: bool, limit: int = 6, fusable: bool = True) -> list:
     """Every recipe over the terms (and the bias): each way of adding them pairwise in any grouping, with any
     product fused into the sum it is added to. Only for a few terms: their number grows factorially."""
     leaves = frozenset(range(n_terms)) | ({"c"} if bias else set())
@@ -161,7 +168,7 @@ def all_trees(n_terms: int, bias: bool, limit: int = 6) -> list:
                     left = frozenset((first, *picked))
                     right = group - left
                     out.extend(("+", x, y) for x in trees(left) for y in trees(right))
-            for k in members:
+            for k in members if fusable else ():
                 if k != "c":
                     out.extend(("fma", k, x) for x in trees(group - {k}))
         cache[group] = out

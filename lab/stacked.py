@@ -87,9 +87,11 @@ class StackedNet:
                 self.grad_w[l].copy_(kernels.contract(plan, recipes.Terms(delta[:, :, None], below[:, None], 0)))
             else:
                 self.grad_w[l].copy_(torch.bmm(delta.permute(2, 1, 0), below.permute(2, 0, 1)).permute(1, 2, 0))
-            # the bias gradient sums each trial's (mbs, units) block over rows; PyTorch picks its summation order
-            # from that block's shape, so sum blocks laid out exactly as in the plain program: (trials, mbs, units)
-            torch.sum(delta.permute(2, 0, 1).contiguous(), 1, out=self.grad_b[l].T)
+            plan = arith.grad_bias[l]
+            if plan is not None:  # the bias gradient sums the rows in the order of the plain program's reduction
+                self.grad_b[l].copy_(kernels.contract(plan, recipes.Terms(delta[:, None], ONE, 0))[0])
+            else:  # a running sum down the rows: the same order for every trial, however many are stacked
+                self.grad_b[l].copy_(torch.cumsum(delta, 0)[-1])
             if l:
                 plan = arith.grad_input[l]
                 if plan is not None:
@@ -97,6 +99,9 @@ class StackedNet:
                 else:
                     upstream = torch.bmm(delta.permute(2, 0, 1), self.weights[l].permute(2, 0, 1)).permute(1, 2, 0)
                 delta = activation_backward(self.segments, upstream, below)
+
+
+ONE = torch.ones(())  # the factor of the bias gradient's terms (exact products)
 
 
 def strided_like(z):

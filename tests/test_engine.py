@@ -8,6 +8,7 @@ numbers do not depend on which other trials (seeds, configs) it was stacked with
 from __future__ import annotations
 
 import math
+import platform
 from functools import cache
 
 import numpy as np
@@ -17,6 +18,7 @@ import torch
 from reference import build_model, lecture_program, plain_run, table_targets, table_wrong
 from torch import nn
 
+from lab.arithmetic import follows_plain_program
 from lab.config import FIELD_NAMES, TrialConfig
 from lab.engine import train, train_group
 from lab.runs import Runs
@@ -77,8 +79,9 @@ def test_lecture_defaults_bitwise_for_seeds_0_to_9():
 
 # ---- every setting, against the plain program ----------------------------------------------------------------------
 C = TrialConfig
-# id -> (config, what is bitwise equal to the plain program for every seed: "all" = per-step loss and trained
-# parameters, "params" = trained parameters only, None = neither, only within TOL)
+# id -> (config, what is bitwise equal to the plain program for every seed on x86-64 Linux (every code path tested):
+# "all" = per-step loss and trained parameters, "params" = trained parameters only (BCE's reported loss), None = not
+# claimed (layers wider than 8, or kernels no recipe reproduces everywhere): within TOL)
 SWEEP = {
     "lecture": (C(steps=300), "all"),
     # every optimizer
@@ -128,19 +131,29 @@ SWEEP = {
 SWEEP_SEEDS = (0, 1, 2, 3, 4)
 
 
+def on_tested_platform() -> bool:
+    """x86-64 Linux: where the claims below were checked under every code path of tests/test_code_paths.py."""
+    return platform.system() == "Linux" and platform.machine() in ("x86_64", "AMD64")
+
+
 @pytest.mark.parametrize("name", SWEEP)
 def test_every_setting_matches_the_plain_program(name):
-    config, bitwise = SWEEP[name]
+    """Bitwise wherever the engine says it follows this machine's kernels (per-step loss and trained parameters;
+    for BCE the parameters: its reported loss rounds its logarithms its own way), within TOL elsewhere."""
+    config, expected = SWEEP[name]
+    claimed = follows_plain_program(config)
+    if expected is not None and on_tested_platform():
+        assert claimed, f"{name}: the engine no longer follows the plain program's kernels here"
     runs = engine_run(config, SWEEP_SEEDS)
     assert runs.seeds == list(SWEEP_SEEDS)
     assert runs.loss.shape == (len(SWEEP_SEEDS), config.steps)
     diff = max_loss_diff(runs, SWEEP_SEEDS)
     exact = bitwise_seeds(runs, SWEEP_SEEDS)
     assert diff <= TOL, f"{name}: max |loss diff| {diff:.3g} > {TOL:g} (bitwise for seeds {exact})"
-    if bitwise == "all":
+    if claimed and config.loss_fn != "bce":
         assert exact == list(SWEEP_SEEDS), f"{name}: loss not bitwise for seeds " \
                                            f"{sorted(set(SWEEP_SEEDS) - set(exact))} (max |loss diff| {diff:.3g})"
-    if bitwise in ("all", "params"):
+    if claimed:
         for k, seed in enumerate(SWEEP_SEEDS):
             params = reference_run(config, seed)["params"].numpy()
             assert np.array_equal(runs.params[k], params), \
@@ -337,16 +350,18 @@ def test_curves_long_format():
 
 
 # ---- table_loss, table_error, grad_norm, table_output, params ------------------------------------------------------
-TABLE_CONFIGS = {  # id -> (config, table_loss and final table outputs bitwise equal to the plain model's)
-    "lecture": (C(steps=300), True),
-    "onehot-bce-xor": (C(encoding="onehot", loss_fn="bce", task="xor", width=4, steps=200), False),
-    "full-batch-depth3-relu": (C(full_batch=True, depth=3, activation="relu", optimizer="rmsprop", steps=200), True),
+TABLE_CONFIGS = {  # id -> config; table_loss and final table outputs bitwise where the engine follows the kernels
+    "lecture": C(steps=300),
+    "onehot-bce-xor": C(encoding="onehot", loss_fn="bce", task="xor", width=4, steps=200),
+    "wide-onehot-bce-xor": C(encoding="onehot", loss_fn="bce", task="xor", width=12, steps=200),
+    "full-batch-depth3-relu": C(full_batch=True, depth=3, activation="relu", optimizer="rmsprop", steps=200),
 }
 
 
 @pytest.mark.parametrize("name", TABLE_CONFIGS)
 def test_table_metrics_match_the_plain_model(name):
-    config, bitwise = TABLE_CONFIGS[name]
+    config = TABLE_CONFIGS[name]
+    bitwise = follows_plain_program(config) and config.loss_fn == "mse"
     seeds = (0, 1, 2)
     runs = engine_run(config, seeds)
     steps = config.steps
@@ -364,7 +379,7 @@ def test_table_metrics_match_the_plain_model(name):
         # rows within rounding distance of the decision boundary could flip; away from it the error must agree
         near = np.array([((o - 0.5).abs() < 1e-5).any().item() for o in outputs])
         assert np.array_equal(runs.table_error[k][~near], ref_error[~near]), f"seed {seed}"
-        np.testing.assert_allclose(runs.table_output[k], outputs[-1].numpy(), rtol=0, atol=1e-6)
+        np.testing.assert_allclose(runs.table_output[k], outputs[-1].numpy(), rtol=0, atol=1e-5)
         np.testing.assert_allclose(runs.grad_norm[k], ref["grad_norms"].numpy(), rtol=1e-4, atol=1e-7)
         np.testing.assert_allclose(runs.params[k], ref["params"].numpy(), rtol=0, atol=1e-4)
         if bitwise:

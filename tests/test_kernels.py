@@ -75,18 +75,21 @@ def test_every_tree_is_enumerated_once():
 
 
 def plain_linear(x, w, b, g):
-    out, grad_w, grad_x = [], [], []
+    out, grad_w, grad_b, grad_x = [], [], [], []
     for xi, wi, bi, gi in zip(x, w, b, g):
         xi, wi, bi = xi.clone().requires_grad_(), wi.clone().requires_grad_(), bi.clone().requires_grad_()
         z = F.linear(xi, wi, bi)
         z.backward(gi)
         out.append(z.detach())
         grad_w.append(wi.grad)
+        grad_b.append(bi.grad[None])
         grad_x.append(xi.grad)
-    return {"forward": torch.stack(out), "grad_weight": torch.stack(grad_w), "grad_input": torch.stack(grad_x)}
+    return {"forward": torch.stack(out), "grad_weight": torch.stack(grad_w), "grad_bias": torch.stack(grad_b),
+            "grad_input": torch.stack(grad_x)}
 
 
-@pytest.mark.parametrize("rows, fan_in, fan_out", [(5, 2, 2), (5, 2, 1), (4, 2, 1), (5, 3, 3), (8, 3, 2), (7, 1, 3)])
+@pytest.mark.parametrize("rows, fan_in, fan_out", [(5, 2, 2), (5, 2, 1), (4, 2, 1), (5, 3, 3), (8, 3, 2), (7, 1, 3),
+                                                   (5, 4, 4), (16, 2, 2)])
 def test_learned_plans_predict_the_kernels_on_new_inputs(rows, fan_in, fan_out):
     """Every product of an nn.Linear step, on inputs the probe never saw, is what the learned plan computes."""
     generator = torch.Generator().manual_seed(99)
@@ -99,6 +102,7 @@ def test_learned_plans_predict_the_kernels_on_new_inputs(rows, fan_in, fan_out):
     terms = {
         "forward": recipes.Terms(xt[:, None], wt[None], 2),
         "grad_weight": recipes.Terms(gt[:, :, None], xt[:, None], 0),
+        "grad_bias": recipes.Terms(gt[:, None], torch.ones(()), 0),
         "grad_input": recipes.Terms(gt[:, :, None], wt[None], 1),
     }
     for role in kernels.ROLES:
