@@ -54,8 +54,8 @@ class Terms:
     def product(self, k: int) -> torch.Tensor:
         """a_k·b_k rounded (all products are computed at once, on first use)."""
         if self._products is None:
-            self._products = self.a * self.b
-        return self._products.select(self.dim, k)
+            self._products = (self.a * self.b).unbind(self.dim)
+        return self._products[k]
 
     def pair(self, k: int) -> tuple[torch.Tensor, torch.Tensor]:
         return tuple(t.select(self.dim, k if t.shape[self.dim] > 1 else 0) for t in (self.a, self.b))
