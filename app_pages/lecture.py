@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lab import charts, export, inspect, ui, urlstate, views
+from lab.arithmetic import follows_plain_program
 from lab.config import ACTIVATIONS, LIMITS, MAX_SEED, TASKS
 from lab.optimizers import OPTIMIZERS
 from lab.ui import tr
@@ -29,7 +30,8 @@ with st.expander(tr("lec.variations")):
 
 state = ui.lecture_from_widgets()
 config, seed = state.config, state.seed
-st.caption(tr("lec.this_run", name=views.describe(config, ui.words()), seed=seed))
+st.caption(tr("lec.this_run", name=views.describe(config, ui.words()), seed=seed) + " · "
+           + tr("lec.exact.yes" if follows_plain_program(config) else "lec.exact.no"))
 params = urlstate.lecture_params(state)
 ui.sync_url(params)
 if not ui.within_budget([config], 1):

@@ -65,10 +65,18 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
     "lec.title": ("The lecture's experiment: learning AND", "講義の実験：AND の学習"),
     "lec.intro": ("The program from the lecture: a 2-2-1 sigmoid network learns AND from minibatches of 5 random rows "
                   "of the truth table, with MSE loss and Adam (learning rate 0.1), for 1,000 iterations. Each seed is "
-                  "one run of that program, reproduced exactly; results are stored, so a seed seen once shows at once.",
+                  "one run of that program; results are stored, so a seed seen once shows at once.",
                   "講義のプログラム：シグモイドの 2-2-1 ネットワークが、真理値表からランダムに選んだ 5 行のミニバッチで "
-                  "AND を学習します（二乗誤差、Adam 学習率 0.1、1,000 反復）。シードごとにそのプログラムの実行結果を"
-                  "正確に再現し、保存するので、一度計算したシードはすぐに表示されます。"),
+                  "AND を学習します（二乗誤差、Adam 学習率 0.1、1,000 反復）。シードごとにそのプログラムを 1 回"
+                  "実行した結果です。結果は保存されるので、一度計算したシードはすぐに表示されます。"),
+    "lec.exact.yes": ("Bitwise what the plain PyTorch program prints after torch.manual_seed(seed) on this server's "
+                      "CPU: the engine follows this CPU's kernels.",
+                      "このサーバーの CPU で torch.manual_seed(シード) の後に通常の PyTorch プログラムを実行した"
+                      "結果とビット単位で一致します（エンジンはこの CPU の演算カーネルに合わせて計算します）。"),
+    "lec.exact.no": ("Within about 1e-5 of what the plain PyTorch program prints on this server's CPU, not bitwise: "
+                     "layers wider than 8, or kernels the engine cannot follow on this CPU.",
+                     "このサーバーの CPU で通常の PyTorch プログラムを実行した結果との差は 1e-5 程度以内ですが、"
+                     "ビット単位では一致しません（幅が 8 を超える層、またはこの CPU で再現できない演算カーネル）。"),
     "lec.variations": ("Change the experiment", "実験の設定を変える"),
     "lec.this_run": ("Shown: {name} · seed {seed}", "表示中：{name} · シード {seed}"),
     "lec.reset": ("Back to the lecture's program", "講義のプログラムに戻す"),
