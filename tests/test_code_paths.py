@@ -1,0 +1,138 @@
+"""The exactness tests again under other CPU code paths, from one machine.
+
+The engine's claim (trial with seed s is bitwise the plain PyTorch program after torch.manual_seed(s)) depends on
+the kernels the plain program's ops take, and those depend on the CPU: Intel MKL picks its sgemm kernels by CPU vendor
+and instruction set, ATen picks its vectorised kernels by instruction set. Each test here runs the exactness tests
+(EXACTNESS_TESTS, the one list of them) in a fresh `python -m pytest` whose environment selects one code path before
+torch loads; MKL's Intel-only kernels are reached on any x86-64 CPU through a preloaded library (tests/code_paths.py).
+
+`pytest -m "not exactness"` leaves these runs out (each takes one to a few minutes).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from code_paths import PreloadUnavailable, build_intel_mkl_preload
+
+ROOT = Path(__file__).resolve().parents[1]
+THIS = Path(__file__).relative_to(ROOT).as_posix()
+
+# Set in the environment of the pytest runs started here: a run that reaches this module again skips it (no recursion).
+GUARD = "LAB_CODE_PATH"
+
+# The exactness tests: the engine's numbers against the plain PyTorch program, the lecture's log, the exported scripts'
+# output and PyTorch's own kernels (bitwise, or within the tolerance each test states). Not here: tests of the summary
+# logic, CSV formats, errors, pages and the store, which do not depend on the arithmetic. tests/test_cli.py's
+# test_csv_and_curves compares a loss read back from CSV, a parser's rounding rather than the engine's.
+EXACTNESS_TESTS = [
+    "tests/test_engine.py::test_reference_is_the_lecture_program",
+    "tests/test_engine.py::test_lecture_defaults_bitwise_for_seeds_0_to_9",
+    "tests/test_engine.py::test_every_setting_matches_the_plain_program",
+    "tests/test_engine.py::test_a_sensitive_config_stays_close",
+    "tests/test_engine.py::test_seeds_together_equal_seeds_alone",
+    "tests/test_engine.py::test_mixed_group_equals_each_config_alone",
+    "tests/test_engine.py::test_diverged_trials_are_flagged_and_isolated",
+    "tests/test_engine.py::test_a_diverging_config_leaves_its_group_alone",
+    "tests/test_engine.py::test_summary_matches_the_plain_program",
+    "tests/test_engine.py::test_table_metrics_match_the_plain_model",
+    "tests/test_engine.py::test_lecture_trained_nets_are_bitwise_the_plain_nets",
+    "tests/test_engine.py::test_finite_data_matches_a_plain_training_loop",
+    "tests/test_engine.py::test_checkpoints_are_the_parameters_after_that_many_steps",
+    "tests/test_kernels.py::test_learned_plans_predict_the_kernels_on_new_inputs",
+    "tests/test_kernels.py::test_activation_paths_predict_the_kernel",
+    "tests/test_cli.py::test_one_seed_prints_exactly_the_lecture_log",
+    "tests/test_cli.py::test_default_seed_is_zero",
+    "tests/test_cli.py::test_several_seeds_print_the_median_over_seeds",
+    "tests/test_cli.py::test_subprocess_python_m_lab",
+    "tests/test_export.py::test_script_prints_the_engines_log",
+]
+
+# Whether the engine follows MKL's Intel kernels (AVX-512 / AVX2 with fused multiply-adds). Until it does, the
+# intel-mkl runs are expected to fail and are marked xfail (not strict: a pass is reported, not an error); set this to
+# True once the engine is bitwise on those paths, and they must pass like the others.
+INTEL_MKL_EXACT = False
+
+# id -> (environment, with MKL's Intel kernels through the preload)
+CODE_PATHS = {
+    "mkl-cbwr-avx2": ({"MKL_CBWR": "AVX2"}, False),
+    "mkl-cbwr-compatible": ({"MKL_CBWR": "COMPATIBLE"}, False),
+    "aten-default": ({"ATEN_CPU_CAPABILITY": "default"}, False),
+    "aten-avx2": ({"ATEN_CPU_CAPABILITY": "avx2"}, False),
+    "intel-mkl": ({}, True),
+    "intel-mkl-avx2": ({"MKL_CBWR": "AVX2"}, True),
+}
+# settings that choose a code path: cleared in the runs, so only the test's own apply
+PATH_VARIABLES = ("MKL_CBWR", "MKL_ENABLE_INSTRUCTIONS", "ATEN_CPU_CAPABILITY")
+RUN_TIMEOUT = 480  # seconds for one run of the exactness tests (one to three minutes on 2 cores)
+TAIL_LINES = 40
+
+if os.environ.get(GUARD):
+    pytest.skip(f"already inside the {os.environ[GUARD]} code-path run", allow_module_level=True)
+
+pytestmark = pytest.mark.exactness
+
+
+def code_path_params() -> list:
+    """One pytest.param per code path; the intel-mkl ones xfail until INTEL_MKL_EXACT."""
+    xfail = pytest.mark.xfail(strict=False, reason="the engine does not follow MKL's Intel kernels yet "
+                                                   "(INTEL_MKL_EXACT = False)")
+    return [pytest.param(env, intel, id=name, marks=[xfail] if intel and not INTEL_MKL_EXACT else [])
+            for name, (env, intel) in CODE_PATHS.items()]
+
+
+FAILING_LINE = re.compile(r"^(E |_{3,} |\S+\.py:\d+: |FAILED |ERROR |!{3,} |(=+ )?\d+ (failed|passed|error))")
+
+
+def failure_tail(output: str) -> str:
+    """What a failed run says about its failures: the failing lines (`E ...`), where they are, the short summary and
+    the counts, the last TAIL_LINES of them; the run's last lines when there are none (a crash, a collection error)."""
+    lines = output.splitlines()
+    failing = [line for line in lines if FAILING_LINE.match(line)]
+    return "\n".join((failing or lines)[-TAIL_LINES:])
+
+
+def test_the_exactness_list_names_existing_tests():
+    """Every entry names a test function of an existing file, and none is in this module (which would recurse)."""
+    for node in EXACTNESS_TESTS:
+        path, _, name = node.partition("::")
+        assert path != THIS, f"{node}: the code-path runs must not run {THIS}"
+        assert (ROOT / path).is_file(), f"{node}: no file {path}"
+        tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+        functions = {f.name for f in tree.body if isinstance(f, ast.FunctionDef)}
+        assert name in functions, f"{node}: {path} has no test {name}"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(RUN_TIMEOUT + 60)
+@pytest.mark.parametrize(("variables", "intel"), code_path_params())
+def test_exactness_under_code_path(variables, intel, request, tmp_path):
+    name = request.node.callspec.id
+    env = {k: v for k, v in os.environ.items() if k not in PATH_VARIABLES}
+    env.update(variables)
+    env[GUARD] = name
+    env["LAB_STORE"] = str(tmp_path / "store")
+    env.pop("PYTEST_ADDOPTS", None)
+    if intel:
+        try:
+            library = build_intel_mkl_preload(tmp_path / "preload")
+        except PreloadUnavailable as reason:
+            pytest.skip(str(reason))
+        env["LD_PRELOAD"] = ":".join(p for p in (str(library), env.get("LD_PRELOAD")) if p)
+    settings = " ".join(f"{k}={env[k]}" for k in ("LD_PRELOAD", *PATH_VARIABLES) if k in env)
+    command = [sys.executable, "-m", "pytest", *EXACTNESS_TESTS, "-p", "no:cacheprovider", "-q", "-x"]
+    try:
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    except subprocess.TimeoutExpired as timeout:
+        output = "".join(o.decode() if isinstance(o, bytes) else o for o in (timeout.stdout, timeout.stderr) if o)
+        pytest.fail(f"exactness tests under {name} ({settings}): no result after {RUN_TIMEOUT} s\n"
+                    f"{failure_tail(output)}")
+    assert done.returncode == 0, (
+        f"exactness tests under {name} ({settings}): exit {done.returncode}\n"
+        f"{failure_tail(done.stdout + done.stderr)}")
