@@ -17,8 +17,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from lecture_program import lecture_trial  # noqa: E402
 
-from lab.config import TrialConfig  # noqa: E402
-from lab.engine import train  # noqa: E402
+from lab.core.config import TrialConfig  # noqa: E402
+from lab.core.engine import train  # noqa: E402
 
 
 def main():

@@ -21,10 +21,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from lecture_program import plain_trial  # noqa: E402
 
-from lab.analysis import summarize  # noqa: E402
-from lab.presets import PRESETS  # noqa: E402
-from lab.store import Store  # noqa: E402
-from lab.sweep import run_configs  # noqa: E402
+from lab.science.analysis import summarize  # noqa: E402
+from lab.storage.presets import PRESETS  # noqa: E402
+from lab.storage.store import Store  # noqa: E402
+from lab.storage.sweep import run_configs  # noqa: E402
 
 
 class PeakMemory:

@@ -54,8 +54,8 @@ HIDDEN = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU, "identity": n
 def plain_trial(config, seed: int) -> list[float]:
     """The lecture's loop for another config (depth, activation, optimizer, ...): one nn.Sequential, one trial.
     For timing only; the correctness reference is tests/reference.py."""
-    from lab.optimizers import OPTIMIZERS
-    from lab.tasks import targets
+    from lab.core.optimizers import OPTIMIZERS
+    from lab.core.tasks import targets
 
     torch.manual_seed(seed)
     sizes = config.layer_sizes

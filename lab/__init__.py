@@ -1,5 +1,5 @@
 """The AND-learning optimizer lab: repeated, exact, vectorised PyTorch trials of the lecture's experiment."""
 
-from .config import ConfigError, TrialConfig
+from lab.core.config import ConfigError, TrialConfig
 
 __all__ = ["ConfigError", "TrialConfig"]

@@ -1,5 +1,5 @@
 """`python -m lab run ...`: see lab/cli.py."""
 
-from .cli import main
+from lab.cli.parser import main
 
 raise SystemExit(main())

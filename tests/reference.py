@@ -102,7 +102,7 @@ def build_model(config) -> nn.Sequential:
 
 
 def build_optimizer(config, params):
-    """torch.optim straight from the table in lab/optimizers.py's docstring (hyper-parameters as resolved)."""
+    """torch.optim straight from the table in lab/core/optimizers.py's docstring (hyper-parameters as resolved)."""
     name, lr, wd = config.optimizer, config.lr, config.weight_decay
     if name == "sgd":
         return optim.SGD(params, lr=lr, weight_decay=wd)

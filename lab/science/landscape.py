@@ -1,6 +1,7 @@
 """Loss landscapes of the truth-table loss: a 2-D slice through the optimizers' paths, and the straight line.
 
-The loss is the truth-table loss of `lab.runs` (the mean over the 4 rows and all outputs of the config's MSE or BCE,
+The loss is the truth-table loss of `lab.core.runs` (the mean over the 4 rows and all outputs of the config's MSE or
+BCE,
 with its encoding), as a function of the flat parameters (`models.layout`), computed in float64 by one batched forward
 pass over all the parameter vectors asked for (`losses`; nets with at most `MAX_DEPTH` hidden layers).
 
@@ -42,11 +43,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .. import models, tasks
-from ..config import TrialConfig
-from ..engine import train_group
-from ..runs import elementwise_loss
-from .replay import forward_batch
+from lab.core import models, tasks
+from lab.core.config import TrialConfig
+from lab.core.engine import train_group
+from lab.core.runs import elementwise_loss
+from lab.science.replay import forward_batch
 
 SLICE_CAVEATS = (
     "A 2-D slice shows the loss along two chosen directions through one point of a space of many dimensions. It can "

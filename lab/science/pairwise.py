@@ -25,10 +25,10 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from . import survival, two_sample
-from . import trials as tt
-from .multiplicity import holm
-from .proportions import newcombe_interval
+from lab.science import survival, two_sample
+from lab.science import trials as tt
+from lab.science.multiplicity import holm
+from lab.science.proportions import newcombe_interval
 
 COLUMNS = ("a", "b", "n_a", "n_b", "success_a", "success_b", "success_diff", "success_diff_lo", "success_diff_hi",
            "logrank_p", "logrank_p_holm", "median_steps_a", "median_steps_b",

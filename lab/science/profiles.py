@@ -27,9 +27,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from .. import views
-from . import survival
-from . import trials as tt
+from lab.core import naming
+from lab.science import survival
+from lab.science import trials as tt
 
 SOLVER_FIELDS = ("optimizer", "lr", "momentum", "beta1", "beta2", "weight_decay")
 
@@ -45,7 +45,7 @@ def costs(trials: pd.DataFrame) -> pd.DataFrame:
         m = survival.median(survival.kaplan_meier(time, solved, budget))[0]
         settings = config.to_dict()
         solver = tuple(settings[name] for name in SOLVER_FIELDS)
-        names.setdefault(solver, views.label(config))
+        names.setdefault(solver, naming.label(config))
         problem = tuple((name, value) for name, value in settings.items() if name not in SOLVER_FIELDS)
         rows.append({"problem": problem, "optimizer": names[solver], "n": len(time), "solved": int(solved.sum()),
                      "cost": max(m, 1.0) if math.isfinite(m) else math.inf})

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from ..analysis import Z95, wilson_interval
+from lab.science.analysis import Z95, wilson_interval
 
 
 def newcombe_interval(k1: int, n1: int, k2: int, n2: int, z: float = Z95) -> tuple[float, float, float]:

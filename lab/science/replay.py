@@ -35,10 +35,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .. import inspect, models, tasks
-from ..config import TrialConfig
-from ..engine import train
-from ..runs import Runs
+from lab.core import models, tasks
+from lab.core.config import TrialConfig
+from lab.core.engine import train
+from lab.core.runs import Runs
+from lab.science import inspect
 
 FRAMES = 50  # frames of a replay, at most this many plus the last
 GRID = 19  # grid points per side: (GRID - 1) a multiple of 6 puts the inputs 0 and 1 on the grid

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import trials as tt
+from lab.science import trials as tt
 
 HALF = 0.5 + 1e-12  # S(t) at exactly 1/2, computed as a product, may round just above it
 

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import views
-from ..config import FIELD_NAMES, LIMITS, TrialConfig
+from lab.core import naming
+from lab.core.config import FIELD_NAMES, LIMITS, TrialConfig
 
 COLUMNS = ("solved", "steps_to_solve", "steps")  # needed besides a label or the config columns
 INTEGER_FIELDS = tuple(name for name, (lo, _) in LIMITS.items() if isinstance(lo, int))
@@ -73,7 +73,7 @@ def with_labels(trials: pd.DataFrame, lr_word: str = "lr") -> pd.DataFrame:
     if "label" in trials.columns:
         return trials
     found = config_rows(trials)
-    for name in (lambda c: views.label(c, lr_word), lambda c: views.describe(c, {"lr": lr_word})):
+    for name in (lambda c: naming.label(c, lr_word), lambda c: naming.describe(c, {"lr": lr_word})):
         names = [name(config) for config, _ in found]
         if len(set(names)) == len(names):
             label = np.empty(len(trials), dtype=object)

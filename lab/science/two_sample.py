@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from . import trials as tt
+from lab.science import trials as tt
 
 NO_TRIALS = "no trials"
 NO_SOLVES = "no solves in either"

@@ -24,7 +24,7 @@ import math
 
 import pandas as pd
 
-from . import two_sample as ts
+from lab.science import two_sample as ts
 
 ALPHA, MIN_SEEDS, MARGIN = 0.05, 10, 0.10
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from lab.config import TrialConfig
+from lab.core.config import TrialConfig
 from lab.science import landscape as ls
 
 ACTIVATIONS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU, "identity": nn.Identity}

@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch import nn
 
-from lab.config import TrialConfig
-from lab.engine import train
+from lab.core.config import TrialConfig
+from lab.core.engine import train
 from lab.science import replay as rp
 
 ACTIVATIONS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU, "identity": nn.Identity}

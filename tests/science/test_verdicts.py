@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from lab import views
-from lab.config import TrialConfig
-from lab.engine import train_group
+from lab.core import naming
+from lab.core.config import TrialConfig
+from lab.core.engine import train_group
 from lab.science import pairwise, two_sample, verdicts
 from lab.science.trials import summaries
 
@@ -112,7 +112,7 @@ def test_real_runs_table_and_verdicts_agree_with_the_tests():
     frame = summaries(train_group([(config, range(20)) for config in configs]))
     table = pairwise.pairwise_table(frame)
     assert table.shape == (3, len(pairwise.COLUMNS)) and list(table.columns) == list(pairwise.COLUMNS)
-    labels = [views.label(config) for config in configs]
+    labels = [naming.label(config) for config in configs]
     assert table[["a", "b"]].values.tolist() == [labels[:2], labels[::2], labels[1:]]
     assert (table[["n_a", "n_b"]] == 20).all().all()
     for r, text_en, text_ja in zip(table.to_dict("records"), verdicts.verdicts(table)["verdict"],

@@ -1,0 +1,5 @@
+"""The command line: `python -m lab run|export-script|sweep|store`."""
+
+from lab.cli.parser import build_parser, main
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,98 @@
+"""The command line: `python -m lab run` trains one config for some seeds and prints the lecture's log.
+
+With no flags it is the lecture's program (`TrialConfig()`, seed 0) and prints exactly what the lecture prints,
+`i = 0 loss = 0.27076905965805054` every 100 iterations, then a short summary. Bad input ends with one line on stderr,
+`error: --flag: what is allowed (got ...)`, and exit code 2.
+
+Other subcommands reuse `add_config_flags` / `add_seed_flags` and `config_from_args` / `seeds_from_args`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+
+import numpy as np
+
+from lab.cli.flags import check_writable, config_from_args, flag, seeds_from_args, write_csv
+from lab.core.config import (
+    ConfigError,
+)
+from lab.core.engine import resolve_device, train
+
+LOG_EVERY = 100  # the lecture prints every 100 iterations
+
+
+# ---- run -----------------------------------------------------------------------------------------------------------
+def _median(values) -> float:
+    """Median ignoring NaN (diverged trials); NaN if all are."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(np.nanmedian(values))
+
+
+def summary_lines(runs) -> list[str]:
+    n = len(runs.seeds)
+    solved, diverged = int(runs.solved.sum()), int(runs.diverged.sum())
+    steps = runs.steps_to_solve[runs.solved]
+    lines = [f"solved {solved}/{n}",
+             f"median steps to solve: {f'{np.median(steps):g}' if solved else 'never'}",
+             f"median final loss: {_median(runs.table_loss[:, -1]):.4g}"]
+    if diverged:
+        lines.append(f"diverged {diverged}/{n}")
+    if runs.evaluations is not None:
+        stop = runs.early_stopping()
+        lines.append(f"median train error at the end: {_median(stop['train_error_final']):.3f}")
+        lines.append(f"median test error at the end: {_median(stop['test_error_final']):.3f}; at the best validation "
+                     f"step (median step {_median(stop['best_step']):g}): {_median(stop['test_error_best']):.3f}")
+    return lines
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    seeds = seeds_from_args(args)
+    device = resolve_device(args.device)
+    for field in ("csv", "curves"):
+        if getattr(args, field) is not None:
+            check_writable(field, getattr(args, field))
+    for name in ("momentum", "beta1", "beta2"):
+        if getattr(args, name) is not None and getattr(config, name) is None:
+            print(f"note: {flag(name)} is not used by {config.optimizer}; ignored", file=sys.stderr)
+
+    runs = train(config, seeds, device)
+    if not args.quiet:
+        if len(seeds) > 1:
+            print(f"median over {len(seeds)} seeds")
+        for i in range(0, config.steps, LOG_EVERY):
+            print("i =", i, "loss =", _median(runs.loss[:, i]))  # one seed: float(float32) = the lecture's .item()
+    print("\n".join(summary_lines(runs)))
+    if args.csv is not None:
+        write_csv("csv", runs.summary(), args.csv)
+    if args.curves is not None:
+        write_csv("curves", runs.curves(), args.curves)
+    return 0
+
+
+def cmd_export_script(args: argparse.Namespace) -> int:
+    """The trial as a standalone PyTorch script in the lecture's style (lab/core/export.py), on stdout or in a file."""
+    from lab.core.config import MAX_SEED
+    from lab.core.export import script
+
+    config = config_from_args(args)
+    seed = int(args.seed) if args.seed.strip().isdigit() else -1
+    if not 0 <= seed <= MAX_SEED:
+        raise ConfigError("seed", f"must be a whole number from 0 to {MAX_SEED} (got {args.seed!r})")
+    if args.output is None:
+        try:
+            sys.stdout.write(script(config, seed))
+        except UnicodeEncodeError:  # a terminal that cannot show the Japanese comments: UTF-8 bytes regardless
+            sys.stdout.buffer.write(script(config, seed).encode())
+        return 0
+    check_writable("output", args.output)
+    try:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(script(config, seed))
+    except OSError as e:
+        raise ConfigError("output", f"could not write {args.output!r}: {e.strerror or e}") from None
+    return 0

@@ -1,0 +1,85 @@
+"""`python -m lab store ls|clear|rm|export`: what the result store holds."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from lab.core.config import ConfigError
+from lab.storage.store import Store, default_root
+
+
+def open_store(path: str | None) -> Store:
+    """The result store at `path` (else $LAB_STORE, else the default); a folder that cannot be one is a ConfigError."""
+    try:
+        return Store(path)
+    except ValueError:  # LAB_STORE_MAX_MB is not a number
+        raise ConfigError("store_max_mb", f"must be a number of megabytes (got "
+                                          f"{os.environ.get('LAB_STORE_MAX_MB')!r})") from None
+    except OSError as e:
+        raise ConfigError("store", f"cannot use it as the store folder: {e.strerror or e} "
+                                   f"(got {str(path or default_root())!r})") from None
+
+
+def _stored_key(store: Store, args: argparse.Namespace) -> str:
+    """The KEY argument, which must name an entry of the store (so it never names a path outside it)."""
+    if not args.key:
+        raise ConfigError("key", f"{args.action} needs the key of an entry (see: python -m lab store ls)")
+    if args.key not in store.keys():
+        raise ConfigError("key", f"no stored entry {args.key!r} in {store.root} (see: python -m lab store ls)")
+    return args.key
+
+
+def _check_store_args(args: argparse.Namespace) -> None:
+    """Arguments an action does not read are errors, not silently ignored (`store clear KEY` deletes everything)."""
+    if args.key is not None and args.action in ("ls", "clear"):
+        raise ConfigError("key", f"{args.action} takes no key (got {args.key!r}); to delete one entry: "
+                                 "python -m lab store rm KEY")
+    for name in ("csv", "curves"):
+        if getattr(args, name) not in (None, False) and args.action != "export":
+            raise ConfigError(name, f"only with export (got {args.action})")
+
+
+def _store_ls(store: Store, args: argparse.Namespace) -> None:
+    entries = store.entries()
+    if entries.empty:
+        print(f"the store at {store.root} is empty")
+        return
+    cols = [c for c in ("key", "task", "depth", "width", "activation", "optimizer", "lr", "steps", "n_seeds",
+                        "size_bytes", "modified", "status") if c in entries]
+    print(entries[cols].to_string(index=False))
+    print(f"{len(entries)} entries, {store.size_bytes() / 1e6:.1f} MB in {store.root}")
+
+
+def _store_clear(store: Store, args: argparse.Namespace) -> None:
+    print(f"deleted {store.clear()} entries from {store.root}")
+
+
+def _store_rm(store: Store, args: argparse.Namespace) -> None:
+    key = _stored_key(store, args)
+    if not store.delete(key):  # deleted meanwhile by another process
+        raise ConfigError("key", f"no stored entry {key!r} in {store.root} (see: python -m lab store ls)")
+    print(f"deleted {key}")
+
+
+def _store_export(store: Store, args: argparse.Namespace) -> None:
+    from lab.cli.flags import check_writable, write_csv
+
+    key = _stored_key(store, args)
+    if args.csv is None:
+        raise ConfigError("csv", "export needs --csv PATH, the file to write")
+    check_writable("csv", args.csv)
+    runs = store.load_key(key)
+    if runs is None:
+        raise ConfigError("key", f"the stored entry {key!r} is unusable (see: python -m lab store ls)")
+    write_csv("csv", runs.curves() if args.curves else runs.summary(), args.csv, bom=True)
+    print(f"wrote {args.csv}")
+
+
+STORE_ACTIONS = {"ls": _store_ls, "clear": _store_clear, "rm": _store_rm, "export": _store_export}
+
+
+def cmd_store(args: argparse.Namespace) -> int:
+    _check_store_args(args)
+    STORE_ACTIONS[args.action](open_store(args.store), args)
+    return 0

@@ -1,0 +1,332 @@
+"""The vectorised training loop: many trials (seeds, and configs of one shape) trained in one stacked pass.
+
+Trials are the last, contiguous axis of every tensor: parameters are a (P, trials) tensor, activations
+(rows, units, trials). A layer is then a broadcast product summed over its inputs, which for these tiny matrices is far
+cheaper than a batched matmul, and sums as this machine's `addmm` does in the plain program (lab.core.arithmetic
+learns how
+at first use). The backward pass
+applies the formulas autograd applies to the plain program (`addmm`'s backward, `sigmoid_backward`, ...), and each
+block of trials (one config) is updated by its own `torch.optim` optimizer on a view of the stacked parameters. Every
+optimizer here is elementwise, so each trial gets exactly its own update: trial *s* reproduces the plain PyTorch
+program run after `torch.manual_seed(s)` (see tests/test_engine.py).
+
+Each step runs the forward pass on the 4 truth-table rows (recorded: the net's outputs before each update) and takes
+each minibatch row's activations from its table row, rounded as the plain program rounds that row of the minibatch;
+it records the gradient norm per layer; losses and error rates are computed from those afterwards.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import torch
+
+from lab.core import arithmetic, data, models, tasks
+from lab.core.config import INITS, ConfigError, TrialConfig
+from lab.core.optimizers import OPTIMIZERS
+from lab.core.runs import Runs, elementwise_loss, mean_per_trial, wrong_answers
+from lab.core.stacked import LOSS_GRAD, StackedNet, segments
+
+
+def resolve_device(device: str | torch.device = "cpu") -> torch.device:
+    name = str(device)
+    if name not in ("cpu", "cuda") and not name.startswith("cuda:"):
+        raise ConfigError("device", f"must be cpu or cuda (got {name!r})")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError("device", "CUDA was asked for but no CUDA GPU is available here; use --device cpu")
+    return torch.device(name)
+
+
+def train(config: TrialConfig, seeds, device="cpu", trace: bool = False, checkpoint_every: int | None = None) -> Runs:
+    """Train one config for each seed, all seeds at once. `trace`: also record each hidden layer's mean activation
+    and saturated fraction on the truth table at every step (Runs.activation_mean, Runs.saturation).
+    `checkpoint_every` k: also keep the parameters before steps 0, k, 2k, ... and after the last step
+    (Runs.checkpoints: {"steps": [...], "params": (n, checkpoints, P)}), for replays and loss landscapes."""
+    return train_group([(config, list(seeds))], device=device, trace=trace, checkpoint_every=checkpoint_every)[0]
+
+
+def train_group(items, device="cpu", trace: bool = False, checkpoint_every: int | None = None) -> list[Runs]:
+    """Train several (config, seeds) blocks of one shape (equal `shape_key`) in one stacked pass."""
+    items = [(config, list(seeds)) for config, seeds in items]
+    if len({config.shape_key() for config, _ in items}) != 1:
+        raise ValueError("train_group needs configs of one shape (see TrialConfig.shape_key)")
+    # trials ordered by activation, then optimizer settings: few activation segments, few optimizer param groups
+    order = sorted(range(len(items)), key=lambda k: (items[k][0].activation, _settings(items[k][0])))
+    with _single_threaded():  # per-op threading only costs here: the tensors are small and the ops many
+        results = _train_stacked([items[k] for k in order], resolve_device(device), trace, checkpoint_every)
+    back = {k: runs for k, runs in zip(order, results)}
+    return [back[k] for k in range(len(items))]
+
+
+def _settings(config: TrialConfig) -> tuple:
+    return (config.optimizer, *config.optimizer_kwargs().items())
+
+
+@contextmanager
+def _single_threaded():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def checkpoint_steps(steps: int, every: int) -> list[int]:
+    """The steps before which parameters are kept: 0, every, 2·every, ... and `steps` (after the last update)."""
+    if every < 1:
+        raise ValueError("checkpoint_every must be >= 1")
+    return sorted({*range(0, steps, every), steps})
+
+
+def _train_stacked(items, dev, trace=False, checkpoint_every=None) -> list[Runs]:
+    first = items[0][0]
+    steps = first.steps
+    layers = models.layout(first.layer_sizes)
+    n_layers = len(layers)
+
+    theta, rows_of, blocks = _starts(items, dev)  # rows_of: table rows (stream) or training-set rows (finite)
+    trials = theta.shape[1]
+    table = tasks.TABLE_INPUTS.to(dev).unsqueeze(-1).expand(4, 2, trials)  # (row, input, trial)
+    table_y = tasks.targets(first.task, first.encoding, tasks.TABLE_INPUTS.to(dev)).unsqueeze(-1)
+    table_y = table_y.expand(4, first.outputs, trials)
+    grad = torch.zeros_like(theta)
+    optimizers = _optimizers(items, blocks, theta, grad)
+    net = StackedNet(theta, grad, layers, segments(blocks, [c.activation for c, _ in items]))
+    hidden = frozenset(c.activation for c, _ in items)
+    table_arith = arithmetic.rows_arithmetic(first.layer_sizes, hidden, 4, not first.finite)
+    batch_arith = arithmetic.rows_arithmetic(first.layer_sizes, hidden, first.batch_size, not first.finite)
+    stream = rows_of is not None and not first.finite
+    row_classes = _row_classes(batch_arith, table_arith, first.batch_size) if stream else None
+    layer_of_param = torch.zeros(n_layers, theta.shape[0], dtype=torch.float64, device=dev)
+    for l, layer in enumerate(layers):
+        layer_of_param[l, layer.span] = 1.0
+    loss_grad = LOSS_GRAD[first.loss_fn]
+
+    # A net's output on a 0/1 input row is its output on that truth-table row, computed the same way: so each step
+    # runs the forward pass on the 4 table rows only, and picks each minibatch row's activations from them.
+    outputs = torch.empty(steps, 4, first.outputs, trials, device=dev)  # on the table, before each update
+    minibatch_loss = torch.empty(steps, trials, device=dev)  # what the lecture prints
+    # gradient history for the per-layer norms: kept whole when small (one copy a step), else reduced every step
+    keep_grads = steps * theta.numel() <= _GRAD_HISTORY_LIMIT
+    history = torch.empty(steps, *(theta.shape if keep_grads else (n_layers, trials)), device=dev)
+    tracer = _Tracer(net, steps, trials, dev) if trace and n_layers > 1 else None
+    evaluator = _Evaluator(net, first, trials, dev) if first.finite else None
+    if evaluator is not None:  # each step's minibatch from the training set, per trial
+        train_x, train_y = evaluator.inputs["train"], evaluator.targets["train"]
+        xs = train_x[:, :, 0][rows_of].permute(0, 1, 3, 2).contiguous()  # (steps, mbs, 2, trials)
+        ys = train_y[:, :, 0][rows_of].permute(0, 1, 3, 2).contiguous()  # (steps, mbs, out, trials)
+    kept = checkpoint_steps(steps, checkpoint_every) if checkpoint_every else []
+    snapshots = torch.empty(len(kept), *theta.shape, device=dev)
+    with torch.no_grad():
+        for i in range(steps):
+            if kept and i % checkpoint_every == 0:
+                snapshots[i // checkpoint_every].copy_(theta)
+            acts = net.forward(table, table_arith)
+            outputs[i].copy_(acts[-1])
+            if tracer is not None:
+                tracer.record(i, acts)
+            if evaluator is not None:
+                evaluator.maybe_record(i)
+                batch, y = net.forward(xs[i], batch_arith), ys[i]
+            elif rows_of is None:  # full batch: the minibatch is the table
+                batch, y = acts, table_y
+            else:
+                picked = rows_of[i].long()
+                batch, y = _minibatch(net, table, acts, picked, row_classes), _pick(table_y, picked)
+            net.backward(batch, loss_grad(batch[-1], y), batch_arith)
+            minibatch_loss[i] = mean_per_trial(elementwise_loss(first.loss_fn, batch[-1], y))
+            if keep_grads:
+                history[i].copy_(grad)
+            else:
+                history[i] = torch.mm(layer_of_param, grad.double().square()).float()
+            for optimizer in optimizers:
+                optimizer.step()
+        final = net.forward(table, table_arith)[-1]
+        if kept:
+            snapshots[-1].copy_(theta)
+        grad_sq = _layer_sums(history, layer_of_param) if keep_grads else history
+        if evaluator is not None:
+            evaluator.maybe_record(steps)
+    results = Runs.collect(items, blocks, minibatch_loss, outputs, table_y, final, grad_sq, theta)
+    for runs, cols in zip(results, blocks, strict=True):
+        if tracer is not None:
+            runs.activation_mean, runs.saturation = tracer.arrays(cols)
+        if evaluator is not None:
+            runs.evaluations = evaluator.arrays(cols)
+        if kept:
+            runs.checkpoints = {"steps": kept, "params": snapshots[:, :, cols].permute(2, 0, 1).cpu().numpy()}
+    return results
+
+
+def _layer_sums(history, layer_of_param):
+    """Each layer's sum of squared gradients, (steps, layers, trials), summed so that the result does not depend on
+    how many trials were stacked: term by term (elementwise over trials) for small layers, in float64 for large."""
+    sums = []
+    for layer in layer_of_param:
+        cols = layer.nonzero().flatten().tolist()
+        if len(cols) <= 64:
+            acc = history[:, cols[0]].square()
+            for c in cols[1:]:
+                acc.addcmul_(history[:, c], history[:, c])
+        else:
+            acc = history[:, cols].double().square().sum(1).float()
+        sums.append(acc)
+    return torch.stack(sums, 1)
+
+
+class _Evaluator:
+    """Loss and error rate on the training, validation and test sets at the steps data.eval_steps names."""
+
+    def __init__(self, net, config, trials, dev):
+        self.net, self.kind = net, config.loss_fn
+        sets = data.make_sets(config)
+        self.inputs = {name: s.x.to(dev).unsqueeze(-1).expand(-1, 2, trials) for name, s in sets.items()}
+        self.targets = {name: tasks.encode(s.value, config.encoding).to(dev).unsqueeze(-1).expand(-1, -1, trials)
+                        for name, s in sets.items()}
+        self.steps = data.eval_steps(config)
+        self.values = {f"{name}_{what}": torch.empty(len(self.steps), trials, device=dev)
+                       for name in sets for what in ("loss", "error")}
+        self.next = 0
+
+    def maybe_record(self, step):
+        if self.next < len(self.steps) and self.steps[self.next] == step:
+            for name, x in self.inputs.items():
+                o, y = self.net.forward(x)[-1], self.targets[name]
+                torch.mean(elementwise_loss(self.kind, o, y), dim=(0, 1), out=self.values[f"{name}_loss"][self.next])
+                torch.mean(wrong_answers(o, y, axis=1), dim=0, out=self.values[f"{name}_error"][self.next])
+            self.next += 1
+
+    def arrays(self, cols) -> dict:
+        return {"steps": list(self.steps), **{k: v[:, cols].T.cpu().numpy() for k, v in self.values.items()}}
+
+
+class _Tracer:
+    """Per step and hidden layer, on the truth table: the mean activation, and the fraction of units whose
+    activation's slope is under a tenth of its largest (sigmoid: h(1-h) < 0.025; tanh: 1-h^2 < 0.1; ReLU: off)."""
+
+    SATURATED = 0.1
+
+    def __init__(self, net, steps, trials, dev):
+        self.net = net
+        hidden = len(net.layers) - 1
+        self.mean = torch.empty(steps, hidden, trials, device=dev)
+        self.saturated = torch.empty(steps, hidden, trials, device=dev)
+        self.peak = torch.empty(trials, device=dev)  # the activation's largest slope, per trial
+        for cols, name in net.segments:
+            self.peak[cols] = 0.25 if name == "sigmoid" else 1.0
+
+    def record(self, i, acts):
+        for l, h in enumerate(acts[1:-1]):
+            torch.mean(h, dim=(0, 1), out=self.mean[i, l])
+            slope = models.activation_backward(self.net.segments, torch.ones_like(h), h)
+            torch.mean((slope < self.SATURATED * self.peak).float(), dim=(0, 1), out=self.saturated[i, l])
+
+    def arrays(self, cols):
+        as_np = lambda t: t[..., cols].permute(2, 0, 1).cpu().numpy()  # noqa: E731
+        return as_np(self.mean), as_np(self.saturated)
+
+
+def _optimizers(items, blocks, theta, grad) -> list[torch.optim.Optimizer]:
+    """One torch.optim optimizer per optimizer class, one param group per optimizer setting: a view of the stacked
+    parameters' columns that use it. Items come ordered by activation, then settings; when every activation segment
+    holds the same sequence of settings blocks (a grid), a setting's columns in all segments form one strided view."""
+    runs = []  # (columns, settings, config) with consecutive equal settings within one activation merged
+    for cols, (config, _) in zip(blocks, items):
+        key = (config.activation, _settings(config))
+        if runs and runs[-1][1] == key and runs[-1][0].stop == cols.start:
+            runs[-1] = (slice(runs[-1][0].start, cols.stop), key, config)
+        else:
+            runs.append((cols, key, config))
+    segments = {}
+    for cols, (activation, settings), config in runs:
+        segments.setdefault(activation, []).append((cols, settings, config))
+    layouts = {tuple((c.stop - c.start, k) for c, k, _ in seg) for seg in segments.values()}
+    groups: dict[type, list[dict]] = {}
+
+    def add(param, grad_view, config):
+        param.grad = grad_view
+        spec = OPTIMIZERS[config.optimizer]
+        groups.setdefault(spec.torch_class, []).append({"params": [param], **spec.options(**config.optimizer_kwargs())})
+
+    if len(segments) > 1 and len(layouts) == 1:  # a grid: settings × activations
+        width = theta.shape[1] // len(segments)
+        theta3, grad3 = theta.view(theta.shape[0], len(segments), width), grad.view(grad.shape[0], len(segments), width)
+        for cols, _, config in next(iter(segments.values())):
+            add(theta3[:, :, cols], grad3[:, :, cols], config)
+    else:
+        for cols, _, config in runs:
+            add(theta[:, cols], grad[:, cols], config)
+    # On the CPU, PyTorch picks the one-tensor-at-a-time implementation anyway; saying so skips that choice each step.
+    options = {"foreach": False} if theta.device.type == "cpu" else {}
+    return [torch_class(param_groups, **options) for torch_class, param_groups in groups.items()]
+
+
+def _row_classes(batch_arith, table_arith, mbs):
+    """None when every minibatch row is rounded as the truth-table rows are (then a minibatch row's activations are
+    those of its table row); else, per kind of minibatch row, an arithmetic for the 4 table rows that rounds them as
+    that kind does, and a (mbs, 1, 1) mask of the minibatch rows of that kind."""
+    signatures = [batch_arith.row_signature(r) for r in range(mbs)]
+    table = {table_arith.row_signature(r) for r in range(4)}
+    if len(set(signatures)) <= 1 and table == set(signatures[:1]):
+        return None
+    return [(arithmetic.uniform_rows(batch_arith, sig, 4),
+             torch.tensor([s == sig for s in signatures]).view(mbs, 1, 1))
+            for sig in dict.fromkeys(signatures)]
+
+
+def _minibatch(net, table, table_acts, picked, row_classes):
+    """The minibatch's activations: each row's from its truth-table row, computed as the plain program computes
+    that row of the minibatch."""
+    if row_classes is None:
+        return [_pick(a, picked) for a in table_acts]
+    batch = None
+    for arith, mask in row_classes:
+        acts = [_pick(a, picked) for a in net.forward(table, arith)]
+        batch = acts if batch is None else [torch.where(mask, a, b) for a, b in zip(acts, batch)]
+    return batch
+
+
+def _pick(table_rows, rows, dim=0):
+    """Rows of `table_rows` (one per truth-table row along `dim`, trials last) chosen per trial by `rows`."""
+    index = rows.unsqueeze(dim + 1).expand(*rows.shape[:dim + 1], table_rows.shape[dim + 1], rows.shape[-1])
+    return torch.gather(table_rows, dim, index)
+
+
+def _starts(items, dev):
+    """Each trial's initial parameters, then its minibatch stream, drawn from its own seed's generator (in two
+    threads: the draws release the GIL). Returns theta (P, trials); for each step, minibatch row and trial, which
+    truth-table row the lecture's stream draws (steps, mbs, trials) as bytes, or on finite data which training row
+    (int64), or None for the full truth table; and the column block of each item."""
+    first = items[0][0]
+    steps, mbs, sizes = first.steps, first.batch_size, first.layer_sizes
+    blocks, jobs, at = [], [], 0
+    for config, seeds in items:
+        blocks.append(slice(at, at + len(seeds)))
+        jobs.extend((at + k, seed, config.init) for k, seed in enumerate(seeds))
+        at += len(seeds)
+    theta = torch.empty(models.param_count(sizes), at)
+    stream = None if first.full_batch or first.finite else torch.empty(at, steps * mbs, dtype=torch.uint8)
+    batches = torch.empty(steps, mbs, at, dtype=torch.long) if first.finite else None
+    draws = {init: models.init_draws(sizes, init) for init in INITS}
+
+    def draw(chunk):
+        for col, seed, init in chunk:
+            generator = torch.Generator().manual_seed(seed)
+            theta[:, col] = models.init_params(sizes, init, generator, draws[init])
+            if stream is not None:  # stored as bytes
+                stream[col] = tasks.table_rows(steps, mbs, generator).view(-1)
+            if batches is not None:
+                batches[:, :, col] = data.batch_indices(first, generator)
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(draw, (jobs[k::2] for k in range(2))))
+    if batches is not None:
+        return theta.to(dev), batches.to(dev), blocks
+    if stream is None:
+        return theta.to(dev), None, blocks
+    return theta.to(dev), stream.view(at, steps, mbs).permute(1, 2, 0).contiguous().to(dev), blocks
+
+
+_GRAD_HISTORY_LIMIT = 64_000_000  # floats (256 MB)

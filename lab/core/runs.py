@@ -1,0 +1,155 @@
+"""What the engine returns: the trials of one config as arrays, and as tidy tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from lab.core.config import TrialConfig
+
+
+def elementwise_loss(kind: str, o: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per-element loss, as nn.MSELoss / nn.BCELoss compute it before taking the mean (nn.BCELoss's own kernel
+    rounds its logarithms its own way: its reported losses may differ from these in the last bit; training does not
+    depend on them)."""
+    if kind == "bce":
+        return (y - 1) * torch.clamp_min(torch.log1p(-o), -100) - y * torch.clamp_min(torch.log(o), -100)
+    d = o - y
+    return d * d
+
+
+def mean_per_trial(per_element: torch.Tensor) -> torch.Tensor:
+    """(..., rows, outputs, trials) -> (..., trials): each trial's mean over its (rows, outputs) block, summed in the
+    order the plain program's loss sums it (its block contiguous: the order depends on the layout)."""
+    blocks = per_element.movedim(-1, -3).contiguous()
+    return blocks.view(*blocks.shape[:-2], -1).mean(dim=-1)
+
+
+def wrong_answers(o: torch.Tensor, y: torch.Tensor, axis: int) -> torch.Tensor:
+    """1 where a row is answered wrongly: threshold 0.5 for one output, argmax for one-hot (outputs along `axis`)."""
+    if o.shape[axis] == 1:
+        return ((o.squeeze(axis) > 0.5) != (y.squeeze(axis) > 0.5)).float()
+    return (o.argmax(axis) != y.argmax(axis)).float()
+
+
+EVALUATIONS = ("train_loss", "train_error", "val_loss", "val_error", "test_loss", "test_error")
+
+
+@dataclass
+class Runs:
+    """The trials of one config: arrays indexed [trial, step, ...] in the order of `seeds`."""
+
+    config: TrialConfig
+    seeds: list[int]
+    loss: np.ndarray  # (n, steps) minibatch loss before each update: what the lecture prints
+    table_loss: np.ndarray  # (n, steps + 1) loss over the 4 truth-table rows after t updates
+    table_error: np.ndarray  # (n, steps + 1) fraction of the 4 rows answered wrongly after t updates
+    grad_norm: np.ndarray  # (n, steps, layers) gradient norm of each layer (weight and bias) at each step
+    table_output: np.ndarray  # (n, 4, outputs) the trained net's outputs on the truth table
+    params: np.ndarray  # (n, P) the trained parameters, laid out as models.layout
+    # with engine.train(..., trace=True) only (not stored): per step and hidden layer, on the truth table
+    activation_mean: np.ndarray | None = None  # (n, steps, hidden layers) mean activation
+    saturation: np.ndarray | None = None  # (n, steps, hidden layers) fraction of saturated units
+    # finite data sets only (config.finite): {"steps": [...], "train_loss": (n, E), "train_error", "val_loss", ...}
+    evaluations: dict | None = None
+    # with engine.train(..., checkpoint_every=k) only (not stored): {"steps": [0, k, ..., steps], "params": (n, C, P)}
+    checkpoints: dict | None = None
+
+    @classmethod
+    def collect(cls, items, blocks, mb_loss, table_out, table_y, final, grad_sq, theta) -> list[Runs]:
+        """Per-trial arrays from the engine's records: the minibatch loss (steps, trials); the truth-table losses and
+        errors of every step, computed at once from the outputs on the table before each update
+        (steps, 4, out, trials) and after the last one (4, out, trials)."""
+        kind = items[0][0].loss_fn
+        table_out = torch.cat([table_out, final.unsqueeze(0)])  # (steps + 1, 4, out, trials)
+        table_y = table_y.unsqueeze(0)
+        table_loss = mean_per_trial(elementwise_loss(kind, table_out, table_y.expand_as(table_out)))
+        table_error = wrong_answers(table_out, table_y, axis=2).mean(dim=1)
+        as_np = lambda t: t.detach().cpu().numpy()  # noqa: E731
+        mb_loss, table_loss, table_error = (as_np(t.T) for t in (mb_loss, table_loss, table_error))
+        grad_norm = as_np(grad_sq.sqrt().permute(2, 0, 1))
+        final, params = as_np(final.permute(2, 0, 1)), as_np(theta.T)
+        return [
+            cls(config, seeds, mb_loss[b], table_loss[b], table_error[b], grad_norm[b], final[b], params[b])
+            for (config, seeds), b in zip(items, blocks)
+        ]
+
+    @property
+    def solved(self) -> np.ndarray:
+        return (self.table_error[:, -1] == 0) & ~self.diverged
+
+    @property
+    def steps_to_solve(self) -> np.ndarray:
+        """First step t from which the net answers all 4 rows right after every later step; NaN if never."""
+        ok = self.table_error == 0
+        stays = np.flip(np.logical_and.accumulate(np.flip(ok, 1), axis=1), 1)
+        first = np.argmax(stays, axis=1).astype(float)
+        first[~self.solved] = np.nan
+        return first
+
+    @property
+    def diverged(self) -> np.ndarray:
+        finite = np.isfinite(self.loss).all(1) & np.isfinite(self.table_loss).all(1) & np.isfinite(self.params).all(1)
+        return ~finite
+
+    def summary(self) -> pd.DataFrame:
+        """One row per trial: config columns, seed, solved, steps_to_solve, final_loss, diverged."""
+        frame = pd.DataFrame({
+            "seed": np.asarray(self.seeds, dtype=np.int64),
+            "solved": self.solved,
+            "steps_to_solve": pd.array(self.steps_to_solve, dtype="Int64"),
+            "final_loss": self.table_loss[:, -1],
+            "diverged": self.diverged,
+        })
+        if self.evaluations is not None:
+            for name, values in self.early_stopping().items():
+                frame[name] = values
+        return with_config(frame, self.config)
+
+    def early_stopping(self) -> dict[str, np.ndarray]:
+        """Finite data: per trial, the evaluation step with the lowest validation loss (early stopping would stop
+        there), the validation and test error there, and the train and test error at the end."""
+        ev = self.evaluations
+        with np.errstate(invalid="ignore"):
+            val = np.where(np.isfinite(ev["val_loss"]), ev["val_loss"], np.inf)
+        best = np.argmin(val, axis=1)
+        rows = np.arange(len(best))
+        return {
+            "best_step": np.asarray(ev["steps"])[best],
+            "val_error_best": ev["val_error"][rows, best],
+            "test_error_best": ev["test_error"][rows, best],
+            "val_error_final": ev["val_error"][:, -1],
+            "train_error_final": ev["train_error"][:, -1],
+            "test_error_final": ev["test_error"][:, -1],
+        }
+
+    def curves(self, every: int = 1) -> pd.DataFrame:
+        """Long format, one row per trial and step: seed, step, loss, table_loss, table_error, grad_norm_<layer>."""
+        n, steps = self.loss.shape
+        idx = np.arange(0, steps, every)
+        data = {
+            "seed": np.repeat(np.asarray(self.seeds, dtype=np.int64), len(idx)),
+            "step": np.tile(idx, n),
+            "loss": self.loss[:, idx].ravel(),
+            "table_loss": self.table_loss[:, idx].ravel(),
+            "table_error": self.table_error[:, idx].ravel(),
+        }
+        for layer in range(self.grad_norm.shape[2]):
+            data[f"grad_norm_{layer + 1}"] = self.grad_norm[:, idx, layer].ravel()
+        if self.evaluations is not None:  # measured every eval_every steps: empty (NaN) between
+            at = np.asarray(self.evaluations["steps"][:-1])  # the last one is after the last step
+            for name in EVALUATIONS:
+                full = np.full((n, steps), np.nan, dtype=np.float32)
+                full[:, at] = self.evaluations[name][:, :-1]
+                data[name] = full[:, idx].ravel()
+        return with_config(pd.DataFrame(data), self.config)
+
+
+def with_config(frame: pd.DataFrame, config: TrialConfig) -> pd.DataFrame:
+    """The frame with one leading column per config field."""
+    for i, (name, value) in enumerate(config.to_dict().items()):
+        frame.insert(i, name, value)
+    return frame

@@ -1,0 +1,1 @@
+"""Each page's state: URL -> frozen, validated state -> widgets -> URL. No streamlit here."""

@@ -1,0 +1,109 @@
+"""URL state of the tuning page (learning rate and batch size): parse, encode, and map to and from its widgets.
+
+The data are a finite noisy AND by default, so that a learning rate can be chosen on validation data and reported on
+test data; `data=stream` trains on the lecture's exact stream instead (no held-out data: selection falls back to the
+loss on the truth table, which is also the training data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lab.core.config import TrialConfig
+from lab.core.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS
+from lab.dashboard.state.generalization import Reader, number
+from lab.dashboard.state.params import Problem, changed, choice_param, int_list, one_of, optimizers_param
+from lab.science import tuning
+
+DATA = ("finite", "stream")
+DATA_FIELDS = ("n_train", "noise", "label_flip")
+NET_FIELDS = ("task", "width", "depth", "steps")
+BATCHES = (1, 2, 4, 8, 16, 32, 64)
+PER_DECADE = (1, 2, 3, 4)
+LR_RANGE = (1e-4, 10.0)
+FINITE = TrialConfig(n_train=64, noise=0.4, label_flip=0.05, width=8, steps=500)
+
+
+@dataclass(frozen=True)
+class TunState:
+    data: str = "finite"
+    config: TrialConfig = field(default_factory=lambda: FINITE)  # the base: optimizer and lr are the grid's
+    seeds: int = 10
+    optimizers: tuple[str, ...] = LECTURE_OPTIMIZERS
+    per_decade: int = 2
+    batches: tuple[int, ...] = (1, 2, 4, 8, 16, 32)
+    batch_optimizer: str = "adam"
+
+    @property
+    def base(self) -> TrialConfig:
+        """The config actually trained: on the stream, the data settings are dropped."""
+        c = self.config
+        if self.data == "stream":
+            return TrialConfig(task=c.task, width=c.width, depth=c.depth, steps=c.steps)
+        return c.replace(eval_every=max(1, c.steps // 100))
+
+    @property
+    def grid(self) -> list[float]:
+        return tuning.log_grid(*LR_RANGE, per_decade=self.per_decade)
+
+    def lr_configs(self) -> list[TrialConfig]:
+        return tuning.lr_configs(self.base, self.optimizers, self.grid)
+
+    def usable_batches(self) -> tuple[int, ...]:
+        """Batch sizes that fit the training set (all of them on the stream)."""
+        n = self.base.train_size
+        return tuple(b for b in self.batches if n is None or b <= n)
+
+    def batch_configs(self) -> list[TrialConfig]:
+        base = self.base.replace(optimizer=self.batch_optimizer)
+        return [base.replace(batch_size=b) for b in self.usable_batches()]
+
+
+DEFAULT = TunState()
+
+
+def parse(params: dict) -> tuple[TunState, list[Problem]]:
+    read = Reader(params)
+    read.take("data", lambda t: choice_param(t, "data", DATA))
+    config = read.config(FINITE, (*NET_FIELDS, *DATA_FIELDS), lambda c: c)
+    read.take("seeds", lambda t: number(t, "seeds"))
+    read.take("opts", optimizers_param)
+    read.take("per_decade", lambda t: one_of(t, "per_decade", PER_DECADE))
+    read.take("batches", lambda t: int_list(t, "batches", BATCHES))
+    read.take("batch_opt", lambda t: choice_param(t, "batch_opt", tuple(OPTIMIZERS)))
+    v, d = read.values, DEFAULT
+    state = TunState(v.get("data", d.data), config, v.get("seeds", d.seeds), v.get("opts", d.optimizers),
+                     v.get("per_decade", d.per_decade), v.get("batches", d.batches),
+                     v.get("batch_opt", d.batch_optimizer))
+    return state, read.problems
+
+
+def to_params(state: TunState) -> dict[str, str]:
+    fields = NET_FIELDS + (DATA_FIELDS if state.data == "finite" else ())
+    out = {"data": state.data} if state.data != DEFAULT.data else {}
+    out.update(changed(state.config, FINITE, fields))
+    for name, param in (("seeds", "seeds"), ("optimizers", "opts"), ("per_decade", "per_decade"),
+                        ("batches", "batches"), ("batch_optimizer", "batch_opt")):
+        value = getattr(state, name)
+        if value != getattr(DEFAULT, name):
+            out[param] = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+    return out
+
+
+def to_widgets(state: TunState) -> dict:
+    c = state.config
+    return {"tun.data": state.data, "tun.task": c.task, "tun.n_train": c.n_train, "tun.noise": c.noise,
+            "tun.label_flip": c.label_flip, "tun.width": c.width, "tun.depth": c.depth, "tun.steps": c.steps,
+            "tun.seeds": state.seeds, "tun.opts": list(state.optimizers), "tun.per_decade": state.per_decade,
+            "tun.batches": list(state.batches), "tun.batch_opt": state.batch_optimizer}
+
+
+KEYS = tuple(to_widgets(DEFAULT))
+
+
+def from_widgets(values) -> TunState:
+    config = FINITE.replace(**{name: values[f"tun.{name}"] for name in (*NET_FIELDS, *DATA_FIELDS)})
+    optimizers = tuple(dict.fromkeys(n for n in values["tun.opts"] or () if n in OPTIMIZERS))
+    batches = tuple(sorted(int(b) for b in values["tun.batches"] or ()))
+    return TunState(values["tun.data"] or "finite", config, int(values["tun.seeds"]), optimizers,
+                    int(values["tun.per_decade"]), batches, values["tun.batch_opt"])

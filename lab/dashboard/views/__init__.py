@@ -1,0 +1,1 @@
+"""What each page shows, as small tables from computed results. No streamlit here."""

@@ -1,0 +1,54 @@
+"""What the results page shows: the store's entries, one entry's table and CSV."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lab.core.config import FIELD_NAMES, TrialConfig
+from lab.core.naming import describe, label
+from lab.dashboard.views.common import readable_table, to_csv
+from lab.science import analysis
+
+
+def entry_table(store, key: str, lr_word: str = "lr") -> pd.DataFrame | None:
+    """`readable_table` of one stored entry over all its seeds (None if the entry is gone)."""
+    runs = store.load_key(key)
+    if runs is None:
+        return None
+    summary = analysis.summarize([runs])
+    table = summary.assign(series=label(runs.config, lr_word))
+    return readable_table(table)
+
+
+# ---- the store's entries: the results page --------------------------------------------------------------------------
+def entries(store) -> pd.DataFrame:
+    """The store's usable entries, newest first (unreadable files are left out: they are recomputed when needed)."""
+    frame = store.entries()
+    if frame.empty:
+        return frame
+    if "status" in frame:
+        frame = frame[frame["status"] == "ok"]
+    return frame.sort_values("modified", ascending=False).reset_index(drop=True)
+
+
+def entry_config(row) -> dict:
+    """The config fields of one row of `entries`, as plain Python values."""
+    def plain(value):
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return None
+        return value.item() if hasattr(value, "item") else value
+
+    return {name: plain(row[name]) for name in FIELD_NAMES}
+
+
+def entries_frame(frame: pd.DataFrame, words: dict | None = None) -> pd.DataFrame:
+    """The listing as shown: config (its one-line name), seeds, n_seeds, size (KB), modified, key."""
+    names = [describe(TrialConfig.from_dict(entry_config(row)), words) for _, row in frame.iterrows()]
+    return pd.DataFrame({"config": names, "seeds": frame.get("seeds", frame["n_seeds"]), "n_seeds": frame["n_seeds"],
+                         "size": frame["size_bytes"] / 1024, "modified": frame["modified"], "key": frame["key"]})
+
+
+def entry_csv(store, key: str) -> bytes:
+    """One stored entry's curves, with every config field (empty if the entry is gone)."""
+    runs = store.load_key(key)
+    return b"" if runs is None else to_csv(runs.curves())

@@ -1,0 +1,1 @@
+"""The result store (and every file it owns), sweeps on local processes or Dask, named presets."""

@@ -1,0 +1,172 @@
+"""From neurons to networks: the lecture's history computed. A formal neuron, Rosenblatt's rule on AND, OR and XOR,
+a small sigmoid network that learns XOR, and the activations (and the sigmoid's slope of at most 1/4)."""
+
+import pandas as pd
+import streamlit as st
+
+from lab.core import export
+from lab.core.config import MAX_SEED, TrialConfig
+from lab.dashboard import compute, shell
+from lab.dashboard.charts import common as charts
+from lab.dashboard.charts import neurons as cn
+from lab.dashboard.shell import tr
+from lab.dashboard.state import neurons as ns
+from lab.dashboard.views import neurons as nv
+from lab.science import inspect, neurons
+
+
+def set_preset(name: str) -> None:
+    st.session_state.update(ns.preset_widgets(neurons.PRESETS[name]))
+
+
+def fn(name: str) -> str:
+    return tr(f"neu.fn.{name}")
+
+
+def columns(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={c: tr(f"neu.col.{c}") for c in frame.columns})
+
+
+st.title(tr("neu.title"))
+st.markdown(tr("neu.intro"))
+values, problems = ns.initial_values(st.session_state, st.query_params.to_dict())
+st.session_state.update(values)
+shell.show_problems(problems)
+state = ns.from_widgets(st.session_state)
+params = ns.to_params(state)
+shell.sync_url(params)
+
+# ---- 1. the formal neuron
+st.subheader(tr("neu.mp.title"))
+st.markdown(tr("neu.mp.intro"))
+neuron = neurons.step_neuron(state.w1, state.w2, state.b)
+left, right = st.columns(2, gap="large")
+with left:
+    for name in ns.WEIGHTS:
+        st.slider(tr(f"neu.{name}"), *ns.WEIGHT_RANGE, step=ns.WEIGHT_STEP, key=f"neu.{name}", format="%.1f")
+    st.caption(tr("neu.presets"))
+    with st.container(horizontal=True):
+        for name in neurons.PRESETS:
+            st.button(name, key=f"neu.preset.{name}", on_click=set_preset, args=(name,))
+    st.metric(tr("neu.mp.computes"), fn(neuron.function))
+    st.markdown(" ".join(f":green-badge[:material/check: {fn(n)}]" if done else
+                         f":gray-badge[{fn(n)}]" if ok else f":red-badge[{fn(n)}: {tr('neu.mp.impossible')}]"
+                         for n, done, ok in nv.named_functions(neuron)))
+    st.dataframe(columns(neuron.table()), hide_index=True, width="content", column_config={
+        tr("neu.col.u"): st.column_config.NumberColumn(format="%.2f", help="u = w1 x1 + w2 x2 + b"),
+        tr("neu.col.y"): st.column_config.NumberColumn(help="y = step(u)")})
+with right:
+    st.altair_chart(cn.neuron_chart(nv.firing_region(state.w1, state.w2, state.b),
+                                    nv.line_points(state.w1, state.w2, state.b), neuron.table(),
+                                    output_title=tr("neu.col.y"), sum_title=tr("neu.col.u")), width="content")
+    constant = state.w1 == 0 and state.w2 == 0
+    st.caption(tr("neu.mp.constant") if constant else
+               tr("neu.mp.line", eq=nv.equation(state.w1, state.w2, state.b)))
+st.caption(tr("neu.mp.caption"))
+
+# ---- 2. Rosenblatt's perceptron
+st.subheader(tr("neu.pc.title"))
+st.markdown(tr("neu.pc.intro"))
+st.segmented_control(tr("neu.pc.task"), ns.TASKS, key="neu.task", required=True, format_func=str.upper)
+result, history = nv.perceptron_run(state.task)
+steps = nv.updates(history, result.cycle)
+cycle = result.cycle
+m = st.columns(4)
+m[0].metric(tr("neu.pc.outcome"), tr("neu.pc.yes") if result.converged else tr("neu.pc.never"))
+m[1].metric(tr("neu.pc.updates"), result.updates)
+m[2].metric(tr("neu.pc.cycle"), cycle["updates"] if cycle else "—")
+m[3].metric(tr("neu.pc.state"), nv.weights_text(cycle["weights"]) if cycle else
+            nv.weights_text((result.w1, result.w2, result.b)))
+if cycle:
+    st.info(tr("neu.pc.cycling", task=result.task, first=cycle["first_epoch"], n=cycle["updates"],
+               w=nv.weights_text(cycle["weights"]), turns=nv.TURNS), icon=":material/autorenew:")
+else:
+    st.success(tr("neu.pc.done", task=result.task, n=result.updates, epochs=result.epochs,
+                  w=nv.weights_text((result.w1, result.w2, result.b))), icon=":material/check_circle:")
+left, right = st.columns(2, gap="large")
+with left:
+    st.markdown(f"**{tr('neu.pc.weights')}**")
+    st.altair_chart(cn.weights_chart(nv.weights_long(steps), x_title=tr("neu.col.update"), y_title=tr("neu.value"),
+                                     series_title=tr("neu.weight"), repeated_title=tr("neu.pc.repeat")),
+                    width="stretch")
+with right:
+    st.markdown(f"**{tr('neu.pc.lines')}**")
+    last = steps.iloc[-1]
+    targets = pd.DataFrame(neurons.ROWS, columns=["x1", "x2"]).assign(target=result.truth)
+    st.altair_chart(cn.lines_chart(nv.update_lines(steps), nv.firing_region(last.w1, last.w2, last.b), targets,
+                                   target_title=tr("col.target"), update_title=tr("neu.col.update")),
+                    width="content")
+st.caption(tr("neu.pc.caption"))
+shown = steps.drop(columns=["repeated", "row"]).iloc[1:]
+st.dataframe(columns(shown), hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 320))
+st.markdown(f"**{tr('neu.pc.all')}**")
+st.dataframe(columns(nv.tasks_summary()), hide_index=True, width="content")
+st.caption(tr("neu.pc.all.caption"))
+
+# ---- 3. a network of sigmoid neurons learns XOR
+st.subheader(tr("neu.mlp.title"))
+st.markdown(tr("neu.mlp.intro"))
+row = st.columns([1, 1], vertical_alignment="bottom")
+row[0].segmented_control(tr("f.width"), ns.WIDTHS, key="neu.width", required=True)
+row[1].number_input(tr("f.seed"), 0, MAX_SEED, step=1, key="neu.seed", help=tr("f.seed.help"))
+configs = [TrialConfig(task="xor", width=w) for w in ns.WIDTHS]
+config = configs[ns.WIDTHS.index(state.width)]
+if compute.within_budget(configs, ns.SUCCESS_SEEDS):
+    todo = [(c, chunk) for c in configs for chunk in compute.pending(c, ns.SUCCESS_SEEDS)]
+    if todo:
+        bar = st.progress(0.0, text=tr("training"))
+        for k, (c, chunk) in enumerate(todo):
+            bar.progress(k / len(todo), text=tr("training"))
+            compute.train_and_store(c, chunk)
+        bar.empty()
+    with st.spinner(tr("training")):
+        run = compute.trial(config, state.seed)
+    digests = [compute.digest(c, ns.SUCCESS_SEEDS) for c in configs]
+    series = [tr("neu.mlp.series", w=w) for w in ns.WIDTHS]
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown(f"**{tr('neu.mlp.map', w=state.width, seed=state.seed)}**")
+        m = st.columns(2)
+        m[0].metric(tr("lec.solved"), tr("lec.solved.yes") if run.solved else tr("lec.solved.no"))
+        m[1].metric(tr("lec.steps_to_solve"), tr("lec.never") if run.steps_to_solve != run.steps_to_solve
+                    else f"{run.steps_to_solve:.0f}")
+        st.altair_chart(charts.boundary_chart(inspect.decision_grid(config, run.params),
+                                              inspect.truth_table(config, run.table_output),
+                                              score_title=tr("lec.score"), target_title=tr("lec.target"),
+                                              answer_title=tr("col.answer")), width="content")
+        st.caption(tr("lec.boundary.caption"))
+    with right:
+        st.markdown(f"**{tr('neu.mlp.seeds', n=ns.SUCCESS_SEEDS - 1)}**")
+        trials = pd.concat([d.trials.assign(series=s) for d, s in zip(digests, series)], ignore_index=True)
+        chosen = (state.seed, ns.WIDTHS.index(state.width)) if state.seed < ns.SUCCESS_SEEDS else None
+        st.altair_chart(cn.seeds_chart(trials, x_title=tr("f.seed"), y_title=tr("neu.mlp.net"),
+                                       status_title=tr("neu.mlp.status"), chosen=chosen,
+                                       statuses={True: tr("neu.mlp.yes"), False: tr("neu.mlp.no")}),
+                        width="stretch")
+        counts = [int(d.trials["solved"].sum()) for d in digests]
+        st.markdown("\n".join(f"- {tr('neu.mlp.count', w=w, k=k, n=ns.SUCCESS_SEEDS, steps=config.steps)}"
+                              for w, k in zip(ns.WIDTHS, counts)))
+        st.caption(tr("neu.mlp.caption"))
+    code = export.script(config, state.seed)
+    st.download_button(tr("lec.code.download"), code, file_name=f"xor_width{state.width}_seed{state.seed}.py",
+                       mime="text/x-python", icon=":material/download:", on_click="ignore")
+
+# ---- 4. the activations and the sigmoid's slope
+st.subheader(tr("neu.act.title"))
+st.markdown(tr("neu.act.intro"))
+table = neurons.activation_table()
+names = {name: tr(f"neu.act.{name}") for name in ("step", "sigmoid", "tanh", "relu")}
+left, right = st.columns(2, gap="large")
+for column, part, note in ((left, "value", None), (right, "derivative", tr("neu.act.note"))):
+    with column:
+        st.markdown(f"**{tr(f'neu.act.{part}')}**")
+        st.altair_chart(cn.activation_chart(table, part, x_title="u", y_title=tr(f"neu.act.{part}.y"),
+                                            series_title=tr("neu.act.function"), names=names, note=note),
+                        width="stretch")
+left, right = st.columns(2, gap="large")
+with left:
+    st.dataframe(columns(nv.vanishing_table()), hide_index=True, width="stretch",
+                 column_config={tr("neu.col.factor"): st.column_config.NumberColumn(format="%.2e")})
+with right:
+    st.markdown(tr("neu.act.vanishing", six=f"{neurons.vanishing_factor(6):.5f}"))
+shell.share_link(params)

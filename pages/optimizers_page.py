@@ -1,0 +1,170 @@
+"""Compare optimizers over many seeds: loss bands, solved-by-iteration, iterations to solve, success rates, CSV."""
+
+import functools
+
+import streamlit as st
+
+from lab.core import export, naming
+from lab.core.config import ACTIVATIONS, INITS, LIMITS, LOSSES, MAX_SEED, TASKS
+from lab.core.optimizers import OPTIMIZERS
+from lab.dashboard import compute, shell
+from lab.dashboard.charts import optimizers as optimizers_charts
+from lab.dashboard.shell import tr
+from lab.dashboard.state import optimizers as optimizers_state
+from lab.dashboard.state import params as url_params
+from lab.dashboard.views import common as views
+from lab.dashboard.views import optimizers as optimizers_view
+from lab.science import analysis
+
+st.title(tr("cmp.title"))
+st.markdown(tr("cmp.intro"))
+shell.init_compare_widgets()
+
+with st.form("cmp.form"):
+    st.multiselect(tr("cmp.optimizers"), tuple(OPTIMIZERS), key="cmp.opts",
+                   format_func=lambda name: OPTIMIZERS[name].label)
+    with st.expander(shell.learning_rates_label()):
+        cols = st.columns(4)
+        for i, (name, spec) in enumerate(OPTIMIZERS.items()):
+            cols[i % 4].number_input(spec.label, url_params.MIN_LR, LIMITS["lr"][1], key=f"cmp.lr.{name}",
+                                     format="%g", step=0.01)
+    net, train = st.columns(2, gap="large")
+    with net:
+        st.markdown(f"**{tr('cmp.network')}**")
+        row = st.columns(2)
+        row[0].selectbox(tr("f.task"), TASKS, key="cmp.task", format_func=str.upper)
+        row[1].selectbox(tr("f.activation"), ACTIVATIONS, key="cmp.activation")
+        row = st.columns(2)
+        row[0].number_input(tr("f.depth"), *LIMITS["depth"], key="cmp.depth")
+        row[1].number_input(tr("f.width"), *LIMITS["width"], key="cmp.width")
+        row = st.columns(2)
+        row[0].selectbox(tr("f.init"), INITS, key="cmp.init")
+        row[1].selectbox(tr("f.loss"), LOSSES, key="cmp.loss", format_func=str.upper)
+        st.toggle(tr("f.onehot"), key="cmp.onehot", help=tr("f.onehot.help"))
+    with train:
+        st.markdown(f"**{tr('cmp.training')}**")
+        row = st.columns(2)
+        row[0].number_input(tr("f.steps"), *LIMITS["steps"], key="cmp.steps", step=100)
+        row[1].number_input(tr("f.seeds"), 1, optimizers_state.MAX_SEEDS, key="cmp.seeds", help=tr("f.seeds.help"))
+        st.number_input(tr("f.batch"), *LIMITS["batch_size"], key="cmp.batch")
+        st.toggle(tr("f.full_batch"), key="cmp.full_batch")
+    st.form_submit_button(tr("cmp.run"), type="primary", icon=":material/play_arrow:")
+
+view = st.columns([2, 2, 1], vertical_alignment="bottom")
+view[0].selectbox(tr("cmp.metric"), analysis.METRICS, key="cmp.metric", format_func=lambda m: tr(f"metric.{m}"))
+view[1].slider(tr("cmp.smooth"), 1, optimizers_state.MAX_SMOOTH, key="cmp.smooth")
+view[2].toggle(tr("cmp.logy"), key="cmp.logy")
+
+state = shell.compare_from_widgets()
+params = optimizers_state.to_params(state)
+shell.sync_url(params)
+if not state.optimizers:
+    st.info(tr("cmp.none"))
+    shell.share_link(params)
+    st.stop()
+configs = state.configs()
+lr = tr("lr")
+if not compute.within_budget(configs, state.seeds):
+    shell.share_link(params)
+    st.stop()
+
+todo = [(config, chunk) for config in configs for chunk in compute.pending(config, state.seeds)]
+if todo:  # trained piece by piece, each piece stored at once: a changed widget loses nothing already trained
+    total, done = sum(len(chunk) for _, chunk in todo), 0
+    bar = st.progress(0.0)
+    for config, chunk in todo:
+        bar.progress(done / total, text=tr("cmp.progress", name=naming.label(config, lr), done=done, total=total))
+        compute.train_and_store(config, chunk)
+        done += len(chunk)
+    bar.empty()
+digests = [compute.digest(config, state.seeds, state.smooth) for config in configs]
+
+names = [naming.label(c, lr) for c in configs]
+axis = {"x_title": tr("step"), "series_title": tr("optimizer"), "names": names}
+last = state.base.steps
+metric_name = tr(f"metric.{state.metric}")
+st.subheader(tr("cmp.curves", metric=metric_name))
+st.altair_chart(
+    optimizers_charts.band_chart(
+        optimizers_view.stacked(digests, "bands", state.metric, lr),
+        y_title=metric_name,
+        log=state.logy and state.metric != "table_error",
+        median_title=tr("median"),
+        **axis,
+    ),
+    width="stretch",
+)
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader(tr("cmp.solved"))
+    st.altair_chart(
+        optimizers_charts.solved_chart(
+            optimizers_view.stacked(digests, "solved", lr_word=lr), y_title=tr("cmp.solved.y"), max_step=last, **axis
+        ),
+        width="stretch",
+    )
+with right:
+    st.subheader(tr("cmp.steps"))
+    st.altair_chart(
+        optimizers_charts.steps_chart(
+            optimizers_view.stacked(digests, "trials", lr_word=lr),
+            x_title=tr("cmp.steps.x"),
+            series_title=tr("optimizer"),
+            names=names,
+            max_step=last,
+        ),
+        width="stretch",
+    )
+    st.caption(tr("cmp.steps.caption"))
+
+st.subheader(tr("cmp.table"))
+table = optimizers_view.display_table(digests, lr)
+st.altair_chart(
+    optimizers_charts.success_chart(
+        table, x_title=tr("cmp.success.x"), names=names, interval_title=tr("col.success_ci")
+    ),
+    width="stretch",
+)
+st.dataframe(shell.comparison_frame(table), hide_index=True, width="stretch", column_config=shell.comparison_columns())
+st.caption(tr("cmp.table.caption"))
+
+st.subheader(tr("cmp.downloads"))
+row = st.columns(2)
+row[0].download_button(
+    tr("cmp.dl.table"),
+    views.to_csv(optimizers_view.summary_table(digests)),
+    "comparison.csv",
+    "text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+)
+row[1].download_button(
+    tr("cmp.dl.curves"),
+    functools.partial(compute.curves_csv, tuple(configs), state.seeds),
+    "curves.csv",
+    "text/csv",
+    icon=":material/download:",
+    help=tr("cmp.dl.curves.help"),
+    on_click="ignore",
+)
+row = st.columns(3, vertical_alignment="bottom")
+by_name = {config.optimizer: (config, name) for config, name in zip(configs, names)}
+pick = row[0].selectbox(
+    tr("exp.pick"),
+    tuple(by_name),
+    index=None,
+    format_func=lambda o: by_name[o][1],
+    placeholder=tr("exp.placeholder"),
+    key="cmp.script",
+)
+seed = row[1].number_input(tr("exp.seed"), 0, MAX_SEED, key="cmp.script_seed", help=tr("f.seed.help"))
+if pick in by_name:  # the button appears once an optimizer is chosen
+    row[2].download_button(
+        tr("exp.download"),
+        export.script(by_name[pick][0], seed),
+        mime="text/x-python",
+        file_name=f"and_lab_{pick}_seed{seed}.py",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+shell.share_link(params)

@@ -1,0 +1,63 @@
+"""What the store holds: one entry per configuration, with its seeds, size and date; download or delete any."""
+
+import functools
+
+import streamlit as st
+
+from lab.dashboard import compute, shell
+from lab.dashboard.shell import tr
+from lab.dashboard.views import results as results_view
+
+st.title(tr("res.title"))
+st.markdown(tr("res.intro"))
+wanted = shell.results_key()
+entries = compute.store_entries()
+if entries.empty:
+    st.info(tr("res.empty"), icon=":material/inbox:")
+    shell.sync_url({})
+    st.stop()
+
+m = st.columns(3)
+m[0].metric(tr("res.count"), len(entries))
+m[1].metric(tr("res.size"), f"{entries['size_bytes'].sum() / 1024:,.0f} KB")
+listing = results_view.entries_frame(entries, shell.words())
+st.dataframe(listing, hide_index=True, width="stretch", column_config=shell.entries_columns())
+
+names = dict(zip(listing["key"], listing["config"]))
+if wanted is not None and wanted not in names:
+    st.warning(tr("res.missing", key=wanted))
+    shell.forget_selection()
+key = st.selectbox(tr("res.pick"), list(names), key="res.key", format_func=names.get,
+                   placeholder=tr("res.pick.placeholder"), index=None)
+shell.sync_url({"key": key} if key else {})
+if key is not None:
+    row = entries.set_index("key").loc[key]
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader(tr("res.summary"))
+        st.dataframe(
+            compute.entry_summary(key), hide_index=True, width="stretch", column_config=shell.comparison_columns()
+        )
+        st.markdown(f"**{tr('res.config')}**")
+        st.json(results_view.entry_config(row), expanded=False)
+    with right:
+        st.download_button(
+            tr("res.download"),
+            functools.partial(compute.entry_csv, key),
+            f"{key}.csv",
+            "text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        if not compute.allow_delete():
+            st.caption(tr("res.delete.off"))
+        elif st.session_state.get("res.confirm") == key:
+            st.warning(tr("res.confirm", name=names[key], seeds=int(row["n_seeds"])))
+            yes, no = st.columns(2)
+            yes.button(tr("res.confirm.yes"), type="primary", on_click=compute.delete_entry, args=(key, names[key]))
+            no.button(tr("res.confirm.no"), on_click=shell.cancel_delete)
+        else:
+            st.button(tr("res.delete"), icon=":material/delete:", on_click=shell.ask_delete, args=(key,))
+if "res.deleted" in st.session_state:
+    st.success(tr("res.deleted", name=st.session_state.pop("res.deleted")))
+shell.share_link({"key": key} if key else {})

@@ -1,0 +1,163 @@
+"""Learning rate and batch size: each optimizer over a log grid of learning rates (chosen on validation data,
+reported on test data, beside its one-shot default) and what the minibatch size does to noise, speed and test error."""
+
+import streamlit as st
+
+from lab.core import naming
+from lab.core.config import TASKS
+from lab.core.optimizers import OPTIMIZERS
+from lab.dashboard import compute, shell
+from lab.dashboard.charts import common as charts
+from lab.dashboard.shell import tr
+from lab.dashboard.state import generalization as generalization_state
+from lab.dashboard.state import tuning as ts
+from lab.dashboard.views import common as views
+from lab.dashboard.views import tuning as gen_tuning
+from lab.storage.store import Store
+
+B = generalization_state.BOUNDS
+
+
+@st.cache_data(max_entries=64, ttl=6 * 3600, show_spinner=False)
+def _tables(root: str, lr_configs: tuple, batch_configs: tuple, n_seeds: int):
+    store = Store(root)
+    lr_table = gen_tuning.lr_table([store.runs(c, range(n_seeds)) for c in lr_configs])
+    batch = gen_tuning.batch_table([store.runs(c, range(n_seeds)) for c in batch_configs]) if batch_configs else None
+    return lr_table, batch
+
+
+def train(configs, n_seeds: int) -> bool:
+    """Train what the store lacks, config by config (each stored at once), if it fits the budget."""
+    todo = compute.pieces(compute.store(), configs, n_seeds)
+    if not compute.within_budget(list(dict.fromkeys(c for c, _ in todo)), n_seeds):
+        return False
+    total, done = sum(len(chunk) for _, chunk in todo), 0
+    bar = st.progress(0.0) if todo else None
+    for config, chunk in todo:
+        bar.progress(done / total, text=tr("tun.progress", name=naming.label(config, tr("lr")), bs=config.batch_size,
+                                           done=done, total=total))
+        compute.train_and_store(config, chunk)
+        done += len(chunk)
+    if bar:
+        bar.empty()
+    return True
+
+
+st.title(tr("tun.title"))
+st.markdown(tr("tun.intro"))
+if not all(key in st.session_state for key in ts.KEYS):  # first run of this visit: the URL's view
+    url_state, problems = ts.parse(st.query_params.to_dict())
+    st.session_state.update(ts.to_widgets(url_state))
+    shell.show_problems(problems)
+
+stream = st.session_state["tun.data"] == "stream"
+with st.form("tun.form"):
+    data, net, grid = st.columns(3, gap="large")
+    with data:
+        st.markdown(f"**{tr('tun.data')}**")
+        st.radio(tr("tun.data"), ts.DATA, key="tun.data", format_func=lambda d: tr(f"tun.data.{d}"),
+                 label_visibility="collapsed")
+        st.selectbox(tr("f.task"), TASKS, key="tun.task", format_func=str.upper)
+        st.number_input(tr("gen.n_train"), *B["n_train"], key="tun.n_train", step=8, disabled=stream)
+        row = st.columns(2)
+        row[0].number_input(tr("gen.noise"), *B["noise"], key="tun.noise", step=0.05, format="%g", disabled=stream)
+        row[1].number_input(tr("gen.label_flip"), *B["label_flip"], key="tun.label_flip", step=0.05, format="%g",
+                            disabled=stream)
+    with net:
+        st.markdown(f"**{tr('gen.net')}**")
+        row = st.columns(2)
+        row[0].number_input(tr("f.width"), *B["width"], key="tun.width")
+        row[1].number_input(tr("f.depth"), *B["depth"], key="tun.depth")
+        row = st.columns(2)
+        row[0].number_input(tr("f.steps"), *B["steps"], key="tun.steps", step=100)
+        row[1].number_input(tr("tun.seeds"), *B["seeds"], key="tun.seeds", help=tr("f.seeds.help"))
+    with grid:
+        st.markdown(f"**{tr('tun.grid')}**")
+        st.multiselect(tr("cmp.optimizers"), tuple(OPTIMIZERS), key="tun.opts",
+                       format_func=lambda name: OPTIMIZERS[name].label)
+        st.selectbox(tr("tun.per_decade"), ts.PER_DECADE, key="tun.per_decade")
+        st.multiselect(tr("tun.batches"), ts.BATCHES, key="tun.batches")
+        st.selectbox(tr("tun.batch_opt"), tuple(OPTIMIZERS), key="tun.batch_opt",
+                     format_func=lambda name: OPTIMIZERS[name].label, help=tr("tun.batch_opt.help"))
+    st.form_submit_button(tr("gen.run"), type="primary", icon=":material/play_arrow:")
+
+state = ts.from_widgets(st.session_state)
+params = ts.to_params(state)
+shell.sync_url(params)
+base = state.base
+grid_text = ", ".join(f"{lr:g}" for lr in state.grid)
+st.caption(tr("tun.this_run", name=naming.describe(base, shell.words()).split(" · ", 1)[1], grid=grid_text,
+              seeds=state.seeds))
+if stream:
+    st.info(tr("tun.stream"), icon=":material/info:")
+if not state.optimizers:
+    st.info(tr("cmp.none"))
+    shell.share_link(params)
+    st.stop()
+lr_configs, batch_configs = state.lr_configs(), state.batch_configs()
+if not train(lr_configs + batch_configs, state.seeds):
+    shell.share_link(params)
+    st.stop()
+table, batch = _tables(str(compute.store().root.resolve()), tuple(lr_configs), tuple(batch_configs), state.seeds)
+
+# ---- learning rate -------------------------------------------------------------------------------------------------
+st.subheader(tr("tun.lr"))
+frame, best = gen_tuning.lr_frame(table), gen_tuning.best_table(table, state.optimizers)
+picked, defaults = gen_tuning.chosen(frame, best), frame[frame["lr_is_default"]]
+names = [OPTIMIZERS[n].label for n in state.optimizers]
+metrics = gen_tuning.STREAM_METRICS if stream else gen_tuning.FINITE_METRICS
+cols = st.columns(2, gap="large")
+for i, metric in enumerate(metrics):
+    with cols[i % 2]:
+        title = tr(f"tun.m.{metric}" + (".stream" if stream and metric == "final_loss" else ""))
+        st.markdown(f"**{title}**")
+        st.altair_chart(charts.xy_chart(
+            frame, x="lr", y=metric, series="series", x_title=tr("f.lr"), y_title=title,
+            series_title=tr("optimizer"), names=names, y_log=metric == "final_loss",
+            percent=metric != "final_loss", marks=picked, mark_title=tr("tun.chosen"), rings=defaults,
+            ring_title=tr("tun.default"), height=400), width="stretch")
+st.caption(tr("tun.lr.caption.stream" if stream else "tun.lr.caption"))
+
+st.markdown(f"**{tr('tun.best')}**")
+shown = gen_tuning.best_display(best)
+cc = st.column_config
+score = tr("tun.col.loss" if stream else "tun.col.val")
+fmt, dflt = ("%.4g" if stream else "percent"), tr("tun.default")
+columns = {"optimizer": cc.TextColumn(tr("optimizer")), "best_lr": cc.NumberColumn(tr("tun.col.best_lr"), format="%g"),
+           "best_score": cc.NumberColumn(score, format=fmt),
+           "best_test_error": cc.NumberColumn(tr("tun.col.test"), format="percent"),
+           "best_success_rate": cc.NumberColumn(tr("tun.col.success"), format="percent"),
+           "default_lr": cc.NumberColumn(tr("tun.col.default_lr"), format="%g"),
+           "default_score": cc.NumberColumn(f"{score} ({dflt})", format=fmt),
+           "default_test_error": cc.NumberColumn(f"{tr('tun.col.test')} ({dflt})", format="percent"),
+           "default_success_rate": cc.NumberColumn(f"{tr('tun.col.success')} ({dflt})", format="percent")}
+st.dataframe(shown, hide_index=True, width="stretch", column_config=columns)
+st.caption(tr("tun.best.caption.stream" if stream else "tun.best.caption"))
+row = st.columns(2)
+row[0].download_button(tr("tun.dl.best"), views.to_csv(best), "learning_rates_chosen.csv", "text/csv",
+                       icon=":material/download:", on_click="ignore")
+row[1].download_button(tr("tun.dl.grid"), views.to_csv(table), "learning_rate_grid.csv", "text/csv",
+                       icon=":material/download:", on_click="ignore")
+
+# ---- batch size ----------------------------------------------------------------------------------------------------
+st.subheader(tr("tun.batch", name=OPTIMIZERS[state.batch_optimizer].label))
+dropped = sorted(set(state.batches) - set(state.usable_batches()))
+if dropped:
+    st.info(tr("tun.batch.dropped", sizes=", ".join(map(str, dropped)), n=base.train_size))
+if batch is not None and len(batch):
+    cols = st.columns(3, gap="medium")
+    for col, metric in zip(cols, gen_tuning.BATCH_METRICS):
+        data = gen_tuning.batch_frame(batch, metric)
+        measures = {m: tr(f"tun.b.{m}") for m in data["measure"].unique()}
+        data = data.assign(series=data["measure"].map(measures))
+        title = tr("tun.b.success_rate" if stream and metric == "error" else f"tun.b.title.{metric}")
+        with col:
+            st.markdown(f"**{title}**")
+            st.altair_chart(charts.xy_chart(
+                data, x="batch_size", y="value", series="series", x_title=tr("f.batch"),
+                y_title=title, series_title="", names=list(measures.values()), x_base=2,
+                y_log=metric == "steps", percent=metric == "error", legend_columns=1, height=340), width="stretch")
+    st.caption(tr("tun.batch.caption"))
+    st.download_button(tr("tun.dl.batch"), views.to_csv(batch), "batch_size.csv", "text/csv",
+                       icon=":material/download:", on_click="ignore")
+shell.share_link(params)

@@ -1,0 +1,360 @@
+"""TrialConfig: validation, canonical form, cache key, replace(), from_dict(), and parse_seeds()."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lab.core.config import FIELD_NAMES, MAX_SEED, SCHEMA_VERSION, ConfigError, TrialConfig, parse_seeds
+
+ROOT = Path(__file__).resolve().parents[2]
+OPTIMIZER_SETTINGS = ("lr", "momentum", "beta1", "beta2", "weight_decay")
+
+
+def config_error(**fields) -> ConfigError:
+    with pytest.raises(ConfigError) as info:
+        TrialConfig(**fields)
+    return info.value
+
+
+# ---- validation ----------------------------------------------------------------------------------------------------
+BAD_VALUES = [
+    ("task", "nor"), ("task", None), ("task", 1),
+    ("encoding", "binary"),
+    ("activation", "gelu"),
+    ("init", "he"),
+    ("loss_fn", "hinge"),
+    ("optimizer", "lbfgs"), ("optimizer", ""),
+    ("full_batch", "maybe"), ("full_batch", None),
+    ("batch_size", 0), ("batch_size", 10_001), ("batch_size", 2.5), ("batch_size", True), ("batch_size", "five"),
+    ("batch_size", None),
+    ("depth", 0), ("depth", 17), ("depth", -1),
+    ("width", 0), ("width", 257),
+    ("steps", 0), ("steps", 100_001),
+    ("lr", 0), ("lr", -0.1), ("lr", 100.5), ("lr", float("nan")), ("lr", float("inf")), ("lr", "fast"), ("lr", True),
+    ("weight_decay", -0.01), ("weight_decay", 10.5), ("weight_decay", float("nan")),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), BAD_VALUES, ids=[f"{f}={v!r}" for f, v in BAD_VALUES])
+def test_bad_values_raise_a_one_line_error_naming_the_field(field, value):
+    error = config_error(**{field: value})
+    assert isinstance(error, ValueError)
+    assert error.field == field
+    message = str(error)
+    assert message.startswith(f"{field}: ")
+    assert "\n" not in message and message.strip() == message
+    assert error.reason and error.reason in message
+
+
+@pytest.mark.parametrize(("optimizer", "field", "value"), [
+    ("momentum", "momentum", 1.0), ("momentum", "momentum", -0.1), ("nesterov", "momentum", 1.5),
+    ("rmsprop", "momentum", 1), ("adam", "beta1", 1.0), ("adam", "beta2", 1.0), ("adamw", "beta1", -0.5),
+    ("adam", "beta2", "x"),
+])
+def test_bad_optimizer_settings(optimizer, field, value):
+    error = config_error(optimizer=optimizer, **{field: value})
+    assert error.field == field and "\n" not in str(error)
+
+
+def test_a_bad_value_of_an_unused_setting_is_still_an_error():
+    assert config_error(optimizer="adam", momentum=5).field == "momentum"
+    assert config_error(optimizer="sgd", beta2=-1).field == "beta2"
+
+
+def test_boundaries_are_accepted():
+    TrialConfig(batch_size=1, depth=1, width=1, steps=1)
+    TrialConfig(batch_size=10_000, depth=16, width=256, steps=100_000)
+    TrialConfig(lr=100, weight_decay=10)
+    TrialConfig(lr=1e-9, weight_decay=0)
+    TrialConfig(optimizer="momentum", momentum=0)
+    TrialConfig(optimizer="adam", beta1=0, beta2=0.999999)
+
+
+def test_lenient_spellings_are_normalised():
+    config = TrialConfig(task=" AND ", optimizer="Adam", activation="ReLU", full_batch="false", batch_size="16",
+                         width=np.int64(8), lr="0.05")
+    assert (config.task, config.optimizer, config.activation) == ("and", "adam", "relu")
+    assert config.full_batch is False
+    assert config.batch_size == 16 and type(config.batch_size) is int
+    assert config.width == 8 and type(config.width) is int
+    assert config.lr == 0.05 and type(config.lr) is float
+    assert config == TrialConfig(activation="relu", batch_size=16, width=8, lr=0.05)
+    assert TrialConfig(full_batch="true").full_batch is True
+
+
+def test_config_is_frozen():
+    with pytest.raises(AttributeError):
+        TrialConfig().lr = 1.0
+
+
+# ---- canonical form ------------------------------------------------------------------------------------------------
+LECTURE = {
+    "task": "and", "encoding": "scalar", "full_batch": False, "batch_size": 5, "depth": 1, "width": 2,
+    "activation": "sigmoid", "init": "pytorch", "loss_fn": "mse", "optimizer": "adam", "lr": 0.1,
+    "momentum": None, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.0, "steps": 1000,
+}
+
+
+def test_defaults_are_the_lecture():
+    config = TrialConfig()
+    data = config.to_dict()
+    assert {name: data[name] for name in LECTURE} == LECTURE
+    assert all(data[name] is None for name in set(data) - set(LECTURE)), "optional fields must default to unset"
+    assert config.layer_sizes == (2, 2, 1) and config.outputs == 1
+    assert TrialConfig(encoding="onehot", depth=3, width=5).layer_sizes == (2, 5, 5, 5, 2)
+    assert config.optimizer_kwargs() == {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.0}
+
+
+# the table of lab/core/optimizers.py: resolved settings of each optimizer left at its defaults
+RESOLVED = {
+    "sgd": dict(lr=1.0, momentum=None, beta1=None, beta2=None, weight_decay=0.0),
+    "momentum": dict(lr=0.5, momentum=0.9, beta1=None, beta2=None, weight_decay=0.0),
+    "nesterov": dict(lr=0.5, momentum=0.9, beta1=None, beta2=None, weight_decay=0.0),
+    "adagrad": dict(lr=0.5, momentum=None, beta1=None, beta2=None, weight_decay=0.0),
+    "adadelta": dict(lr=1.0, momentum=None, beta1=None, beta2=None, weight_decay=0.0),
+    "rmsprop": dict(lr=0.01, momentum=0.0, beta1=None, beta2=None, weight_decay=0.0),
+    "adam": dict(lr=0.1, momentum=None, beta1=0.9, beta2=0.999, weight_decay=0.0),
+    "adamw": dict(lr=0.1, momentum=None, beta1=0.9, beta2=0.999, weight_decay=0.01),
+}
+
+
+@pytest.mark.parametrize("optimizer", RESOLVED)
+def test_default_optimizer_settings_are_resolved(optimizer):
+    config = TrialConfig(optimizer=optimizer)
+    assert {name: getattr(config, name) for name in OPTIMIZER_SETTINGS} == RESOLVED[optimizer]
+
+
+@pytest.mark.parametrize("optimizer", RESOLVED)
+def test_unused_settings_become_none(optimizer):
+    given = TrialConfig(optimizer=optimizer, momentum=0.3, beta1=0.3, beta2=0.3)
+    for name in ("momentum", "beta1", "beta2"):
+        used = RESOLVED[optimizer][name] is not None
+        assert getattr(given, name) == (0.3 if used else None), name
+    if all(RESOLVED[optimizer][name] is None for name in ("momentum", "beta1", "beta2")):
+        assert given == TrialConfig(optimizer=optimizer)
+        assert given.key() == TrialConfig(optimizer=optimizer).key()
+
+
+def test_explicit_default_equals_implicit_default():
+    assert TrialConfig(lr=0.1, beta1=0.9, beta2=0.999, weight_decay=0) == TrialConfig()
+    assert TrialConfig(lr=0.1, weight_decay=0).key() == TrialConfig().key()
+    assert TrialConfig(optimizer="sgd", lr=1).key() == TrialConfig(optimizer="sgd", lr=1.0).key()
+
+
+def test_full_batch_forces_batch_size_4():
+    assert TrialConfig(full_batch=True).batch_size == 4
+    assert TrialConfig(full_batch=True, batch_size=64) == TrialConfig(full_batch=True)
+    assert TrialConfig(full_batch=True, batch_size=64).key() == TrialConfig(full_batch=True, batch_size=1).key()
+    assert TrialConfig(full_batch=False, batch_size=64).batch_size == 64
+    assert TrialConfig(full_batch=True, n_train=30, batch_size=5).batch_size == 30  # a finite set: all of it
+
+
+# ---- finite data settings ------------------------------------------------------------------------------------------
+def test_data_settings_need_n_train():
+    for name in (*DATA_FIELDS, "folds", "fold"):
+        assert config_error(**{name: CHANGES[name]}).field == name
+
+
+def test_data_settings_are_resolved_with_n_train():
+    config = TrialConfig(n_train=100)
+    assert all(getattr(config, name) is not None for name in DATA_FIELDS)
+    assert TrialConfig(n_train=100, noise=0.0) == config  # explicit default equals implicit default
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("n_train", 0), ("n_train", 1.5), ("noise", -0.1), ("noise", float("nan")), ("label_flip", 0.5),
+    ("label_flip", -0.1), ("n_val", 0), ("n_test", 0), ("data_seed", -1), ("eval_every", 0), ("batch_size", 101),
+])
+def test_bad_data_settings(field, value):
+    error = config_error(**{"n_train": 100, field: value})
+    assert error.field == field and "\n" not in str(error)
+
+
+@pytest.mark.parametrize(("settings", "field"), [
+    (dict(folds=4), "fold"), (dict(fold=1), "folds"), (dict(folds=3, fold=0), "folds"),  # 3 does not divide 100
+    (dict(folds=4, fold=4), "folds"), (dict(folds=1, fold=0), "folds"), (dict(folds=4, fold=-1), "fold"),
+])
+def test_bad_folds(settings, field):
+    error = config_error(n_train=100, **settings)
+    assert error.field == field and "\n" not in str(error)
+
+
+def test_folds():
+    config = TrialConfig(n_train=100, folds=4, fold=3)
+    assert (config.folds, config.fold) == (4, 3)
+    assert config.key() != TrialConfig(n_train=100, folds=4, fold=2).key()
+
+
+# ---- the cache key -------------------------------------------------------------------------------------------------
+# TrialConfig().key() of each schema
+DEFAULT_KEYS = {1: "b0f3954859978ed3a610", 2: "3b7495d7a263f625ed35", 3: "85831edab13be2bf7a62"}
+
+
+def test_key_is_a_stable_hash_of_the_canonical_config():
+    config = TrialConfig()
+    assert len(config.key()) == 20 and int(config.key(), 16) >= 0
+    assert config.key() == TrialConfig().key()
+    # the canonical JSON is sorted and carries the schema version: the same text in any process
+    data = json.loads(config.canonical_json())
+    assert list(data) == sorted(data)
+    assert set(data) == {*FIELD_NAMES, "schema"}
+    # stored results are looked up by this key: it may change only together with SCHEMA_VERSION
+    assert SCHEMA_VERSION in DEFAULT_KEYS, f"record TrialConfig().key() of schema {SCHEMA_VERSION} in DEFAULT_KEYS"
+    assert config.key() == DEFAULT_KEYS[SCHEMA_VERSION], \
+        "TrialConfig().key() changed without a SCHEMA_VERSION bump: every stored result would be orphaned"
+
+
+def test_key_is_the_same_in_another_process():
+    configs = [TrialConfig(), TrialConfig(optimizer="rmsprop", momentum=0.5, depth=3, task="xor")]
+    code = ("from lab.core.config import TrialConfig as C; print(C().key()); "
+            "print(C(optimizer='rmsprop', momentum=0.5, depth=3, task='xor').key())")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [c.key() for c in configs]
+
+
+# a different valid value for every field
+CHANGES = {
+    "task": "xor", "encoding": "onehot", "full_batch": True, "batch_size": 6, "depth": 2, "width": 3,
+    "activation": "tanh", "init": "xavier", "loss_fn": "bce", "optimizer": "sgd", "lr": 0.2, "momentum": 0.5,
+    "beta1": 0.8, "beta2": 0.99, "weight_decay": 0.001, "steps": 999,
+    # the finite-data settings (they apply, and are allowed, only with n_train set)
+    "n_train": 100, "noise": 0.1, "label_flip": 0.1, "n_val": 50, "n_test": 500, "data_seed": 1, "eval_every": 5,
+    "folds": 4, "fold": 1,
+}
+DATA_FIELDS = ("noise", "label_flip", "n_val", "n_test", "data_seed", "eval_every")  # resolved once n_train is set
+FINITE = TrialConfig(n_train=200)
+BASES = {  # where a field's change needs more than the default config
+    "momentum": TrialConfig(optimizer="momentum"),
+    **{name: FINITE for name in DATA_FIELDS},
+    "folds": FINITE,
+    "fold": FINITE.replace(folds=4, fold=0),
+}
+COMPANIONS = {"folds": {"fold": 0}}  # folds and fold are set together
+
+
+def test_changes_cover_every_field():
+    missing = sorted(set(FIELD_NAMES) - set(CHANGES))
+    assert not missing, f"add a changed value for {missing} to CHANGES: the key must change with every field"
+
+
+@pytest.mark.parametrize("field", CHANGES)
+def test_key_changes_with_every_field(field):
+    base = BASES.get(field, TrialConfig())
+    changed = base.replace(**{field: CHANGES[field]}, **COMPANIONS.get(field, {}))
+    assert changed != base
+    assert changed.key() != base.key()
+
+
+def test_keys_of_many_configs_are_distinct():
+    configs = {TrialConfig(task=t, optimizer=o, depth=d) for t in ("and", "xor") for o in RESOLVED for d in (1, 2)}
+    assert len({c.key() for c in configs}) == len(configs) == 32
+
+
+# ---- replace() -----------------------------------------------------------------------------------------------------
+def test_replace_returns_a_validated_copy():
+    base = TrialConfig(lr=0.05)
+    changed = base.replace(width=4, task="or")
+    assert (changed.width, changed.task, changed.lr) == (4, "or", 0.05)
+    assert (base.width, base.task) == (2, "and")  # the original is untouched
+    with pytest.raises(ConfigError) as info:
+        base.replace(width=0)
+    assert info.value.field == "width"
+    with pytest.raises((TypeError, ConfigError)):
+        base.replace(colour="red")
+
+
+def test_replace_keeps_settings_of_the_same_optimizer():
+    base = TrialConfig(optimizer="momentum", lr=0.2, momentum=0.5, weight_decay=0.01)
+    assert base.replace(depth=3).optimizer_kwargs() == {"lr": 0.2, "momentum": 0.5, "weight_decay": 0.01}
+    assert base.replace(optimizer="momentum").lr == 0.2
+    assert base.replace(momentum=0.8).lr == 0.2
+
+
+def test_replace_with_another_optimizer_takes_its_defaults():
+    base = TrialConfig(optimizer="momentum", lr=0.2, momentum=0.5, weight_decay=0.01)
+    assert base.replace(optimizer="adam") == TrialConfig(optimizer="adam")
+    assert base.replace(optimizer="nesterov") == TrialConfig(optimizer="nesterov")  # momentum 0.5 is not carried
+    assert base.replace(optimizer="rmsprop", lr=0.003) == TrialConfig(optimizer="rmsprop", lr=0.003)
+
+
+def test_replace_full_batch():
+    assert TrialConfig(batch_size=16).replace(full_batch=True) == TrialConfig(full_batch=True)
+    assert TrialConfig(full_batch=True).replace(full_batch=False, batch_size=8).batch_size == 8
+
+
+# ---- from_dict() ---------------------------------------------------------------------------------------------------
+ROUND_TRIP = [
+    TrialConfig(),
+    TrialConfig(task="xor", encoding="onehot", loss_fn="bce", depth=3, width=7, activation="relu", init="xavier"),
+    TrialConfig(optimizer="rmsprop", lr=0.003, momentum=0.4, weight_decay=1e-4, full_batch=True, steps=10),
+    TrialConfig(optimizer="adamw", beta1=0.5, beta2=0.9, weight_decay=0.2, batch_size=10_000),
+    TrialConfig(n_train=50, noise=0.2, label_flip=0.1, data_seed=3, batch_size=10),
+]
+
+
+@pytest.mark.parametrize("config", ROUND_TRIP, ids=range(len(ROUND_TRIP)))
+def test_from_dict_round_trip(config):
+    assert TrialConfig.from_dict(config.to_dict()) == config
+    stored = json.loads(config.canonical_json())  # as a stored result carries it, "schema" included
+    assert TrialConfig.from_dict(stored) == config
+    assert TrialConfig.from_dict(stored).key() == config.key()
+
+
+def test_from_dict_fills_in_defaults():
+    assert TrialConfig.from_dict({}) == TrialConfig()
+    assert TrialConfig.from_dict({"optimizer": "sgd"}) == TrialConfig(optimizer="sgd")
+
+
+def test_from_dict_unknown_key():
+    with pytest.raises(ConfigError) as info:
+        TrialConfig.from_dict({"task": "and", "learning_rate": 0.1})
+    assert info.value.field == "learning_rate"
+    assert "loss_fn" in str(info.value) and "\n" not in str(info.value)  # lists the allowed names
+
+
+def test_from_dict_validates():
+    with pytest.raises(ConfigError) as info:
+        TrialConfig.from_dict({"depth": 99})
+    assert info.value.field == "depth"
+
+
+# ---- parse_seeds() -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    (dict(n=1), [0]),
+    (dict(n=5), [0, 1, 2, 3, 4]),
+    (dict(n=100_000), list(range(100_000))),
+    (dict(seed_list="3,7,9"), [3, 7, 9]),
+    (dict(seed_list=" 9 , 3,3 "), [3, 9]),  # sorted, duplicates dropped, spaces allowed
+    (dict(seed_list="0-4"), [0, 1, 2, 3, 4]),
+    (dict(seed_list="5-5"), [5]),
+    (dict(seed_list="10,0-2,1"), [0, 1, 2, 10]),
+    (dict(seed_list="7"), [7]),
+    (dict(seed_list=f"{MAX_SEED}"), [MAX_SEED]),
+    (dict(n=3, seed_list="8"), [8]),  # an explicit list wins
+])
+def test_parse_seeds(kwargs, expected):
+    assert parse_seeds(**kwargs) == expected
+
+
+@pytest.mark.parametrize("seed_list", ["", "a", "1,,2", "1.5", "3-1", "-1", "1-", "-", "0-x", "1;2",
+                                       f"{MAX_SEED + 1}", f"0,{MAX_SEED + 1}"])
+def test_parse_seeds_bad_lists(seed_list):
+    with pytest.raises(ConfigError) as info:
+        parse_seeds(seed_list=seed_list)
+    assert info.value.field == "seed_list"
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("n", [0, -1, 100_001, True, 2.0, "5", None])
+def test_parse_seeds_bad_counts(n):
+    with pytest.raises(ConfigError) as info:
+        parse_seeds(n)
+    assert info.value.field == "seeds"

@@ -1,0 +1,146 @@
+"""The Altair builders on real (small) results: each returns a chart whose Vega-Lite spec validates, holds the data it
+was given, and keeps a log axis above zero."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+
+from lab.core.config import TrialConfig
+from lab.dashboard.charts import common as charts
+from lab.dashboard.charts import lecture as lecture_charts
+from lab.dashboard.charts import optimizers as optimizers_charts
+from lab.dashboard.views import lecture as lecture_view
+from lab.dashboard.views import optimizers as optimizers_view
+from lab.science import digests as science_digests
+from lab.science import inspect
+from lab.storage.store import Store
+
+
+@pytest.fixture(scope="module")
+def digests(tmp_path_factory):
+    store = Store(tmp_path_factory.mktemp("store"))
+    configs = [TrialConfig(steps=120, optimizer=name) for name in ("sgd", "adam")]
+    return [science_digests.digest(store, config, 4) for config in configs]
+
+
+@pytest.fixture(scope="module")
+def trial(tmp_path_factory):
+    return lecture_view.trial(Store(tmp_path_factory.mktemp("store")), TrialConfig(steps=300), 0)
+
+
+def spec(chart) -> dict:
+    out = chart.to_dict()  # validates against the Vega-Lite schema
+    assert out["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    return out
+
+
+def datasets(out: dict) -> list[list[dict]]:
+    return list(out.get("datasets", {}).values())
+
+
+def marks(out: dict) -> list[str]:
+    found = []
+    for layer in out.get("layer", []):
+        mark = layer.get("mark")
+        found.append(mark if isinstance(mark, str) else mark["type"])
+    return found
+
+
+def test_band_chart(digests):
+    bands = optimizers_view.stacked(digests, "bands", "loss")
+    out = spec(optimizers_charts.band_chart(bands, x_title="step", y_title="loss", series_title="optimizer"))
+    assert marks(out)[:2] == ["area", "line"]
+    rows = max(datasets(out), key=len)
+    assert len(rows) == len(bands) and min(r["q25"] for r in rows) > 0
+    assert out["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
+    assert "params" in out or any("params" in layer for layer in out["layer"])  # hover selection
+
+
+def test_band_chart_floors_zero_for_log_and_keeps_linear():
+    frame = pd.DataFrame({"series": "a", "step": [0, 1], "median": [0.0, 0.5], "q25": [0.0, 0.1], "q75": [0.1, 1.0]})
+    out = spec(optimizers_charts.band_chart(frame, x_title="s", y_title="l", series_title="o"))
+    assert min(r["median"] for r in max(datasets(out), key=len)) == charts.LOG_FLOOR
+    out = spec(optimizers_charts.band_chart(frame, x_title="s", y_title="l", series_title="o", log=False))
+    assert min(r["median"] for r in max(datasets(out), key=len)) == 0.0
+
+
+def test_series_colours_are_stable():
+    scale = charts.series_scale(["Adam", "SGD", "Adam"])
+    assert scale.domain == ["Adam", "SGD"] and scale.range == list(charts.PALETTE[:2])
+
+
+def test_solved_chart(digests):
+    frame = optimizers_view.stacked(digests, "solved")
+    out = spec(optimizers_charts.solved_chart(frame, x_title="step", y_title="solved", series_title="optimizer"))
+    rows = max(datasets(out), key=len)
+    assert len(rows) == len(frame) and all(0 <= r["solved_fraction"] <= 1 for r in rows)
+
+
+def test_steps_chart_leaves_out_unsolved(digests):
+    trials = optimizers_view.stacked(digests, "trials")
+    out = spec(optimizers_charts.steps_chart(trials, x_title="steps", series_title="optimizer"))
+    rows = max(datasets(out), key=len)
+    assert len(rows) == int(trials["solved"].sum())
+    assert marks(out) == ["boxplot", "tick"]
+
+
+def test_success_chart(digests):
+    table = optimizers_view.display_table(digests)
+    out = spec(optimizers_charts.success_chart(table, x_title="success"))
+    rows = max(datasets(out), key=len)
+    assert len(rows) == 2 and all(r["success_lo"] <= r["success_rate"] <= r["success_hi"] for r in rows)
+
+
+def test_loss_chart_with_printed_marks(trial):
+    curves = trial.curves("minibatch", "table")
+    out = spec(
+        lecture_charts.loss_chart(curves, x_title="i", y_title="loss", series_title="curve", marks=trial.printed())
+    )
+    assert len(curves) == 2 * 300
+    printed = [d for d in datasets(out) if len(d) == 3]
+    assert printed and [r["step"] for r in printed[0]] == [0, 100, 200]
+
+
+def test_boundary_chart(trial):
+    grid = inspect.decision_grid(trial.config, trial.params, n=21)
+    table = inspect.truth_table(trial.config, trial.table_output)
+    out = spec(charts.boundary_chart(grid, table, score_title="output", target_title="target"))
+    cells = max(datasets(out), key=len)
+    assert len(cells) == 21 * 21
+    assert all(0 <= r["x1_lo"] <= r["x1_hi"] <= 1 for r in cells)
+    assert out["width"] == out["height"]
+
+
+@pytest.mark.parametrize(
+    "config", [TrialConfig(steps=50), TrialConfig(steps=50, depth=2, width=3), TrialConfig(steps=50, width=12)]
+)
+def test_network_chart(tmp_path, config):
+    run = lecture_view.trial(Store(tmp_path), config, 0)
+    nodes, edges = inspect.network_layout(config, run.params)
+    out = spec(lecture_charts.network_chart(nodes, edges, weight_title="w", bias_title="b"))
+    sizes = config.layer_sizes
+    assert len(nodes) == sum(sizes)
+    assert len(edges) == sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    labelled = len(edges) <= 12
+    assert ("text" in marks(out)) == (labelled or max(sizes) <= 6)
+    assert np.allclose(
+        sorted(edges["weight"]), sorted(np.concatenate([w.ravel() for w, _ in inspect.weights(config, run.params)]))
+    )
+
+
+def test_every_builder_returns_altair(digests, trial):
+    built = [
+        optimizers_charts.band_chart(
+            optimizers_view.stacked(digests, "bands"), x_title="", y_title="", series_title=""
+        ),
+        optimizers_charts.solved_chart(
+            optimizers_view.stacked(digests, "solved"), x_title="", y_title="", series_title=""
+        ),
+        optimizers_charts.steps_chart(optimizers_view.stacked(digests, "trials"), x_title="", series_title=""),
+        optimizers_charts.success_chart(optimizers_view.display_table(digests), x_title=""),
+        lecture_charts.loss_chart(trial.curves("a", "b"), x_title="", y_title="", series_title=""),
+    ]
+    assert all(isinstance(c, alt.TopLevelMixin) for c in built)

@@ -1,0 +1,284 @@
+"""The depth page: AppTest runs of a small configuration (charts, tables, CSV, URL in and out, hostile links, the
+budget) and the pure parts behind it (URL state, digests, the Hessian tests kept on disk, charts, and the summary,
+whose every number must come from the table it is given)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import streamlit as st
+from helpers import charts, ok
+from streamlit.testing.v1 import AppTest
+
+from lab.core import budget
+from lab.core.config import TrialConfig
+from lab.core.engine import train
+from lab.dashboard import compute
+from lab.dashboard.charts import depth as charts_depth
+from lab.dashboard.state import depth as depth_state
+from lab.dashboard.texts import common as texts
+from lab.dashboard.views import depth as depth_view
+from lab.science import diagnostics, digests
+from lab.storage import derived
+from lab.storage.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = {"depths": "1-3", "seeds": "3", "steps": "150", "tests": "1"}
+
+
+@pytest.fixture(scope="module")
+def shared_store(tmp_path_factory):
+    return tmp_path_factory.mktemp("depth-store")
+
+
+@pytest.fixture(autouse=True)
+def env(shared_store, monkeypatch):
+    """One store for the module (the small grid is trained once), no host limit, empty caches per test."""
+    monkeypatch.setenv("LAB_STORE", str(shared_store))
+    monkeypatch.delenv("LAB_MAX_WORK", raising=False)
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def page(params: dict) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.switch_page("pages/depth_page.py")
+    at.query_params.update(params)
+    return at.run()
+
+
+def control(at: AppTest, key: str):
+    return next(b for b in at.get("button_group") if b.key == key)
+
+
+def summary(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("- "))
+
+
+# ---- the page ------------------------------------------------------------------------------------------------------
+def test_page_charts_table_csv_and_url(downloads):
+    at = ok(page(SMALL))
+    assert charts(at) >= 8  # heatmap, curves, 2 gradient, 2 trace, 2 batch (+ 2 spectra where a trial stalled)
+    assert not at.warning and not at.error
+    table = at.dataframe[0].value
+    assert len(table) == 3 * 3 + 3 and list(table.columns) == list(depth_view.DISPLAY_COLUMNS)
+    csv = downloads(at.get("download_button")[0])
+    assert list(csv.columns) == ["optimizer", "width", "init", "steps", *depth_view.CSV_COLUMNS]
+    assert len(csv) == 12 and (csv["n_trials"] == 3).all() and set(csv["depth"]) == {1, 2, 3}
+    assert csv["full_batch"].sum() == 3 and set(csv[csv["full_batch"]]["activation"]) == {"sigmoid"}
+    text = summary(at)
+    assert "3 seeds × 150 iterations" in text and "**relu**" in text
+    assert {k: at.query_params[k] for k in SMALL} == SMALL and at.query_params["depth"] == "3"
+    assert "depths=1-3" in at.code[-1].value  # the share link
+
+
+def test_view_widgets_write_the_url():
+    at = ok(page(SMALL))
+    control(at, "depth.activation").set_value("tanh").run()
+    ok(at)
+    assert at.query_params["activation"] == "tanh"
+    assert any("tanh" in m.value for m in at.markdown if m.value.startswith("**"))
+    at.toggle(key="depth.trace").set_value(False).run()
+    assert ok(at).query_params["trace"] == "0"
+
+
+def test_form_submit_changes_the_experiment():
+    at = ok(page(SMALL))
+    at.number_input(key="depth.seeds").set_value(2)
+    at.button[0].click().run()  # the form's submit button
+    ok(at)
+    assert at.query_params["seeds"] == "2" and (at.dataframe[0].value["n_trials"] == 2).all()
+
+
+def test_japanese_headings():
+    at = ok(page({**SMALL, "lang": "ja"}))
+    for heading in [*at.title, *at.subheader]:
+        assert any(ord(ch) > 0x3000 for ch in heading.value), heading.value
+    assert "シード" in summary(at)
+
+
+def test_refuses_oversize_requests(monkeypatch):
+    monkeypatch.setenv("LAB_MAX_WORK", "1000")
+    at = ok(page(SMALL))
+    assert at.error and "1,000" in at.error[0].value and charts(at) == 0
+
+
+MALFORMED = [{"depths": "3-1"}, {"depths": "0-20"}, {"depths": "abc"}, {"seeds": "-1"}, {"steps": "1e9"},
+             {"optimizer": "adamw"}, {"width": "0"}, {"init": "<script>"}, {"activation": "identity"},
+             {"depth": "9"}, {"tests": "x" * 200}, {"trace": "maybe"}, {"metric": "loss"}, {"seed": "-3"},
+             {"trace_init": "he"}]
+
+
+@pytest.mark.parametrize("bad", MALFORMED, ids=["&".join(f"{k}={v[:12]}" for k, v in b.items()) for b in MALFORMED])
+def test_malformed_links_warn_and_use_defaults(bad):
+    at = ok(page({**SMALL, **bad}))
+    assert len(at.warning) == 1 and next(iter(bad)) in at.warning[0].value
+    assert charts(at) >= 5
+    if "depths" not in bad:
+        assert at.query_params["depths"] == "1-3"
+
+
+# ---- URL state -----------------------------------------------------------------------------------------------------
+def test_state_round_trip_and_defaults():
+    state = depth_state.DepthState(optimizer="sgd", width=8, depths=(2, 5), depth=5, seed=7, trace=False)
+    params = depth_state.to_params(state)
+    assert params == {"optimizer": "sgd", "width": "8", "depths": "2-5", "depth": "5", "seed": "7", "trace": "0"}
+    assert depth_state.parse(params) == (state, [])
+    assert depth_state.to_params(depth_state.DEFAULT) == {}
+    assert depth_state.from_widgets(depth_state.to_widgets(state)) == state
+
+
+def test_parse_reports_each_bad_parameter():
+    state, problems = depth_state.parse({"depths": "2-4", "depth": "7", "seeds": "0", "width": "3"})
+    assert state.depths == (2, 4) and state.depth == 4 and state.seeds == 20 and state.width == 3
+    assert [p.param for p in problems] == ["seeds", "depth"]
+    assert depth_state.parse({"depths": " 5 "})[0].depths == (5, 5)
+
+
+def test_initial_values_only_on_first_run():
+    values, problems = depth_state.initial_values({}, {"seeds": "x"})
+    assert set(values) == set(depth_state.KEYS) and len(problems) == 1
+    present = {k: None for k in depth_state.KEYS if k != "depth.seed"}
+    assert depth_state.initial_values(present, {"seeds": "x", "seed": "4"}) == ({"depth.seed": 4}, [])
+
+
+def test_seed_left_out_of_the_link_when_it_is_the_first_stalled_one():
+    state = depth_state.DepthState()
+    assert depth_state.with_seed(state, 4, {4: (0, 1, True), 9: (0, 1, True)}).seed is None
+    assert depth_state.with_seed(state, 9, {4: (0, 1, True), 9: (0, 1, True)}).seed == 9
+    assert depth_state.with_seed(state, None, {}).seed is None
+
+
+def test_seeds_that_fit_the_budget():
+    state = depth_state.DepthState(seeds=20)
+    per_seed = budget.work(state.configs(), 1)
+    assert depth_state.seeds_that_fit(state, 20 * per_seed) == 20
+    assert depth_state.seeds_that_fit(state, 5 * per_seed + 1) == 5
+    assert depth_state.seeds_that_fit(state, 10**9, width=8) == 20
+
+
+# ---- data ----------------------------------------------------------------------------------------------------------
+def test_quantile_bands_match_numpy():
+    values = np.random.default_rng(0).random((7, 10, 3))
+    bands = digests.quantile_bands(values, 3)
+    assert list(bands["step"].unique()) == [0, 3, 6, 9] and len(bands) == 12
+    row = bands[(bands["step"] == 6) & (bands["layer"] == 2)].iloc[0]
+    assert row["median"] == pytest.approx(np.median(values[:, 6, 1]))
+    assert row["q75"] == pytest.approx(np.quantile(values[:, 6, 1], 0.75))
+
+
+def test_digest_and_hessian_tests_are_kept(tmp_path, monkeypatch):
+    store, config = Store(tmp_path), TrialConfig(depth=3, activation="relu", steps=300)
+    d = digests.depth_digest(store, config, 6)
+    runs = store.runs(config, range(6))
+    assert d.row["n_trials"] == 6 and d.row["success_rate"] == runs.solved.mean()
+    assert d.row["blocked_fraction"] == np.mean(runs.grad_norm[:, -1, 0] == 0)
+    assert set(d.layers["layer"]) == {1, 2, 3, 4} and len(d.stalled) == d.row["stalled"]
+    first = compute.hessian_tests(store, config, 6, 2)
+    assert first["n_tested"] == min(2, d.row["stalled"])
+    assert json.loads(derived.tests_path(store, config, 6, 2).read_text())["n_tested"] == first["n_tested"]
+    monkeypatch.setattr(diagnostics, "saddle_fraction", lambda *a, **k: 1 / 0)
+    assert compute.hessian_tests(store, config, 6, 2) == first  # read back, not recomputed
+    table = depth_view.stats_table([d], [first])
+    shown = depth_view.display_table(table, {False: "mini", True: "full"})
+    assert shown["saddles"][0] == ("–" if not first["n_tested"] else
+                                   f"{round(first['saddle_fraction'] * first['n_tested'])}/{first['n_tested']}")
+
+
+def test_spectrum_and_trace():
+    config = TrialConfig(depth=2, steps=200)
+    eigs, kinds = diagnostics.spectrum(config, 0, 100, train(config, [0]).params[0])
+    assert list(kinds["point"]) == ["mid", "end"] and len(eigs) == 2 * 15  # 2-2-2-1: 15 parameters
+    assert (eigs.groupby("point")["eigenvalue"].apply(lambda e: e.is_monotonic_increasing)).all()
+    assert set(eigs["sign"]) <= {"negative", "flat", "positive"}
+    act, sat = compute.trace_bands(config, n_seeds=2)
+    assert set(act["layer"]) == {1, 2} and sat["median"].between(0, 1).all()
+
+
+def test_symlog_ticks():
+    assert charts_depth.symlog_ticks([-0.02, 0.0, 0.3], 1e-5) == pytest.approx(
+        [-0.1, -0.01, -0.001, -1e-4, -1e-5, 0.0, 1e-5, 1e-3, 0.1, 1.0])
+    assert charts_depth.symlog_ticks([0.0, 5e-4], 1e-5) == pytest.approx([0.0, 1e-5, 1e-4, 1e-3])
+
+
+def test_decades():
+    assert charts_depth.decades([0.003, 0.2, 0.0, float("nan")]) == pytest.approx([1e-3, 1e-2, 1e-1, 1.0])
+    ticks = charts_depth.decades([1e-12, 1.0])
+    assert len(ticks) <= 7 and ticks[-1] == 1.0 and ticks[0] <= 1e-11
+
+
+def test_chart_builders_render():
+    table = pd.DataFrame({"activation": ["sigmoid", "relu"], "depth": [1, 1], "success_rate": [0.9, math.nan],
+                          "grad_ratio": [0.5, 0.0]})
+    for chart in (charts_depth.heatmap(table, "success_rate", x_title="x", y_title="y", value_title="v"),
+                  charts_depth.ratio_chart(table, x_title="x", y_title="y", series_title="s")):
+        assert chart.to_dict()
+    bands = pd.DataFrame({"series": ["a", "b"], "step": [0, 0], "median": [0.0, 1.0], "q25": [0, 1], "q75": [0, 1]})
+    assert charts_depth.ordered_bands(bands, names=["a", "b"], x_title="x", y_title="y", series_title="s").to_dict()
+
+
+# ---- the summary: every number from the table ---------------------------------------------------------------------
+def synthetic(relu_solved: int, mini_solved: int, full_solved: int) -> pd.DataFrame:
+    rows = []
+    for act, depth, full, solved, stalled, escaped, saddle, minimum, ratio, blocked in [
+        ("sigmoid", 1, False, 10, 0, math.nan, math.nan, math.nan, 0.5, 0.0),
+        ("sigmoid", 4, False, mini_solved, 7, 3 / 7, 2 / 3, 0.0, 2e-4, 0.0),
+        ("relu", 1, False, 6, 4, 0.0, 0.0, 1.0, 0.01, 0.3),
+        ("relu", 4, False, relu_solved, 9, 0.0, 1 / 3, 2 / 3, 0.0, 0.8),
+        ("sigmoid", 1, True, 10, 0, math.nan, math.nan, math.nan, 0.4, 0.0),
+        ("sigmoid", 4, True, full_solved, 2, 1.0, math.nan, math.nan, 1e-4, 0.0),
+    ]:
+        rows.append({"activation": act, "depth": depth, "full_batch": full, "n_trials": 10, "solved": solved,
+                     "success_rate": solved / 10, "stalled": stalled, "stalled_fraction": stalled / 10,
+                     "escaped_fraction": escaped, "grad_ratio": ratio, "blocked_fraction": blocked,
+                     "saddle_fraction": saddle, "minimum_fraction": minimum, "n_tested": 0 if saddle != saddle else 3})
+    return pd.DataFrame(rows)
+
+
+def words(table, lang="en", width_seeds=None):
+    f = depth_view.facts(table, "sigmoid")
+    return depth_view.sentences(f, optimizer="Adam", width=2, seeds=10, steps=500, width_seeds=width_seeds,
+                                   t=lambda key, **v: texts.t(key, lang, **v))
+
+
+def test_summary_numbers_come_from_the_table():
+    lines = words(synthetic(relu_solved=1, mini_solved=6, full_solved=9), width_seeds=4)
+    text = "\n".join(lines)
+    assert "**sigmoid**, depth 4: 70% of 10 trials stalled (7); 43% of those escaped" in text
+    assert "Solved: 100% at depth 1, 60% at depth 4" in text
+    assert "2 of 3 stalls tested were saddles (67%), 0 minima" in text
+    assert "0.5 times the output layer's at depth 1 and 0.0002 times at depth 4" in text
+    assert "This matches the lecture" in text
+    assert "ReLU does worse than sigmoid at depth 4: 10% against 60%" in text
+    assert "In 8 of its 10 trials no gradient reached the first layer" in text
+    assert "minima (2 of 3 tested), not saddles (1)" in text and "try width 8 (with 4 seeds" in text
+    assert "stalled 70% against 20%, solved 60% against 90%" in text and "did not help escape" in text
+
+
+def test_every_text_the_page_builds_exists():
+    keys = set(re.findall(r'"(depth\.sum\.[\w.]+)"', (ROOT / "lab" / "dashboard" / "views" / "depth.py").read_text()))
+    keys |= {f"depth.metric.{m}" for m in depth_state.HEAT_METRICS} | {f"depth.kind.{k}" for k in diagnostics.KINDS}
+    keys |= {f"depth.col.{c}" for c in depth_view.DISPLAY_COLUMNS} | {f"depth.hess.{p}" for p in ("mid", "end")}
+    keys |= {f"depth.sign.{s}" for s in ("negative", "flat", "positive")}
+    assert len(keys) > 40 and sorted(keys - set(texts.STRINGS)) == []
+
+
+def test_summary_verdicts_follow_the_data():
+    text = "\n".join(words(synthetic(relu_solved=9, mini_solved=8, full_solved=5)))
+    assert "As the lecture says, ReLU does better than sigmoid at depth 4: 90% against 80%" in text
+    assert "the minibatch noise helped" in text and "try width 8" not in text
+    japanese = "\n".join(words(synthetic(relu_solved=1, mini_solved=6, full_solved=9), lang="ja"))
+    assert "10 試行中 70%（7 試行）が停滞" in japanese and "解けた割合 10% 対 60%" in japanese
+    shallow = synthetic(1, 6, 9).query("depth == 1")
+    assert "stops at depth 1" in "\n".join(words(shallow))
+    assert "ReLU and sigmoid solve equally often at depth 4: 60% against 60%" in "\n".join(words(synthetic(6, 6, 9)))
+    alone = "\n".join(words(synthetic(1, 6, 9).query("depth == 4")))
+    assert "Solved: 60%." in alone
+    assert "lecture, deeper" not in alone and "matches the lecture" not in alone and "Vanishing" not in alone

@@ -1,0 +1,273 @@
+"""Every page of the dashboard run headless with AppTest: charts and tables drawn, no exception, URL in → widgets
+set, widgets → URL, CSV downloads with the right rows and columns, hostile links answered with a warning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from helpers import charts, ok
+from streamlit.testing.v1 import AppTest
+
+from lab.core.config import TrialConfig
+from lab.dashboard.views.optimizers import CURVE_COLUMNS
+from lab.storage.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.usefixtures("store_dir")  # an empty store per test (tests/conftest.py)
+SMALL = {"steps": "100", "seeds": "3", "opts": "adam,sgd"}  # 2 optimizers × 3 seeds × 100 steps
+
+
+def run(page: str | None = None, params: dict | None = None, direct: bool = False, **context) -> AppTest:
+    """The app opened at `page` (default: the lecture page) with these URL parameters. Another page is reached as
+    in the browser: the entry point runs first (a small lecture run), then navigates with the new parameters;
+    `direct` opens the page's script straight away instead (nothing else computed or stored)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.context.update(context)
+    if page and direct:
+        at.switch_page(f"pages/{page}_page.py")
+    elif page:
+        at.query_params.update({"steps": "20", **({"lang": params["lang"]} if "lang" in (params or {}) else {})})
+        ok(at.run())
+        at.query_params.clear()
+        at.switch_page(f"pages/{page}_page.py")
+    at.query_params.update(params or {})
+    return at.run()
+
+
+# ---- lecture page --------------------------------------------------------------------------------------------------
+def test_lecture_shows_the_lecture_run():
+    at = ok(run())
+    assert charts(at) >= 3  # loss curve, network, decision map
+    log = next(c.value for c in at.code if c.value.startswith("i = 0 loss ="))
+    lines = log.splitlines()
+    assert lines[0] == "i = 0 loss = 0.27076905965805054" and len(lines) == 10
+    program = next(c.value for c in at.code if "import torch" in c.value)
+    assert "optim.Adam(model.parameters(), lr=0.1)" in program and "torch.manual_seed(0)" in program
+    table = at.dataframe[0].value
+    assert len(table) == 4
+    assert not at.warning
+    assert at.query_params["lang"] == "en"
+
+
+def test_lecture_url_sets_the_widgets():
+    at = ok(run(params={"seed": "3", "encoding": "onehot", "optimizer": "sgd", "lr": "0.7", "steps": "200",
+                        "activation": "tanh"}))
+    assert at.number_input(key="lec.seed").value == 3
+    assert at.toggle(key="lec.onehot").value is True
+    assert at.selectbox(key="lec.optimizer").value == "sgd"
+    assert at.number_input(key="lec.lr").value == pytest.approx(0.7)
+    assert at.number_input(key="lec.steps").value == 200
+    assert at.selectbox(key="lec.activation").value == "tanh"
+    program = next(c.value for c in at.code if "import torch" in c.value)
+    assert "optim.SGD(model.parameters(), lr=0.7)" in program and "torch.manual_seed(3)" in program
+    assert "nn.Linear(2, 2)" in program and "torch.tanh(self.fc1(x))" in program
+    assert "result = torch.Tensor(mbs, 2)" in program  # one-hot targets
+    assert not at.warning
+
+
+def test_lecture_widgets_write_the_url_and_the_share_link():
+    at = ok(run(params={"steps": "200"}))
+    at.number_input(key="lec.seed").set_value(5).run()
+    ok(at)
+    assert at.query_params["seed"] == "5" and at.query_params["steps"] == "200"
+    link = at.code[-1].value
+    assert "seed=5" in link and "steps=200" in link and "lang=en" in link
+
+
+def test_lecture_optimizer_change_resets_lr_and_reset_button():
+    at = ok(run(params={"steps": "100"}))
+    at.selectbox(key="lec.optimizer").set_value("rmsprop").run()
+    assert at.number_input(key="lec.lr").value == pytest.approx(0.01)
+    at.button[0].click().run()  # back to the lecture's program
+    ok(at)
+    assert at.selectbox(key="lec.optimizer").value == "adam" and at.number_input(key="lec.steps").value == 1000
+    assert dict(at.query_params) == {"lang": "en"}
+
+
+def test_lecture_is_stored_once(store_dir):
+    ok(run(params={"seed": "2", "steps": "100"}))
+    assert len(Store(store_dir).entries()) == 1
+    st.cache_data.clear()
+    ok(run(params={"seed": "2", "steps": "100"}))  # read back from the store
+    assert Store(store_dir).load(TrialConfig(steps=100)).seeds == [2]
+
+
+# ---- optimizers page -----------------------------------------------------------------------------------------------
+def test_optimizers_page_charts_table_and_csv(downloads, store_dir):
+    at = ok(run("optimizers", SMALL))
+    assert charts(at) >= 4
+    assert at.multiselect(key="cmp.opts").value == ["adam", "sgd"]
+    assert at.number_input(key="cmp.steps").value == 100 and at.number_input(key="cmp.seeds").value == 3
+    shown = at.dataframe[0].value
+    assert len(shown) == 2 and shown["series"].tolist() == ["Adam (lr 0.1)", "SGD (lr 1)"]  # as chosen
+    table_button, curves_button = at.get("download_button")
+    table = downloads(table_button)
+    assert len(table) == 2 and set(table["optimizer"]) == {"adam", "sgd"}
+    for column in ("task", "steps", "lr", "n_trials", "success_rate", "success_lo", "success_hi", "steps_median",
+                   "final_loss_median", "diverged"):
+        assert column in table.columns
+    assert (table["n_trials"] == 3).all()
+    curves = downloads(curves_button)
+    assert list(curves.columns) == list(CURVE_COLUMNS)
+    assert len(curves) == 2 * 3 * 100
+    assert sorted(curves["seed"].unique()) == [0, 1, 2]
+    stored = Store(store_dir).entries()
+    assert sorted(stored[stored["steps"] == 100]["optimizer"]) == ["adam", "sgd"]  # stored config by config
+
+
+def test_optimizers_form_submit_updates_results_and_url():
+    at = ok(run("optimizers", SMALL))
+    at.number_input(key="cmp.seeds").set_value(2)
+    at.multiselect(key="cmp.opts").set_value(["adam", "momentum"])
+    at.number_input(key="cmp.lr.momentum").set_value(0.3)
+    at.button[0].click().run()  # the form's submit button
+    ok(at)
+    assert at.dataframe[0].value["series"].tolist() == ["Adam (lr 0.1)", "Momentum (lr 0.3)"]
+    assert at.query_params["seeds"] == "2" and at.query_params["opts"] == "adam,momentum"
+    assert at.query_params["lr_momentum"] == "0.3"
+
+
+def test_optimizers_view_options():
+    at = ok(run("optimizers", {**SMALL, "metric": "table_error", "smooth": "5", "logy": "0"}))
+    assert at.selectbox(key="cmp.metric").value == "table_error"
+    assert at.slider(key="cmp.smooth").value == 5 and at.toggle(key="cmp.logy").value is False
+    assert charts(at) >= 4
+
+
+def test_optimizers_refuses_oversize_requests(monkeypatch):
+    monkeypatch.setenv("LAB_MAX_WORK", "1000")
+    at = ok(run("optimizers", SMALL))  # 2 × 3 × 100 = 600: fits
+    assert not at.error and charts(at) >= 4
+    at = ok(run("optimizers", {**SMALL, "seeds": "10"}))  # 2000 > 1000
+    assert at.error and "1,000" in at.error[0].value
+    assert charts(at) == 0
+
+
+def test_optimizers_budget_from_secrets():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["max_work"] = 100
+    at.switch_page("pages/optimizers_page.py")
+    at.query_params.update(SMALL)  # 600 > 100
+    ok(at.run())
+    assert at.error and "100" in at.error[0].value
+
+
+def test_optimizers_with_no_optimizer_selected():
+    at = ok(run("optimizers", SMALL))
+    at.multiselect(key="cmp.opts").set_value([])
+    at.button[0].click().run()
+    ok(at)
+    assert at.info and charts(at) == 0
+
+
+# ---- results page --------------------------------------------------------------------------------------------------
+def test_results_page_empty():
+    at = ok(run("results", direct=True))
+    assert at.info and not at.dataframe
+
+
+def test_results_page_lists_downloads_and_deletes(downloads, store_dir):
+    store = Store(store_dir)
+    config = TrialConfig(steps=50)
+    store.runs(config, [0, 1])
+    store.runs(TrialConfig(steps=50, optimizer="sgd"), [0])
+    at = ok(run("results", {"key": config.key()}, direct=True))
+    listing = at.dataframe[0].value
+    assert len(listing) == 2 and set(listing["key"]) == {config.key(), TrialConfig(steps=50, optimizer="sgd").key()}
+    assert at.selectbox(key="res.key").value == config.key()
+    csv = downloads(at.get("download_button")[0])
+    assert len(csv) == 2 * 50 and {"seed", "step", "loss", "optimizer", "steps"} <= set(csv.columns)
+    at.button[0].click().run()  # delete…
+    assert at.warning  # the confirmation
+    at.button[0].click().run()  # yes, delete
+    ok(at)
+    assert at.success and store.load(config) is None
+    assert len(at.dataframe[0].value) == 1
+    assert "key" not in at.query_params
+
+
+def test_results_page_cancel_delete(store_dir):
+    config = TrialConfig(steps=50)
+    Store(store_dir).runs(config, [0])
+    at = ok(run("results", {"key": config.key()}, direct=True))
+    at.button[0].click().run()
+    at.button[1].click().run()  # cancel
+    ok(at)
+    assert Store(store_dir).load(config) is not None and not at.warning
+
+
+# ---- language ------------------------------------------------------------------------------------------------------
+def test_language_from_url_and_switch():
+    at = ok(run(params={"lang": "ja", "steps": "100"}))
+    assert at.title[0].value == "講義の実験：AND の学習"
+    at.get("button_group")[0].set_value("en").run()
+    ok(at)
+    assert at.title[0].value == "The lecture's experiment: learning AND"
+    assert at.query_params["lang"] == "en"
+
+
+def test_language_from_browser_locale():
+    at = ok(run(params={"steps": "100"}, locale="ja-JP"))
+    assert at.title[0].value == "講義の実験：AND の学習" and at.query_params["lang"] == "ja"
+    at = ok(run(params={"steps": "100"}, locale="de-DE"))
+    assert at.title[0].value.startswith("The lecture")
+
+
+@pytest.mark.parametrize("page", ["lecture", "optimizers"])
+def test_japanese_pages_have_no_english_headings(page):
+    at = ok(run(None if page == "lecture" else page, {**SMALL, "lang": "ja"}))
+    for heading in [*at.title, *at.subheader]:
+        assert any(ord(ch) > 0x3000 for ch in heading.value), heading.value
+
+
+# ---- hostile links -------------------------------------------------------------------------------------------------
+MALFORMED = [
+    (None, {"seed": "-1"}),
+    (None, {"depth": "10000"}),
+    (None, {"optimizer": "nope"}),
+    (None, {"lr": "abc"}),
+    (None, {"lr": "nan"}),
+    (None, {"lr": "-3"}),
+    (None, {"steps": "1e9"}),
+    (None, {"seed": "99999999999999999999"}),
+    (None, {"task": "<script>alert(1)</script>"}),
+    (None, {"activation": "`rm -rf`" * 20}),
+    (None, {"lang": "xx"}),
+    (None, {"width": "0"}),
+    ("optimizers", {**SMALL, "opts": "adam,unknown"}),
+    ("optimizers", {**SMALL, "seeds": "-1"}),
+    ("optimizers", {**SMALL, "lr_adam": "abc"}),
+    ("optimizers", {**SMALL, "metric": "accuracy"}),
+    ("optimizers", {**SMALL, "smooth": "0"}),
+    ("optimizers", {**SMALL, "logy": "maybe"}),
+    ("optimizers", {**SMALL, "full_batch": "2"}),
+    ("optimizers", {**SMALL, "loss": "hinge"}),
+    ("results", {"key": "../../etc/passwd"}),
+    ("results", {"key": "0123456789abcdef0123"}),  # well-formed, but nothing stored under it
+]
+
+
+@pytest.mark.parametrize(("page", "params"), MALFORMED, ids=[f"{p or 'lecture'}-{'&'.join(q)}" for p, q in MALFORMED])
+def test_malformed_links_warn_and_use_defaults(page, params):
+    if page is None:
+        params = {"steps": "100", **params}
+    at = ok(run(page, params))
+    assert at.warning, "a bad link parameter must be reported"
+    bad = [k for k in params if k not in SMALL or params[k] != SMALL.get(k)]
+    assert any(k in at.warning[0].value for k in bad if k != "steps" or page is None)
+    if page != "results":
+        assert charts(at) >= 2
+
+
+def test_results_page_without_delete_on_a_shared_server(store_dir):
+    config = TrialConfig(steps=50)
+    Store(store_dir).runs(config, [0])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["allow_delete"] = False
+    at.switch_page("pages/results_page.py")
+    at.query_params.update({"key": config.key()})
+    ok(at.run())
+    assert not at.button and "turned off" in " ".join(c.value for c in at.caption)
+    assert Store(store_dir).load(config) is not None
