@@ -4,7 +4,8 @@ The engine's claim (trial with seed s is bitwise the plain PyTorch program after
 the kernels the plain program's ops take, and those depend on the CPU: Intel MKL picks its sgemm kernels by CPU vendor
 and instruction set, ATen picks its vectorised kernels by instruction set. Each test here runs the exactness tests
 (EXACTNESS_TESTS, the one list of them) in a fresh `python -m pytest` whose environment selects one code path before
-torch loads; MKL's Intel-only kernels are reached on any x86-64 CPU through a preloaded library (tests/code_paths.py).
+torch loads; MKL's Intel-only kernels are reached on any x86-64 CPU through a preloaded library
+(tests/core/code_paths.py).
 
 `pytest -m "not exactness"` leaves these runs out (each takes one to a few minutes).
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 from code_paths import PreloadUnavailable, build_intel_mkl_preload
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 THIS = Path(__file__).relative_to(ROOT).as_posix()
 
 # Set in the environment of the pytest runs started here: a run that reaches this module again skips it (no recursion).
@@ -29,35 +30,35 @@ GUARD = "LAB_CODE_PATH"
 
 # The exactness tests: the engine's numbers against the plain PyTorch program, the lecture's log, the exported scripts'
 # output and PyTorch's own kernels (bitwise, or within the tolerance each test states). Not here: tests of the summary
-# logic, CSV formats, errors, pages and the store, which do not depend on the arithmetic. tests/test_cli.py's
+# logic, CSV formats, errors, pages and the store, which do not depend on the arithmetic. tests/cli/test_cli.py's
 # test_csv_and_curves compares a loss read back from CSV, a parser's rounding rather than the engine's.
 EXACTNESS_TESTS = [
-    "tests/test_engine.py::test_reference_is_the_lecture_program",
-    "tests/test_engine.py::test_lecture_defaults_bitwise_for_seeds_0_to_9",
-    "tests/test_engine.py::test_every_setting_matches_the_plain_program",
-    "tests/test_engine.py::test_a_sensitive_config_stays_close",
-    "tests/test_engine.py::test_seeds_together_equal_seeds_alone",
-    "tests/test_engine.py::test_mixed_group_equals_each_config_alone",
-    "tests/test_engine.py::test_diverged_trials_are_flagged_and_isolated",
-    "tests/test_engine.py::test_a_diverging_config_leaves_its_group_alone",
-    "tests/test_engine.py::test_summary_matches_the_plain_program",
-    "tests/test_engine.py::test_table_metrics_match_the_plain_model",
-    "tests/test_engine.py::test_lecture_trained_nets_are_bitwise_the_plain_nets",
-    "tests/test_engine.py::test_finite_data_matches_a_plain_training_loop",
-    "tests/test_engine.py::test_checkpoints_are_the_parameters_after_that_many_steps",
-    "tests/test_kernels.py::test_learned_plans_predict_the_kernels_on_new_inputs",
-    "tests/test_kernels.py::test_activation_paths_predict_the_kernel",
-    "tests/test_cli.py::test_one_seed_prints_exactly_the_lecture_log",
-    "tests/test_cli.py::test_default_seed_is_zero",
-    "tests/test_cli.py::test_several_seeds_print_the_median_over_seeds",
-    "tests/test_cli.py::test_subprocess_python_m_lab",
-    "tests/test_export.py::test_script_prints_the_engines_log",
+    "tests/core/test_engine.py::test_reference_is_the_lecture_program",
+    "tests/core/test_engine.py::test_lecture_defaults_bitwise_for_seeds_0_to_9",
+    "tests/core/test_engine.py::test_every_setting_matches_the_plain_program",
+    "tests/core/test_engine.py::test_a_sensitive_config_stays_close",
+    "tests/core/test_engine.py::test_seeds_together_equal_seeds_alone",
+    "tests/core/test_engine.py::test_mixed_group_equals_each_config_alone",
+    "tests/core/test_engine.py::test_diverged_trials_are_flagged_and_isolated",
+    "tests/core/test_engine.py::test_a_diverging_config_leaves_its_group_alone",
+    "tests/core/test_engine.py::test_summary_matches_the_plain_program",
+    "tests/core/test_engine.py::test_table_metrics_match_the_plain_model",
+    "tests/core/test_engine.py::test_lecture_trained_nets_are_bitwise_the_plain_nets",
+    "tests/core/test_engine.py::test_finite_data_matches_a_plain_training_loop",
+    "tests/core/test_engine.py::test_checkpoints_are_the_parameters_after_that_many_steps",
+    "tests/core/test_kernels.py::test_learned_plans_predict_the_kernels_on_new_inputs",
+    "tests/core/test_kernels.py::test_activation_paths_predict_the_kernel",
+    "tests/cli/test_cli.py::test_one_seed_prints_exactly_the_lecture_log",
+    "tests/cli/test_cli.py::test_default_seed_is_zero",
+    "tests/cli/test_cli.py::test_several_seeds_print_the_median_over_seeds",
+    "tests/cli/test_cli.py::test_subprocess_python_m_lab",
+    "tests/core/test_export.py::test_script_prints_the_engines_log",
 ]
 
 # Whether the engine follows MKL's Intel kernels (AVX-512 / AVX2 with fused multiply-adds). Until it does, the
 # intel-mkl runs are expected to fail and are marked xfail (not strict: a pass is reported, not an error); set this to
 # True once the engine is bitwise on those paths, and they must pass like the others.
-INTEL_MKL_EXACT = False
+INTEL_MKL_EXACT = True
 
 # id -> (environment, with MKL's Intel kernels through the preload)
 CODE_PATHS = {
@@ -82,7 +83,7 @@ pytestmark = pytest.mark.exactness
 def code_path_params() -> list:
     """One pytest.param per code path; the intel-mkl ones xfail until INTEL_MKL_EXACT."""
     xfail = pytest.mark.xfail(strict=False, reason="the engine does not follow MKL's Intel kernels yet "
-                                                   "(INTEL_MKL_EXACT = False)")
+                                                   "(INTEL_MKL_EXACT = True)")
     return [pytest.param(env, intel, id=name, marks=[xfail] if intel and not INTEL_MKL_EXACT else [])
             for name, (env, intel) in CODE_PATHS.items()]
 
