@@ -12,10 +12,11 @@ import time
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-from lecture_program import lecture_trial  # noqa: E402
+from reference import lecture_program  # noqa: E402
 
 from lab.core.config import TrialConfig  # noqa: E402
 from lab.core.engine import train  # noqa: E402
@@ -32,7 +33,7 @@ def main():
     config = TrialConfig(steps=args.steps)
 
     start = time.perf_counter()
-    reference = [lecture_trial(seed, args.steps) for seed in range(args.lecture_trials)]
+    reference = [lecture_program(seed, args.steps)[1] for seed in range(args.lecture_trials)]
     lecture_per_trial = (time.perf_counter() - start) / args.lecture_trials
 
     train(config.replace(steps=10), range(8))  # warm-up

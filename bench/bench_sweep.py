@@ -16,10 +16,11 @@ import time
 import psutil
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-from lecture_program import plain_trial  # noqa: E402
+from reference import plain_run  # noqa: E402
 
 from lab.science.analysis import summarize  # noqa: E402
 from lab.storage.presets import PRESETS  # noqa: E402
@@ -84,7 +85,7 @@ def main():
     torch.set_num_threads(1)
     start = time.perf_counter()
     for config in sample:
-        plain_trial(config, 0)
+        plain_run(config, 0, trace=False)
     lecture = (time.perf_counter() - start) / len(sample) * trials
     own, children = peak.own, peak.children
 

@@ -3,14 +3,15 @@
 Nothing here imports lab's engine, models, tasks or optimizers: every trial is the ordinary one-network program,
 written the way a student would write it, so the tests compare the stacked engine against PyTorch itself.
 
-* `lecture_program(seed, steps)` is the lecture's code, verbatim in spirit: class Net, gen_minibatch with a python loop,
-  Adam(lr=0.1), MSELoss, print every 100 steps.
+* `LECTURE_SOURCE` is the lecture notebook's code, verbatim: class Net, gen_minibatch with a python loop, MSELoss,
+  Adam(lr=0.1), `print('i =', i, 'loss =', loss.item())` every 100 steps. `lecture_program(seed, steps)` runs that text.
 * `plain_run(config, seed)` is the same program generalised to every TrialConfig setting.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 
 import torch
@@ -26,24 +27,42 @@ FUNCTIONS = {
 
 
 # ---- the lecture's program -----------------------------------------------------------------------------------------
+LECTURE_SOURCE = """\
+import torch
+import torch.nn as nn
+import torch.optim as optim
+mbs = 5
 class Net(nn.Module):
     def __init__(self):
-        super().__init__()
+        super(Net, self).__init__()
         self.fc1 = nn.Linear(2, 2)
         self.fc2 = nn.Linear(2, 1)
-
     def forward(self, x):
         x = torch.sigmoid(self.fc1(x))
         x = torch.sigmoid(self.fc2(x))
         return x
-
-
-def gen_minibatch(mbs):
+def gen_minibatch():
     inputs = torch.bernoulli(0.5 * torch.ones(mbs, 2))
-    labels = torch.zeros(mbs, 1)
-    for i in range(mbs):
-        labels[i] = float(int(inputs[i, 0]) and int(inputs[i, 1]))
-    return inputs, labels
+    result = torch.Tensor(mbs, 1)
+    for j in range(mbs):
+        if (inputs[j, 0] == 1.0) and (inputs[j, 1] == 1.0):
+            result[j] = 1.0
+        else:
+            result[j] = 0.0
+    return inputs, result
+model = Net()
+loss_func = nn.MSELoss()
+optimizer = optim.Adam(model.parameters(), lr=0.1)
+for i in range(1000):
+    inputs, result = gen_minibatch()
+    optimizer.zero_grad()
+    outputs = model(inputs)
+    loss = loss_func(outputs, result)
+    loss.backward()
+    optimizer.step()
+    if i % 100 == 0:
+        print('i =', i, 'loss =', loss.item())
+"""  # the lecture notebook's code cells (comments dropped; its `model= Net()` spaced as PEP 8 spaces it)
 
 
 @contextlib.contextmanager
@@ -58,25 +77,29 @@ def single_threaded():
         torch.set_num_threads(threads)
 
 
-def lecture_program(seed: int, steps: int = 1000, mbs: int = 5):
-    """Run the lecture's training loop after torch.manual_seed(seed). Returns (printed lines, per-step losses)."""
-    losses = []
+def _replace_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"the lecture's code has no single {old!r}"
+    return text.replace(old, new)
+
+
+@functools.cache
+def lecture_code(steps: int):
+    """LECTURE_SOURCE, compiled with three changes and nothing else: the loop runs `steps` iterations instead of 1000,
+    `torch.manual_seed(seed)` comes right before `model = Net()` (where the exported script puts it), and every step's
+    loss.item() is also appended to `losses` (`seed` and `losses` are given as globals)."""
+    text = _replace_once(LECTURE_SOURCE, "for i in range(1000):", f"for i in range({steps}):")
+    text = _replace_once(text, "\nmodel = Net()\n", "\ntorch.manual_seed(seed)\nmodel = Net()\n")
+    text = _replace_once(text, "    optimizer.step()\n", "    optimizer.step()\n    losses.append(loss.item())\n")
+    return compile(text, "<the lecture's program>", "exec")
+
+
+def lecture_program(seed: int, steps: int = 1000):
+    """Run the lecture's code (LECTURE_SOURCE) after torch.manual_seed(seed), for `steps` iterations. Returns (the lines
+    it prints, every step's loss.item())."""
+    losses: list[float] = []
     buffer = io.StringIO()
     with single_threaded(), contextlib.redirect_stdout(buffer):
-        torch.manual_seed(seed)
-        model = Net()
-        criterion = nn.MSELoss()
-        optimizer = optim.Adam(model.parameters(), lr=0.1)
-        for i in range(steps):
-            inputs, labels = gen_minibatch(mbs)
-            optimizer.zero_grad()
-            outputs = model(inputs)
-            loss = criterion(outputs, labels)
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-            if i % 100 == 0:
-                print(i, loss.item())
+        exec(lecture_code(steps), {"__name__": "__lecture__", "seed": seed, "losses": losses})
     return buffer.getvalue().splitlines(), losses
 
 
@@ -146,14 +169,16 @@ def table_wrong(config, outputs: torch.Tensor) -> float:
     return wrong.float().mean().item()
 
 
-def plain_run(config, seed: int, steps: int | None = None) -> dict:
+def plain_run(config, seed: int, steps: int | None = None, trace: bool = True) -> dict:
     """Train one plain nn.Sequential after torch.manual_seed(seed), with `config.steps` (or `steps`) iterations.
 
     Returns
       losses:        per-step minibatch loss.item(), before each update (what the lecture prints)
       table_outputs: (steps + 1, 4, outputs) the outputs on the 4 truth-table rows before each update and after the last
       grad_norms:    (steps, layers) each Linear layer's gradient norm, sqrt(|dW|^2 + |db|^2), at each step
-      params:        the trained parameters flattened in model order (W1 row-major, b1, W2, b2, ...)"""
+      params:        the trained parameters flattened in model order (W1 row-major, b1, W2, b2, ...)
+    trace=False leaves out table_outputs and grad_norms (None): the loop then computes only what the lecture's loop
+    does, for timing it (bench/bench_sweep.py); the losses and parameters are the same."""
     steps = config.steps if steps is None else steps
     with single_threaded():
         torch.manual_seed(seed)
@@ -164,8 +189,9 @@ def plain_run(config, seed: int, steps: int | None = None) -> dict:
         table = torch.tensor(TABLE_ROWS)
         losses, table_outputs, grad_norms = [], [], []
         for _ in range(steps):
-            with torch.no_grad():
-                table_outputs.append(model(table))
+            if trace:
+                with torch.no_grad():
+                    table_outputs.append(model(table))
             if config.full_batch:
                 inputs = table.clone()
             else:
@@ -174,17 +200,19 @@ def plain_run(config, seed: int, steps: int | None = None) -> dict:
             optimizer.zero_grad()
             loss = criterion(model(inputs), labels)
             loss.backward()
-            grad_norms.append([(m.weight.grad.square().sum() + m.bias.grad.square().sum()).sqrt().item()
-                               for m in linears])
+            if trace:
+                grad_norms.append([(m.weight.grad.square().sum() + m.bias.grad.square().sum()).sqrt().item()
+                                   for m in linears])
             optimizer.step()
             losses.append(loss.item())
-        with torch.no_grad():
-            table_outputs.append(model(table))
+        if trace:
+            with torch.no_grad():
+                table_outputs.append(model(table))
     params = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
     return {
         "losses": losses,
-        "table_outputs": torch.stack(table_outputs),
-        "grad_norms": torch.tensor(grad_norms),
+        "table_outputs": torch.stack(table_outputs) if trace else None,
+        "grad_norms": torch.tensor(grad_norms) if trace else None,
         "params": params,
     }
 

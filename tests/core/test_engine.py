@@ -74,7 +74,7 @@ def test_lecture_defaults_bitwise_for_seeds_0_to_9():
         assert not mismatched, f"seed {seed}: first differing step {mismatched[0]}: {engine[mismatched[0]]!r} " \
                                f"vs the lecture's {losses[mismatched[0]]!r} ({len(mismatched)} steps differ)"
         # ... so what the lecture prints every 100 steps is reproduced character for character
-        assert [f"{i} {engine[i]}" for i in range(0, 1000, 100)] == printed
+        assert [f"i = {i} loss = {engine[i]}" for i in range(0, 1000, 100)] == printed
 
 
 # ---- every setting, against the plain program ----------------------------------------------------------------------

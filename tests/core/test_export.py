@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from reference import LECTURE_SOURCE
 
 from lab import cli
 from lab.cli import flags
@@ -144,45 +145,7 @@ def test_header_names_the_config_and_the_lab_command(name):
     assert flags.seeds_from_args(args) == [SEED]
 
 
-# ---- the lecture's program -----------------------------------------------------------------------------------------
-LECTURE = """\
-import torch
-import torch.nn as nn
-import torch.optim as optim
-mbs = 5
-class Net(nn.Module):
-    def __init__(self):
-        super(Net, self).__init__()
-        self.fc1 = nn.Linear(2, 2)
-        self.fc2 = nn.Linear(2, 1)
-    def forward(self, x):
-        x = torch.sigmoid(self.fc1(x))
-        x = torch.sigmoid(self.fc2(x))
-        return x
-def gen_minibatch():
-    inputs = torch.bernoulli(0.5 * torch.ones(mbs, 2))
-    result = torch.Tensor(mbs, 1)
-    for j in range(mbs):
-        if (inputs[j, 0] == 1.0) and (inputs[j, 1] == 1.0):
-            result[j] = 1.0
-        else:
-            result[j] = 0.0
-    return inputs, result
-model = Net()
-loss_func = nn.MSELoss()
-optimizer = optim.Adam(model.parameters(), lr=0.1)
-for i in range(1000):
-    inputs, result = gen_minibatch()
-    optimizer.zero_grad()
-    outputs = model(inputs)
-    loss = loss_func(outputs, result)
-    loss.backward()
-    optimizer.step()
-    if i % 100 == 0:
-        print('i =', i, 'loss =', loss.item())
-"""  # the lecture notebook's code cells (comments dropped; its `model= Net()` spaced as PEP 8 spaces it)
-
-
+# ---- the lecture's program (tests/reference.py: LECTURE_SOURCE) ------------------------------------------------------
 def code_lines(text: str) -> list[str]:
     """Lines of code: comments and blank lines dropped."""
     lines = [line.split("  # ")[0].rstrip() for line in text.splitlines()]
@@ -196,7 +159,7 @@ def test_default_script_is_the_lecture_notebook_plus_the_seed():
                 "torch.bernoulli(0.5 * torch.ones(mbs, 2))", "mbs = 5", "print('i =', i, 'loss =', loss.item())"):
         assert key in text
     code = code_lines(text)
-    lecture = code_lines(LECTURE)
+    lecture = code_lines(LECTURE_SOURCE)
     end = code.index("table = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])")
     training, final = code[:end], code[end:]
     assert [line for line in training if line not in lecture] == ["torch.manual_seed(0)"]
