@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from lab.cli.compare import add_command as add_compare_command
 from lab.cli.flags import Parser, add_config_flags, add_device_flag, add_seed_flags, flag
 from lab.cli.run import cmd_export_script, cmd_run
 from lab.cli.sweep import add_commands
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", metavar="PATH", help="write the script to this file (default: stdout)")
     export.set_defaults(handler=cmd_export_script)
     add_commands(commands, add_seed_flags, add_device_flag)
+    add_compare_command(commands)
     return parser
 
 

@@ -192,6 +192,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
     if args.csv is not None:
         check_writable("csv", args.csv)
+    if args.profiles is not None:
+        from lab.cli.compare import check_profiles
+
+        check_writable("profiles", args.profiles)
+        check_profiles(configs)
     if args.workers is not None and not 1 <= args.workers <= 256:
         raise ConfigError("workers", f"must be from 1 to 256 (got {args.workers})")
     check_size(configs, seeds, args)
@@ -205,6 +210,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(printable(table).to_string(index=False))
     if args.csv is not None:
         write_csv("csv", table, args.csv, bom=True)
+    if args.profiles is not None:
+        from lab.cli.compare import write_profiles
+
+        write_profiles(runs, args.profiles)
     return 0
 
 
@@ -255,6 +264,11 @@ def add_commands(commands, add_seed_flags, add_device_flag) -> None:
                                                               "(default: local processes)")
     sweep.add_argument("--csv", metavar="PATH", help="write the comparison table (one row per config) as CSV, UTF-8 "
                                                      "with BOM for Excel (default: none)")
+    sweep.add_argument("--profiles", metavar="PATH",
+                       help="write the performance profiles of the optimizer settings over the grid's other settings "
+                            "(the problems) as CSV, UTF-8 with BOM: optimizer, tau, fraction = the share of problems "
+                            "on which its median steps to solve are at most tau times the fastest setting's "
+                            "(default: none)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar (default: off)")
     sweep.add_argument("--yes", action="store_true",
                        help=f"start a sweep of more than {MAX_TRIALS} trials or {MAX_TRIAL_STEPS:,} trial-steps "
