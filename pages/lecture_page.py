@@ -16,7 +16,9 @@ from lab.science import inspect
 
 st.title(tr("lec.title"))
 st.markdown(tr("lec.intro"))
-shell.init_lecture_widgets()
+state = shell.page_state(lecture_state)
+config, seed = state.config, state.seed
+params = lecture_state.to_params(state)
 
 top = st.columns([1, 1, 1], vertical_alignment="bottom")
 top[0].number_input(tr("f.seed"), 0, MAX_SEED, step=1, key="lec.seed", help=tr("f.seed.help"))
@@ -34,12 +36,8 @@ with st.expander(tr("lec.variations")):
     row[1].number_input(tr("f.width"), *LIMITS["width"], key="lec.width")
     row[2].number_input(tr("f.steps"), *LIMITS["steps"], key="lec.steps", step=100)
 
-state = shell.lecture_from_widgets()
-config, seed = state.config, state.seed
 st.caption(tr("lec.this_run", name=naming.describe(config, shell.words()), seed=seed) + " · "
            + tr("lec.exact.yes" if follows_plain_program(config) else "lec.exact.no"))
-params = lecture_state.to_params(state)
-shell.sync_url(params)
 if not compute.within_budget([config], 1):
     shell.share_link(params)
     st.stop()

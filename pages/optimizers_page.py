@@ -18,7 +18,8 @@ from lab.science import analysis
 
 st.title(tr("cmp.title"))
 st.markdown(tr("cmp.intro"))
-shell.init_compare_widgets()
+state = shell.page_state(optimizers_state)
+params = optimizers_state.to_params(state)
 
 with st.form("cmp.form"):
     st.multiselect(tr("cmp.optimizers"), tuple(OPTIMIZERS), key="cmp.opts",
@@ -55,9 +56,6 @@ view[0].selectbox(tr("cmp.metric"), analysis.METRICS, key="cmp.metric", format_f
 view[1].slider(tr("cmp.smooth"), 1, optimizers_state.MAX_SMOOTH, key="cmp.smooth")
 view[2].toggle(tr("cmp.logy"), key="cmp.logy")
 
-state = shell.compare_from_widgets()
-params = optimizers_state.to_params(state)
-shell.sync_url(params)
 if not state.optimizers:
     st.info(tr("cmp.none"))
     shell.share_link(params)

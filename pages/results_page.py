@@ -6,11 +6,12 @@ import streamlit as st
 
 from lab.dashboard import compute, shell
 from lab.dashboard.shell import tr
+from lab.dashboard.state import results as results_state
 from lab.dashboard.views import results as results_view
 
 st.title(tr("res.title"))
 st.markdown(tr("res.intro"))
-wanted = shell.results_key()
+wanted = shell.page_state(results_state).key
 entries = compute.store_entries()
 if entries.empty:
     st.info(tr("res.empty"), icon=":material/inbox:")

@@ -1,10 +1,10 @@
 """The dashboard's Streamlit helpers (the one module of lab/ that imports streamlit): the language, each page's state
 read from and written to the URL, the share link, the compute budget and the bounded caches of computed results.
 
-Page state: on a page's first run in a session (its widgets' keys absent), `*_state()` parses the URL with
-`lab.dashboard.state.params` (warning about each ignored parameter) and sets the widgets' session keys; the page then
-builds its
-widgets with those keys and calls `sync_url` with the state they hold, so the address bar always names the view.
+Page state: `page_state(module)`, with a page's `lab.dashboard.state` module, parses the URL on the page's first run in
+a session (its widgets' keys absent; warning about each ignored parameter) and sets the widgets' session keys; then
+it reads the state the widgets hold and writes it to the URL (`sync_url`), so the address bar always names the view.
+The page builds its widgets with those keys.
 """
 
 from __future__ import annotations
@@ -14,12 +14,9 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from lab.core import naming
-from lab.core.config import TrialConfig
 from lab.core.optimizers import OPTIMIZERS
 from lab.dashboard.state import lecture as lecture_state
-from lab.dashboard.state import optimizers as optimizers_state
 from lab.dashboard.state import params as url_params
-from lab.dashboard.state import results as results_state
 from lab.dashboard.texts import common as texts
 from lab.dashboard.views import common as views
 
@@ -46,7 +43,7 @@ def setup_language() -> None:
     """The session's language: from ?lang=, else the browser's locale, else English (once per session)."""
     if LANG_KEY in st.session_state:
         return
-    chosen, problems = url_params.parse_lang(st.query_params.to_dict())
+    chosen, problems = url_params.parse_lang(query())
     st.session_state[LANG_KEY] = chosen or url_params.language_of(_locale())
     show_problems(problems)
 
@@ -72,28 +69,35 @@ def show_problems(problems) -> None:
         st.warning("\n".join(lines), icon=":material/link_off:")
 
 
-def _init_from_url(keys: tuple[str, ...], parse, to_widgets):
-    """Parse the URL into widget values once per visit of a page (while its widget keys are absent)."""
-    if all(k in st.session_state for k in keys):
-        return
-    state, problems = parse(st.query_params.to_dict())
-    for key, value in to_widgets(state).items():
-        st.session_state[key] = value
+def query() -> dict[str, list[str]]:
+    """The URL's query parameters, each with every value it was given (a repeated name is a problem to report)."""
+    return {name: st.query_params.get_all(name) for name in st.query_params}
+
+
+def page_state(page):
+    """The state of a page, `page` being its `lab.dashboard.state` module: on a new visit its widgets are set from
+    the URL (warning about each ignored parameter), afterwards only those that were not drawn in the last run; the
+    state the widgets then hold is written to the URL and returned."""
+    values, problems = url_params.initial_values(page, st.session_state, query())
+    st.session_state.update(values)
     show_problems(problems)
+    state = page.from_widgets(st.session_state)
+    sync_url(page.to_params(state))
+    return state
 
 
 def sync_url(params: dict[str, str]) -> None:
-    """Make the address bar hold exactly this page's parameters (plus the language)."""
+    """Make the address bar hold exactly this page's parameters (plus the language), each once."""
     wanted = {**params, LANG_KEY: lang()}
-    if st.query_params.to_dict() != wanted:
+    if query() != {name: [value] for name, value in wanted.items()}:
         st.query_params.from_dict(wanted)
 
 
 def share_link(params: dict[str, str]) -> None:
     base = _url() or ""
-    query = urlencode({**params, LANG_KEY: lang()}, safe=",")
+    text = urlencode({**params, LANG_KEY: lang()}, safe=",")
     st.caption(tr("share.caption"))
-    st.code(f"{base}?{query}", language=None, wrap_lines=True)
+    st.code(f"{base}?{text}", language=None, wrap_lines=True)
 
 
 def _url() -> str | None:
@@ -103,23 +107,9 @@ def _url() -> str | None:
         return None
 
 
-def init_lecture_widgets() -> None:
-    """Set the lecture page's widgets from the URL on the page's first run (warning about bad parameters)."""
-    _init_from_url(lecture_state.KEYS, lecture_state.parse, lecture_state.to_widgets)
-
-
-def lecture_from_widgets() -> lecture_state.LectureState:
-    s = st.session_state
-    config = TrialConfig(task=s["lec.task"], encoding="onehot" if s["lec.onehot"] else "scalar",
-                         optimizer=s["lec.optimizer"], lr=s["lec.lr"], activation=s["lec.activation"],
-                         depth=s["lec.depth"], width=s["lec.width"], steps=s["lec.steps"])
-    return lecture_state.LectureState(config, int(s["lec.seed"]))
-
-
 def reset_lecture() -> None:
     """on_click of "back to the lecture's program"."""
-    for key, value in lecture_state.to_widgets(lecture_state.LectureState()).items():
-        st.session_state[key] = value
+    st.session_state.update(lecture_state.to_widgets(lecture_state.DEFAULT))
 
 
 def reset_lr(prefix: str) -> None:
@@ -127,38 +117,11 @@ def reset_lr(prefix: str) -> None:
     st.session_state[f"{prefix}.lr"] = OPTIMIZERS[st.session_state[f"{prefix}.optimizer"]].default_lr
 
 
-def init_compare_widgets() -> None:
-    """Set the optimizers page's widgets from the URL on the page's first run (warning about bad parameters)."""
-    _init_from_url(optimizers_state.KEYS, optimizers_state.parse, optimizers_state.to_widgets)
-
-
 def learning_rates_label() -> str:
     """The learning-rate section's title, with the selected optimizers' rates: "Learning rates: Adam 0.1, SGD 1"."""
     s = st.session_state
     rates = ", ".join(f"{OPTIMIZERS[n].label} {s[f'cmp.lr.{n}']:g}" for n in OPTIMIZERS if n in (s["cmp.opts"] or ()))
     return tr("cmp.lrs.with", rates=rates) if rates else tr("cmp.lrs")
-
-
-def compare_from_widgets() -> optimizers_state.CompareState:
-    s = st.session_state
-    base = TrialConfig(task=s["cmp.task"], encoding="onehot" if s["cmp.onehot"] else "scalar", depth=s["cmp.depth"],
-                       width=s["cmp.width"], activation=s["cmp.activation"], init=s["cmp.init"],
-                       loss_fn=s["cmp.loss"], batch_size=s["cmp.batch"], full_batch=s["cmp.full_batch"],
-                       steps=s["cmp.steps"])
-    opts = tuple(dict.fromkeys(name for name in (s["cmp.opts"] or ()) if name in OPTIMIZERS))  # as chosen
-    lrs = tuple((name, float(s[f"cmp.lr.{name}"])) for name in OPTIMIZERS)
-    return optimizers_state.CompareState(base, opts, lrs, int(s["cmp.seeds"]), s["cmp.metric"], int(s["cmp.smooth"]),
-                                 bool(s["cmp.logy"]))
-
-
-def results_key() -> str | None:
-    """The store entry the URL selects on the results page (warning about a malformed key)."""
-    if "res.init" not in st.session_state:
-        key, problems = results_state.parse(st.query_params.to_dict())
-        st.session_state["res.init"] = True
-        st.session_state["res.key"] = key
-        show_problems(problems)
-    return st.session_state.get("res.key")
 
 
 # ---- tables --------------------------------------------------------------------------------------------------------

@@ -236,6 +236,8 @@ MALFORMED = [
     (None, {"activation": "`rm -rf`" * 20}),
     (None, {"lang": "xx"}),
     (None, {"width": "0"}),
+    (None, {"seed": ["1", "2"]}),
+    (None, {"lang": ["en", "ja"]}),
     ("optimizers", {**SMALL, "opts": "adam,unknown"}),
     ("optimizers", {**SMALL, "seeds": "-1"}),
     ("optimizers", {**SMALL, "lr_adam": "abc"}),
@@ -244,6 +246,7 @@ MALFORMED = [
     ("optimizers", {**SMALL, "logy": "maybe"}),
     ("optimizers", {**SMALL, "full_batch": "2"}),
     ("optimizers", {**SMALL, "loss": "hinge"}),
+    ("optimizers", {**SMALL, "opts": ["sgd", "adam"]}),  # a repeated name is not silently its last value
     ("results", {"key": "../../etc/passwd"}),
     ("results", {"key": "0123456789abcdef0123"}),  # well-formed, but nothing stored under it
 ]

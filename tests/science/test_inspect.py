@@ -74,12 +74,12 @@ def test_node_names():
 
 # ---- urlstate ------------------------------------------------------------------------------------------------------
 def test_lecture_state_round_trip():
-    state = lecture_state.LectureState(TrialConfig(task="or", encoding="onehot", optimizer="sgd", lr=0.3, depth=2,
-                                              width=4, activation="relu", steps=300), seed=42)
+    state = lecture_state.State(TrialConfig(task="or", encoding="onehot", optimizer="sgd", lr=0.3, depth=2,
+                                        width=4, activation="relu", steps=300), seed=42)
     params = lecture_state.to_params(state)
     assert params["lr"] == "0.3" and params["seed"] == "42" and "loss" not in params
     assert lecture_state.parse(params) == (state, [])
-    assert lecture_state.to_params(lecture_state.LectureState()) == {}
+    assert lecture_state.to_params(lecture_state.State()) == {}
 
 
 def test_lecture_lr_default_follows_the_optimizer():
@@ -92,12 +92,12 @@ def test_compare_state_round_trip():
     base = TrialConfig(task="xor", depth=2, width=4, activation="tanh", init="xavier", loss_fn="bce", batch_size=8,
                        steps=500)
     lrs = dict(optimizers_state.DEFAULT.lrs, adam=0.05)
-    state = optimizers_state.CompareState(base, ("sgd", "adam"), tuple(lrs.items()), 7, "table_loss", 9, False)
+    state = optimizers_state.State(base, ("sgd", "adam"), tuple(lrs.items()), 7, "table_loss", 9, False)
     params = optimizers_state.to_params(state)
     assert params["opts"] == "sgd,adam" and params["lr_adam"] == "0.05" and params["loss"] == "bce"
     assert optimizers_state.parse(params) == (state, [])
     assert [c.lr for c in state.configs()] == [1.0, 0.05]
-    assert optimizers_state.to_params(optimizers_state.CompareState()) == {}
+    assert optimizers_state.to_params(optimizers_state.State()) == {}
 
 
 @pytest.mark.parametrize(("params", "bad"), [
@@ -107,7 +107,7 @@ def test_compare_state_round_trip():
 ])
 def test_bad_lecture_params_fall_back_to_defaults(params, bad):
     state, problems = lecture_state.parse(params)
-    assert state == lecture_state.LectureState()
+    assert state == lecture_state.State()
     assert [p.param for p in problems] == [bad]
     assert len(problems[0].value) <= 40 and "`" not in problems[0].value
     assert "got" not in problems[0].reason  # the raw value is never echoed unshortened
@@ -120,8 +120,8 @@ def test_good_params_survive_bad_neighbours():
 
 
 def test_key_lang_and_locale():
-    assert results_state.parse({"key": "0123456789ABCDEF0123"}) == ("0123456789abcdef0123", [])
-    assert results_state.parse({"key": "../x"})[0] is None
+    assert results_state.parse({"key": "0123456789ABCDEF0123"}) == (results_state.State("0123456789abcdef0123"), [])
+    assert results_state.parse({"key": "../x"})[0].key is None
     assert url_params.parse_lang({"lang": "JA"}) == ("ja", [])
     assert url_params.parse_lang({"lang": "xx"})[1][0].param == "lang"
     assert url_params.language_of("ja-JP") == "ja" and url_params.language_of("en-GB") == "en"

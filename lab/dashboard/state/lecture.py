@@ -1,48 +1,52 @@
-"""The lecture page's state: one frozen LectureState, parsed from the URL and back."""
+"""The lecture page's state: one frozen State (a config and a seed), parsed from the URL and back, and its widgets."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lab.core.config import MAX_SEED, ConfigError, TrialConfig
-from lab.dashboard.state import params as url_params
-from lab.dashboard.state.params import Problem, config_params, parse_config, shown
+from lab.core.config import MAX_SEED, TrialConfig
+from lab.dashboard.state.params import Params, Problem, config_params, config_parsers, int_param, read, with_fields
 
-# ---- the lecture page ----------------------------------------------------------------------------------------------
 FIELDS = ("task", "encoding", "activation", "depth", "width", "optimizer", "lr", "steps")
 
 
 @dataclass(frozen=True)
-class LectureState:
+class State:
     config: TrialConfig = field(default_factory=TrialConfig)
     seed: int = 0
 
 
-def parse(params: dict) -> tuple[LectureState, list[Problem]]:
-    config, problems = parse_config(params, FIELDS, TrialConfig())
-    seed = 0
-    if "seed" in params:
-        try:
-            seed = url_params.int_param(params["seed"], "seed", 0, MAX_SEED)
-        except ConfigError as e:
-            problems.append(Problem("seed", shown(params["seed"]), e.reason))
-    return LectureState(config, seed), problems
+DEFAULT = State()
+KEYS = ("lec.seed", "lec.onehot", "lec.task", "lec.optimizer", "lec.lr", "lec.activation", "lec.depth", "lec.width",
+        "lec.steps")
+FORM_KEYS = KEYS
+PARSERS = {**config_parsers(FIELDS), "seed": lambda text: int_param(text, "seed", 0, MAX_SEED)}
 
 
-def to_params(state: LectureState) -> dict[str, str]:
-    out = config_params(state.config, FIELDS, TrialConfig())
-    if state.seed:
+def parse(params: Params) -> tuple[State, list[Problem]]:
+    """The state a link names, and one Problem per parameter that was ignored."""
+    values, problems = read(params, PARSERS)
+    config, refused = with_fields(DEFAULT.config, values, params, FIELDS)
+    return State(config, values.get("seed", DEFAULT.seed)), problems + refused
+
+
+def to_params(state: State) -> dict[str, str]:
+    out = config_params(state.config, FIELDS, DEFAULT.config)
+    if state.seed != DEFAULT.seed:
         out["seed"] = str(state.seed)
     return out
 
 
-# Lecture page: widget keys and their values from a LectureState
-KEYS = ("lec.seed", "lec.onehot", "lec.task", "lec.optimizer", "lec.lr", "lec.activation", "lec.depth",
-                "lec.width", "lec.steps")
-
-
-def to_widgets(state: LectureState) -> dict:
+def to_widgets(state: State) -> dict:
     c = state.config
     return {"lec.seed": state.seed, "lec.onehot": c.encoding == "onehot", "lec.task": c.task,
             "lec.optimizer": c.optimizer, "lec.lr": c.lr, "lec.activation": c.activation, "lec.depth": c.depth,
             "lec.width": c.width, "lec.steps": c.steps}
+
+
+def from_widgets(values) -> State:
+    """The state the widgets hold (`values`: a mapping such as the session state)."""
+    config = TrialConfig(task=values["lec.task"], encoding="onehot" if values["lec.onehot"] else "scalar",
+                         optimizer=values["lec.optimizer"], lr=values["lec.lr"], activation=values["lec.activation"],
+                         depth=values["lec.depth"], width=values["lec.width"], steps=values["lec.steps"])
+    return State(config, int(values["lec.seed"]))

@@ -1,28 +1,23 @@
-"""The optimizers page's state: one frozen CompareState, parsed from the URL and back."""
+"""The optimizers page's state: one frozen State (the optimizers compared, on which network, and how the results are
+shown), parsed from the URL and back, and its widgets."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lab.core.config import ConfigError, TrialConfig
+from lab.core.config import TrialConfig
 from lab.core.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS
 from lab.dashboard.state import params as url_params
-from lab.dashboard.state.params import Problem, config_params, parse_config, shown
+from lab.dashboard.state.params import Params, Problem, config_params, config_parsers, read, with_fields
 from lab.science.analysis import METRICS
 
 MAX_SEEDS = 1000  # seeds per optimizer on the comparison page
-
-
 MAX_SMOOTH = 200
-
-
-# ---- the optimizers page -------------------------------------------------------------------------------------------
-FIELDS = ("task", "encoding", "depth", "width", "activation", "init", "loss_fn", "batch_size", "full_batch",
-                  "steps")
+FIELDS = ("task", "encoding", "depth", "width", "activation", "init", "loss_fn", "batch_size", "full_batch", "steps")
 
 
 @dataclass(frozen=True)
-class CompareState:
+class State:
     base: TrialConfig = field(default_factory=TrialConfig)  # optimizer and lr: see optimizers / lrs
     optimizers: tuple[str, ...] = LECTURE_OPTIMIZERS
     lrs: tuple[tuple[str, float], ...] = tuple((name, spec.default_lr) for name, spec in OPTIMIZERS.items())
@@ -41,42 +36,35 @@ class CompareState:
         return self.seeds * len(self.optimizers)
 
 
-DEFAULT = CompareState()
+DEFAULT = State()
+KEYS = ("cmp.task", "cmp.onehot", "cmp.depth", "cmp.width", "cmp.activation", "cmp.init", "cmp.loss", "cmp.batch",
+        "cmp.full_batch", "cmp.steps", "cmp.seeds", "cmp.opts", "cmp.metric", "cmp.smooth", "cmp.logy",
+        *(f"cmp.lr.{name}" for name in OPTIMIZERS))
+FORM_KEYS = KEYS
+PARSERS = {
+    **config_parsers(FIELDS),
+    "opts": url_params.optimizers_param,
+    "seeds": lambda t: url_params.int_param(t, "seeds", 1, MAX_SEEDS),
+    "metric": lambda t: url_params.choice_param(t, "metric", METRICS),
+    "smooth": lambda t: url_params.int_param(t, "smooth", 1, MAX_SMOOTH),
+    "logy": lambda t: url_params.bool_param(t, "logy"),
+    **{f"lr_{name}": (lambda t, param=f"lr_{name}": url_params.lr_param(t, param)) for name in OPTIMIZERS},
+}
 
 
-def parse(params: dict) -> tuple[CompareState, list[Problem]]:
-    base, problems = parse_config(params, FIELDS, TrialConfig())
-    values = {}
-
-    def take(param, convert):
-        if param in params:
-            try:
-                values[param] = convert(params[param])
-            except ConfigError as e:
-                problems.append(Problem(param, shown(params[param]), e.reason))
-
-    take("opts", url_params.optimizers_param)
-    take("seeds", lambda t: url_params.int_param(t, "seeds", 1, MAX_SEEDS))
-    take("metric", lambda t: url_params.choice_param(t, "metric", METRICS))
-    take("smooth", lambda t: url_params.int_param(t, "smooth", 1, MAX_SMOOTH))
-    take("logy", lambda t: url_params.bool_param(t, "logy"))
-    lrs = dict(DEFAULT.lrs)
-    for name in OPTIMIZERS:
-        param = f"lr_{name}"
-        if param in params:
-            try:
-                lrs[name] = url_params.lr_param(params[param], param)
-            except ConfigError as e:
-                problems.append(Problem(param, shown(params[param]), e.reason))
-    state = CompareState(base=base, optimizers=values.get("opts", DEFAULT.optimizers),
-                         lrs=tuple(lrs.items()), seeds=values.get("seeds", DEFAULT.seeds),
-                         metric=values.get("metric", "loss"), smooth=values.get("smooth", 1),
-                         logy=values.get("logy", True))
-    return state, problems
+def parse(params: Params) -> tuple[State, list[Problem]]:
+    """The state a link names, and one Problem per parameter that was ignored."""
+    values, problems = read(params, PARSERS)
+    base, refused = with_fields(DEFAULT.base, values, params, FIELDS)
+    lrs = tuple((name, values.get(f"lr_{name}", lr)) for name, lr in DEFAULT.lrs)
+    state = State(base=base, optimizers=values.get("opts", DEFAULT.optimizers), lrs=lrs,
+                  seeds=values.get("seeds", DEFAULT.seeds), metric=values.get("metric", DEFAULT.metric),
+                  smooth=values.get("smooth", DEFAULT.smooth), logy=values.get("logy", DEFAULT.logy))
+    return state, problems + refused
 
 
-def to_params(state: CompareState) -> dict[str, str]:
-    out = config_params(state.base, FIELDS, TrialConfig())
+def to_params(state: State) -> dict[str, str]:
+    out = config_params(state.base, FIELDS, DEFAULT.base)
     if state.optimizers != DEFAULT.optimizers:
         out["opts"] = ",".join(state.optimizers)
     for name, lr in state.lrs:
@@ -89,13 +77,7 @@ def to_params(state: CompareState) -> dict[str, str]:
     return out
 
 
-# Optimizers page
-KEYS = ("cmp.task", "cmp.onehot", "cmp.depth", "cmp.width", "cmp.activation", "cmp.init", "cmp.loss",
-                "cmp.batch", "cmp.full_batch", "cmp.steps", "cmp.seeds", "cmp.opts", "cmp.metric", "cmp.smooth",
-                "cmp.logy", *(f"cmp.lr.{name}" for name in OPTIMIZERS))
-
-
-def to_widgets(state: CompareState) -> dict:
+def to_widgets(state: State) -> dict:
     b = state.base
     values = {"cmp.task": b.task, "cmp.onehot": b.encoding == "onehot", "cmp.depth": b.depth, "cmp.width": b.width,
               "cmp.activation": b.activation, "cmp.init": b.init, "cmp.loss": b.loss_fn, "cmp.batch": b.batch_size,
@@ -104,3 +86,15 @@ def to_widgets(state: CompareState) -> dict:
               "cmp.logy": state.logy}
     values.update({f"cmp.lr.{name}": lr for name, lr in state.lrs})
     return values
+
+
+def from_widgets(values) -> State:
+    """The state the widgets hold (`values`: a mapping such as the session state)."""
+    base = TrialConfig(task=values["cmp.task"], encoding="onehot" if values["cmp.onehot"] else "scalar",
+                       depth=values["cmp.depth"], width=values["cmp.width"], activation=values["cmp.activation"],
+                       init=values["cmp.init"], loss_fn=values["cmp.loss"], batch_size=values["cmp.batch"],
+                       full_batch=values["cmp.full_batch"], steps=values["cmp.steps"])
+    opts = tuple(dict.fromkeys(name for name in (values["cmp.opts"] or ()) if name in OPTIMIZERS))  # as chosen
+    lrs = tuple((name, float(values[f"cmp.lr.{name}"])) for name in OPTIMIZERS)
+    return State(base, opts, lrs, int(values["cmp.seeds"]), values["cmp.metric"], int(values["cmp.smooth"]),
+                 bool(values["cmp.logy"]))

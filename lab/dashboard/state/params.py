@@ -1,13 +1,18 @@
-"""Each page's state as URL parameters: parse (validated, never raising) and encode (defaults left out).
+"""What every page's state module shares: reading URL parameters (validated, never raising) and writing them back.
 
-A shared link carries a page's whole configuration. Every parameter is checked on its own, through `TrialConfig` or
-the widget's bounds; a bad one is reported as a `Problem` and replaced by its default, so a hostile or stale link
-always opens a working page. URL names are the config's field names, except `loss` (for `loss_fn`) and `opts`.
+A shared link carries a page's whole configuration. Each page's module (`lab.dashboard.state.<page>`) has the same
+parts: a frozen `State`, its `DEFAULT`, the widgets' session keys `KEYS` (and `FORM_KEYS`, whose absence marks a new
+visit), `PARSERS` (URL parameter -> converter), `parse(params) -> (State, problems)`, `to_params(state)` (defaults
+left out), `to_widgets(state)` and `from_widgets(values)`. Every parameter is checked on its own by `read`, through
+its converter (the widget's bounds) and then `TrialConfig`; a bad or repeated one is reported as a `Problem` and
+replaced by its default, so a hostile or stale link always opens a working page. URL names are the config's field
+names, except `loss` (for `loss_fn`) and `opts`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from lab.core.config import LIMITS, ConfigError, TrialConfig
@@ -33,6 +38,53 @@ def shown(value, limit: int = 40) -> str:
     """A parameter value safe to show inside a code span: printable, no backticks, at most `limit` characters."""
     text = re.sub(r"[^\w .,:;+\-=/()\[\]{}@!?*&%#$~^|<>'\"]", "?", str(value), flags=re.UNICODE)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+Params = Mapping[str, str | Sequence[str]]  # URL query parameters: a value, or every value of a name
+
+
+def text_of(params: Params, name: str) -> str:
+    """The text of a parameter as the link gave it (every value, when the name is repeated)."""
+    value = params[name]
+    if isinstance(value, str):
+        return value
+    return f"&{name}=".join(map(str, value))
+
+
+def read(params: Params, parsers: Mapping[str, Callable[[str], object]]) -> tuple[dict, list[Problem]]:
+    """The value of each parameter in `parsers` that `params` sets, converted by its parser (which raises
+    ConfigError on a bad text); a Problem for each that is bad or given more than once, and left out of the values."""
+    values, problems = {}, []
+    for name, convert in parsers.items():
+        if name not in params:
+            continue
+        given = params[name]
+        if not isinstance(given, str):
+            if len(given) > 1:
+                problems.append(Problem(name, shown(text_of(params, name)), "must be given once"))
+                continue
+            if not given:
+                continue
+            given = given[0]
+        try:
+            values[name] = convert(given)
+        except ConfigError as e:
+            problems.append(Problem(name, shown(given), e.reason))
+    return values, problems
+
+
+def initial_values(page, present, params: Params) -> tuple[dict, list[Problem]]:
+    """The widget values a page (a `lab.dashboard.state` module) sets before its widgets are drawn: on a new visit
+    (one of `page.FORM_KEYS` absent from `present`, the session state) every one, from the link, with the link's
+    problems to report; afterwards only the values of widgets that were not drawn in the last run (the link, which
+    names the view, gives them back), and no problems."""
+    if all(key in present for key in page.KEYS):
+        return {}, []
+    state, problems = page.parse(params)
+    values = page.to_widgets(state)
+    if not all(key in present for key in page.FORM_KEYS):
+        return values, problems
+    return {key: value for key, value in values.items() if key not in present}, []
 
 
 def int_param(text: str, name: str, lo: int, hi: int) -> int:
@@ -75,20 +127,26 @@ def config_value(name: str, text: str):
     return str(text)
 
 
-def parse_config(params: dict, names: tuple[str, ...], base: TrialConfig) -> tuple[TrialConfig, list[Problem]]:
-    """`base` with each named field the URL sets, one at a time (optimizer first, as it resets lr)."""
-    config, problems = base, []
-    ordered = sorted(names, key=lambda n: n != "optimizer")
-    for name in ordered:
+def config_parsers(names: tuple[str, ...]) -> dict[str, Callable[[str], object]]:
+    """Converters of the named config fields, keyed by URL parameter (the config itself checks the values)."""
+    return {URL_NAME.get(name, name): (lambda text, name=name: config_value(name, text)) for name in names}
+
+
+def with_fields(config: TrialConfig, values: dict, params: Params, names: tuple[str, ...],
+                fix: Callable[[TrialConfig], TrialConfig] | None = None) -> tuple[TrialConfig, list[Problem]]:
+    """`config` with each named field that `values` (read from `params`) holds, one at a time (optimizer first, as it
+    resets lr), each passed through `fix` and checked by `TrialConfig`; a Problem for each one it refuses."""
+    problems = []
+    for name in sorted(names, key=lambda n: n != "optimizer"):
         param = URL_NAME.get(name, name)
-        if param not in params:
+        if param not in values:
             continue
-        text = params[param]
         try:
-            config = config.replace(**{name: config_value(name, text)})
+            changed_config = config.replace(**{name: values[param]})
+            config = fix(changed_config) if fix else changed_config
         except (ConfigError, TypeError, ValueError) as e:
             reason = re.sub(r"\s*\(got .*\)$", "", getattr(e, "reason", str(e)), flags=re.DOTALL)
-            problems.append(Problem(param, shown(text), reason))
+            problems.append(Problem(param, shown(text_of(params, param)), reason))
     return config, problems
 
 
@@ -126,13 +184,10 @@ def optimizers_param(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def parse_lang(params: dict) -> tuple[str | None, list[Problem]]:
-    if "lang" not in params:
-        return None, []
-    value = str(params["lang"]).strip().lower()
-    if value in LANGS:
-        return value, []
-    return None, [Problem("lang", shown(params["lang"]), f"must be one of {', '.join(LANGS)}")]
+def parse_lang(params: Params) -> tuple[str | None, list[Problem]]:
+    """The language a link asks for (None when it names none, or a bad one), and the problem with it."""
+    values, problems = read(params, {"lang": lambda text: choice_param(text, "lang", LANGS)})
+    return values.get("lang"), problems
 
 
 def language_of(locale: str | None) -> str:
