@@ -51,10 +51,8 @@ def layer_name(n, depth):
 
 st.title(tr("depth.title"))
 st.markdown(tr("depth.intro"))
-values, problems = depth_state.initial_values(st.session_state, st.query_params.to_dict())
-for key, value in values.items():
-    st.session_state[key] = value
-shell.show_problems(problems)
+state = shell.page_state(depth_state)
+st.session_state["depth.depth"] = state.depth  # kept within the depth range
 
 with st.form("depth.form"):
     row = st.columns(4)
@@ -70,9 +68,6 @@ with st.form("depth.form"):
                         help=tr("depth.f.tests.help"))
     row[3].form_submit_button(tr("cmp.run"), type="primary", icon=":material/play_arrow:", width="stretch")
 
-state = depth_state.from_widgets(st.session_state)
-st.session_state["depth.depth"] = state.depth
-shell.sync_url(depth_state.to_params(state))
 configs, grid = state.configs(), state.grid()
 if not compute.within_budget(configs, state.seeds):
     shell.share_link(depth_state.to_params(state))

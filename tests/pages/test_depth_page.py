@@ -22,6 +22,7 @@ from lab.core.engine import train
 from lab.dashboard import compute
 from lab.dashboard.charts import depth as charts_depth
 from lab.dashboard.state import depth as depth_state
+from lab.dashboard.state import params as url_params
 from lab.dashboard.texts import common as texts
 from lab.dashboard.views import depth as depth_view
 from lab.science import diagnostics, digests
@@ -113,7 +114,7 @@ def test_refuses_oversize_requests(monkeypatch):
 MALFORMED = [{"depths": "3-1"}, {"depths": "0-20"}, {"depths": "abc"}, {"seeds": "-1"}, {"steps": "1e9"},
              {"optimizer": "adamw"}, {"width": "0"}, {"init": "<script>"}, {"activation": "identity"},
              {"depth": "9"}, {"tests": "x" * 200}, {"trace": "maybe"}, {"metric": "loss"}, {"seed": "-3"},
-             {"trace_init": "he"}]
+             {"trace_init": "he"}, {"metric": ["stuck_fraction", "stalled_fraction"]}]
 
 
 @pytest.mark.parametrize("bad", MALFORMED, ids=["&".join(f"{k}={v[:12]}" for k, v in b.items()) for b in MALFORMED])
@@ -127,7 +128,7 @@ def test_malformed_links_warn_and_use_defaults(bad):
 
 # ---- URL state -----------------------------------------------------------------------------------------------------
 def test_state_round_trip_and_defaults():
-    state = depth_state.DepthState(optimizer="sgd", width=8, depths=(2, 5), depth=5, seed=7, trace=False)
+    state = depth_state.State(optimizer="sgd", width=8, depths=(2, 5), depth=5, seed=7, trace=False)
     params = depth_state.to_params(state)
     assert params == {"optimizer": "sgd", "width": "8", "depths": "2-5", "depth": "5", "seed": "7", "trace": "0"}
     assert depth_state.parse(params) == (state, [])
@@ -143,21 +144,21 @@ def test_parse_reports_each_bad_parameter():
 
 
 def test_initial_values_only_on_first_run():
-    values, problems = depth_state.initial_values({}, {"seeds": "x"})
+    values, problems = url_params.initial_values(depth_state, {}, {"seeds": "x"})
     assert set(values) == set(depth_state.KEYS) and len(problems) == 1
     present = {k: None for k in depth_state.KEYS if k != "depth.seed"}
-    assert depth_state.initial_values(present, {"seeds": "x", "seed": "4"}) == ({"depth.seed": 4}, [])
+    assert url_params.initial_values(depth_state, present, {"seeds": "x", "seed": "4"}) == ({"depth.seed": 4}, [])
 
 
 def test_seed_left_out_of_the_link_when_it_is_the_first_stalled_one():
-    state = depth_state.DepthState()
+    state = depth_state.State()
     assert depth_state.with_seed(state, 4, {4: (0, 1, True), 9: (0, 1, True)}).seed is None
     assert depth_state.with_seed(state, 9, {4: (0, 1, True), 9: (0, 1, True)}).seed == 9
     assert depth_state.with_seed(state, None, {}).seed is None
 
 
 def test_seeds_that_fit_the_budget():
-    state = depth_state.DepthState(seeds=20)
+    state = depth_state.State(seeds=20)
     per_seed = budget.work(state.configs(), 1)
     assert depth_state.seeds_that_fit(state, 20 * per_seed) == 20
     assert depth_state.seeds_that_fit(state, 5 * per_seed + 1) == 5

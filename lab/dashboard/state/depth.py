@@ -1,9 +1,9 @@
-"""The depth page's settings: one frozen state, parsed from URL parameters (never raising), encoded back (defaults
+"""The depth page's settings: one frozen State, parsed from URL parameters (never raising), encoded back (defaults
 left out), and mapped to and from the page's widget keys.
 
-A bad parameter becomes a `urlstate.Problem` and its default is used, so any link opens a working page. Settings that
-cost training (optimizer, width, init, depth range, seeds, iterations, Hessian tests) sit in the page's form; the
-others only choose what is shown.
+A bad parameter becomes a `params.Problem` and its default is used, so any link opens a working page. Settings that
+cost training (optimizer, width, init, depth range, seeds, iterations, Hessian tests) sit in the page's form
+(`FORM_KEYS`); the others only choose what is shown.
 """
 
 from __future__ import annotations
@@ -14,7 +14,17 @@ from dataclasses import dataclass, replace
 from lab.core import budget
 from lab.core.config import INITS, ConfigError, TrialConfig
 from lab.core.optimizers import LECTURE_OPTIMIZERS
-from lab.dashboard.state.params import Problem, bool_param, choice_param, int_param, param_text, shown
+from lab.dashboard.state.params import (
+    Params,
+    Problem,
+    bool_param,
+    choice_param,
+    int_param,
+    param_text,
+    read,
+    shown,
+    text_of,
+)
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 MAX_DEPTH = 10
@@ -24,7 +34,7 @@ DEEP = 4  # the lecture: "networks of four or more layers" stall
 
 
 @dataclass(frozen=True)
-class DepthState:
+class State:
     optimizer: str = "adam"
     width: int = 2
     init: str = "pytorch"
@@ -62,7 +72,8 @@ class DepthState:
         return self.config(self.activation, self.depth)
 
 
-DEFAULT = DepthState()
+DepthState = State  # its name before every page's state was called State
+DEFAULT = State()
 FIELDS = ("optimizer", "width", "init", "depths", "seeds", "steps", "tests", "metric", "activation", "depth", "seed",
           "trace", "trace_init")
 KEYS = tuple(f"depth.{name}" for name in FIELDS)
@@ -97,25 +108,19 @@ PARSERS = {
 }
 
 
-def parse(params: dict) -> tuple[DepthState, list[Problem]]:
+def parse(params: Params) -> tuple[State, list[Problem]]:
     """The state a link names, and one Problem per parameter that was ignored."""
-    values, problems = {}, []
-    for name, convert in PARSERS.items():
-        if name in params:
-            try:
-                values[name] = convert(params[name])
-            except ConfigError as e:
-                problems.append(Problem(name, shown(params[name]), e.reason))
+    values, problems = read(params, PARSERS)
     state = replace(DEFAULT, **values)
     lo, hi = state.depths
     if not lo <= state.depth <= hi:
         if "depth" in values:
-            problems.append(Problem("depth", shown(params["depth"]), f"must be within depths {lo}-{hi}"))
+            problems.append(Problem("depth", shown(text_of(params, "depth")), f"must be within depths {lo}-{hi}"))
         state = replace(state, depth=min(max(DEFAULT.depth, lo), hi))
     return state, problems
 
 
-def to_params(state: DepthState) -> dict[str, str]:
+def to_params(state: State) -> dict[str, str]:
     """URL parameters of the settings that differ from the defaults."""
     out = {}
     for name in FIELDS:
@@ -125,42 +130,30 @@ def to_params(state: DepthState) -> dict[str, str]:
     return out
 
 
-def to_widgets(state: DepthState) -> dict:
+def to_widgets(state: State) -> dict:
     return {f"depth.{name}": (tuple(getattr(state, name)) if name == "depths" else getattr(state, name))
             for name in FIELDS}
 
 
-def from_widgets(values) -> DepthState:
+def from_widgets(values) -> State:
     """The state the widgets hold (`values`: the session state); the focus depth kept within the range."""
     get = {name: values[f"depth.{name}"] for name in FIELDS}
     lo, hi = (int(x) for x in get["depths"])
     depth = min(max(int(get["depth"]), lo), hi)
     seed = get["seed"]
-    return DepthState(optimizer=get["optimizer"], width=int(get["width"]), init=get["init"], depths=(lo, hi),
-                      seeds=int(get["seeds"]), steps=int(get["steps"]), tests=int(get["tests"]),
-                      metric=get["metric"], activation=get["activation"], depth=depth,
-                      seed=None if seed is None else int(seed), trace=bool(get["trace"]),
-                      trace_init=get["trace_init"])
+    return State(optimizer=get["optimizer"], width=int(get["width"]), init=get["init"], depths=(lo, hi),
+                 seeds=int(get["seeds"]), steps=int(get["steps"]), tests=int(get["tests"]), metric=get["metric"],
+                 activation=get["activation"], depth=depth, seed=None if seed is None else int(seed),
+                 trace=bool(get["trace"]), trace_init=get["trace_init"])
 
 
-def initial_values(present, params: dict) -> tuple[dict, list[Problem]]:
-    """The widget values to set before the widgets are drawn: all of them, parsed from the link, on the page's first
-    run (when the form's keys are absent from `present`), with the link's problems to report; afterwards only those
-    of widgets that were not drawn in the last run (their values come back from the link, which names the view)."""
-    state, problems = parse(params)
-    values = to_widgets(state)
-    if not all(key in present for key in FORM_KEYS):
-        return values, problems
-    return {key: value for key, value in values.items() if key not in present}, []
-
-
-def with_seed(state: DepthState, seed: int | None, options) -> DepthState:
+def with_seed(state: State, seed: int | None, options) -> State:
     """The state with the stalled trial shown: None (the default) when it is the first of `options`."""
     first = next(iter(options), None)
     return replace(state, seed=None if seed is None or seed == first else int(seed))
 
 
-def seeds_that_fit(state: DepthState, limit: int, width: int | None = None) -> int:
+def seeds_that_fit(state: State, limit: int, width: int | None = None) -> int:
     """The most seeds (at most `state.seeds`) whose training fits `limit` weighted trial-steps, at `width` if given;
     0 if not even one does."""
     configs = replace(state, width=width or state.width).configs()
