@@ -6,39 +6,12 @@ import streamlit as st
 
 from lab.core.config import INITS
 from lab.core.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS
-from lab.dashboard import compute, shell
+from lab.dashboard import compute, jobs, shell
 from lab.dashboard.charts import depth as cd
 from lab.dashboard.shell import tr
 from lab.dashboard.state import depth as depth_state
 from lab.dashboard.views import depth as depth_view
-from lab.science import diagnostics
-from lab.science import digests as science_digests
 from lab.science.diagnostics import EIG_TOL
-from lab.storage import derived
-from lab.storage.store import Store
-from lab.storage.sweep import run_configs
-
-HOURS = 6 * 3600
-
-
-@st.cache_data(max_entries=256, ttl=HOURS, show_spinner=False)
-def digest(root, config, n_seeds):
-    return science_digests.depth_digest(Store(root), config, n_seeds)
-
-
-@st.cache_data(max_entries=512, ttl=HOURS, show_spinner=False)
-def hessian_tests(root, config, n_seeds, tests):
-    return compute.hessian_tests(Store(root), config, n_seeds, tests)
-
-
-@st.cache_data(max_entries=16, ttl=HOURS, show_spinner=False)
-def trace(config):
-    return compute.trace_bands(config)
-
-
-@st.cache_data(max_entries=32, ttl=HOURS, show_spinner=False)
-def spectrum(root, config, seed, step):
-    return diagnostics.spectrum(config, seed, step, Store(root).runs(config, [seed]).params[0])
 
 
 def named(frame, column, name):
@@ -73,24 +46,12 @@ if not compute.within_budget(configs, state.seeds):
     shell.share_link(depth_state.to_params(state))
     st.stop()
 
-store, seeds = compute.store(), range(state.seeds)
-root = str(store.root.resolve())
-todo = [config for config in configs if store.missing(config, seeds)]
-if todo:  # stored unit by unit (each depth's activations together): a changed widget loses nothing trained
-    bar = st.progress(0.0, text=tr("depth.progress", done=0, total="…"))
-    run_configs(todo, seeds, store=store, workers=1, progress=lambda done, total: bar.progress(
-        done / max(total, 1), text=tr("depth.progress", done=done, total=total)))
-    bar.empty()
-need = [c for c in grid if derived.stored_tests(store, c, state.seeds, state.tests) is None]
-if need and state.tests:
-    bar = st.progress(0.0)
-    for k, config in enumerate(need):
-        bar.progress(k / len(need), text=tr("depth.progress.tests", act=config.activation, depth=config.depth,
-                                            done=k, total=len(need)))
-        hessian_tests(root, config, state.seeds, state.tests)
-    bar.empty()
-digests = {config: digest(root, config, state.seeds) for config in configs}
-tests = [hessian_tests(root, c, state.seeds, state.tests if c in grid else 0) for c in configs]
+# trained by the workers, each chunk stored at once: a changed widget loses nothing trained
+if not compute.ensure([(config, state.seeds) for config in configs],
+                      lambda done, total: tr("depth.progress", done=done, total=total)):
+    st.stop()
+digests = {config: compute.depth_digest(config, state.seeds) for config in configs}
+tests = [compute.hessian_tests(c, state.seeds, state.tests if c in grid else 0) for c in configs]
 stats = depth_view.stats_table(list(digests.values()), tests)
 mini = stats[~stats["full_batch"]]
 
@@ -139,11 +100,11 @@ st.caption(tr("depth.grad.caption"))
 
 st.subheader(tr("depth.trace.title"))
 row = st.columns([1, 1], vertical_alignment="bottom")
-row[0].toggle(tr("depth.trace.toggle", n=compute.TRACE_SEEDS), key="depth.trace")
+row[0].toggle(tr("depth.trace.toggle", n=jobs.TRACE_SEEDS), key="depth.trace")
 row[1].segmented_control(tr("depth.trace.init"), INITS, key="depth.trace_init", required=True)
 if state.trace:
     with st.spinner(tr("training")):
-        act, sat = trace(state.config(state.activation, state.depth, init=state.trace_init))
+        act, sat = compute.trace(state.config(state.activation, state.depth, init=state.trace_init))
     hidden = [tr("depth.layer", n=n) for n in range(1, state.depth + 1)]
     left, right = st.columns(2, gap="large")
     scale = {"sigmoid": (0, 1), "tanh": (-1, 1)}.get(state.activation)
@@ -169,7 +130,7 @@ else:
         end=tr("depth.hess.solved") if options[s][2] else tr("depth.hess.unsolved")))
     start, end, _ = options[seed]
     with st.spinner(tr("depth.hess.computing")):
-        eigs, kinds = spectrum(root, focus, seed, (start + end) // 2)
+        eigs, kinds = compute.spectrum(focus, seed, (start + end) // 2)
     signs = {s: tr(f"depth.sign.{s}") for s in ("negative", "flat", "positive")}
     for column, row_ in zip(st.columns(2, gap="large"), kinds.itertuples()):
         with column:

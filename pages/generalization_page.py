@@ -14,36 +14,19 @@ from lab.dashboard.state import generalization as generalization_state
 from lab.dashboard.views import common as views
 from lab.dashboard.views import generalization as generalization_view
 from lab.science import analysis, digests, tuning
-from lab.storage.store import Store
 
 B = generalization_state.BOUNDS
 SETS = {"train": tr("gen.set.train"), "val": tr("gen.set.val"), "test": tr("gen.set.test")}
 
 
-@st.cache_data(max_entries=128, ttl=6 * 3600, show_spinner=False)
-def _digest(root: str, config, n_seeds: int) -> digests.FiniteDigest:
-    return digests.finite_digest(Store(root).runs(config, range(n_seeds)))
-
-
-def digest(config, n_seeds: int) -> digests.FiniteDigest:
-    return _digest(str(compute.store().root.resolve()), config, n_seeds)
+def digest(config, n_seeds: int):
+    return compute.finite_digest(config, n_seeds)
 
 
 def train(configs, n_seeds: int) -> bool:
-    """Train what the store lacks, group by group (each stored at once), if it fits the budget."""
-    todo = compute.pieces(compute.store(), configs, n_seeds)
-    if not compute.within_budget(list(dict.fromkeys(c for c, _ in todo)), n_seeds):
-        return False
-    total, done = sum(len(chunk) for _, chunk in todo), 0
-    bar = st.progress(0.0) if todo else None
-    for config, chunk in todo:
-        bar.progress(done / total, text=tr("gen.progress", name=naming.describe(config, shell.words()), done=done,
-                                           total=total))
-        compute.train_and_store(config, chunk)
-        done += len(chunk)
-    if bar:
-        bar.empty()
-    return True
+    """Have the workers train what the store lacks (each chunk stored at once), if it fits the budget."""
+    configs = list(dict.fromkeys(configs))
+    return compute.within_budget(configs, n_seeds) and compute.ensure([(c, n_seeds) for c in configs])
 
 
 def apply_preset() -> None:
@@ -122,7 +105,7 @@ st.caption(tr("gen.cap.intro"))
 st.multiselect(tr("gen.widths"), generalization_state.WIDTHS, key="gen.widths")
 shown = [main]
 cap_configs = state.capacity_configs()
-stored = not compute.pieces(compute.store(), cap_configs, state.seeds)  # then shown without asking
+stored = not any(compute.store().missing(c, range(state.seeds)) for c in cap_configs)  # then shown at once
 if not state.capacity and not stored:
     st.button(tr("gen.cap.run"), key="gen.cap_button", on_click=switch_on, args=("gen.cap",),
               icon=":material/play_arrow:")
@@ -148,7 +131,7 @@ elif not state.cv:
     row[2].button(tr("gen.cv.run"), key="gen.cv_button", on_click=switch_on, args=("gen.cv",),
                   icon=":material/play_arrow:")
 elif train(folds := tuning.fold_configs(config, state.folds), state.cv_seeds):
-    cv = tuning.cv_estimate([compute.store().runs(c, range(state.cv_seeds)) for c in folds], main.summary)
+    cv = tuning.cv_estimate([compute.store().trials(c, range(state.cv_seeds)) for c in folds], main.summary)
     m = st.columns(3)
     m[0].metric(tr("gen.cv.estimate", k=state.folds), generalization_view.percent(cv["cv_error"]),
                 help=tr("gen.cv.estimate.help", folds=", ".join(map(generalization_view.percent, cv["fold_errors"]))))

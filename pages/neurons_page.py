@@ -112,15 +112,9 @@ row[1].number_input(tr("f.seed"), 0, MAX_SEED, step=1, key="neu.seed", help=tr("
 configs = [TrialConfig(task="xor", width=w) for w in ns.WIDTHS]
 config = configs[ns.WIDTHS.index(state.width)]
 if compute.within_budget(configs, ns.SUCCESS_SEEDS):
-    todo = [(c, chunk) for c in configs for chunk in compute.pending(c, ns.SUCCESS_SEEDS)]
-    if todo:
-        bar = st.progress(0.0, text=tr("training"))
-        for k, (c, chunk) in enumerate(todo):
-            bar.progress(k / len(todo), text=tr("training"))
-            compute.train_and_store(c, chunk)
-        bar.empty()
-    with st.spinner(tr("training")):
-        run = compute.trial(config, state.seed)
+    if not compute.ensure([(c, ns.SUCCESS_SEEDS) for c in configs] + [(config, [state.seed])]):
+        st.stop()
+    run = compute.trial(config, state.seed)
     digests = [compute.digest(c, ns.SUCCESS_SEEDS) for c in configs]
     series = [tr("neu.mlp.series", w=w) for w in ns.WIDTHS]
     left, right = st.columns(2, gap="large")

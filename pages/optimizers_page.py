@@ -66,15 +66,9 @@ if not compute.within_budget(configs, state.seeds):
     shell.share_link(params)
     st.stop()
 
-todo = [(config, chunk) for config in configs for chunk in compute.pending(config, state.seeds)]
-if todo:  # trained piece by piece, each piece stored at once: a changed widget loses nothing already trained
-    total, done = sum(len(chunk) for _, chunk in todo), 0
-    bar = st.progress(0.0)
-    for config, chunk in todo:
-        bar.progress(done / total, text=tr("cmp.progress", name=naming.label(config, lr), done=done, total=total))
-        compute.train_and_store(config, chunk)
-        done += len(chunk)
-    bar.empty()
+# trained by the workers chunk by chunk, each stored at once: a changed widget loses nothing already trained
+if not compute.ensure([(config, state.seeds) for config in configs]):
+    st.stop()
 digests = [compute.digest(config, state.seeds, state.smooth) for config in configs]
 
 names = [naming.label(c, lr) for c in configs]

@@ -13,34 +13,14 @@ from lab.dashboard.state import generalization as generalization_state
 from lab.dashboard.state import tuning as ts
 from lab.dashboard.views import common as views
 from lab.dashboard.views import tuning as gen_tuning
-from lab.storage.store import Store
 
 B = generalization_state.BOUNDS
 
 
-@st.cache_data(max_entries=64, ttl=6 * 3600, show_spinner=False)
-def _tables(root: str, lr_configs: tuple, batch_configs: tuple, n_seeds: int):
-    store = Store(root)
-    lr_table = gen_tuning.lr_table([store.runs(c, range(n_seeds)) for c in lr_configs])
-    batch = gen_tuning.batch_table([store.runs(c, range(n_seeds)) for c in batch_configs]) if batch_configs else None
-    return lr_table, batch
-
-
 def train(configs, n_seeds: int) -> bool:
-    """Train what the store lacks, config by config (each stored at once), if it fits the budget."""
-    todo = compute.pieces(compute.store(), configs, n_seeds)
-    if not compute.within_budget(list(dict.fromkeys(c for c, _ in todo)), n_seeds):
-        return False
-    total, done = sum(len(chunk) for _, chunk in todo), 0
-    bar = st.progress(0.0) if todo else None
-    for config, chunk in todo:
-        bar.progress(done / total, text=tr("tun.progress", name=naming.label(config, tr("lr")), bs=config.batch_size,
-                                           done=done, total=total))
-        compute.train_and_store(config, chunk)
-        done += len(chunk)
-    if bar:
-        bar.empty()
-    return True
+    """Have the workers train what the store lacks (each chunk stored at once), if it fits the budget."""
+    configs = list(dict.fromkeys(configs))
+    return compute.within_budget(configs, n_seeds) and compute.ensure([(c, n_seeds) for c in configs])
 
 
 st.title(tr("tun.title"))
@@ -98,7 +78,7 @@ lr_configs, batch_configs = state.lr_configs(), state.batch_configs()
 if not train(lr_configs + batch_configs, state.seeds):
     shell.share_link(params)
     st.stop()
-table, batch = _tables(str(compute.store().root.resolve()), tuple(lr_configs), tuple(batch_configs), state.seeds)
+table, batch = compute.tuning_tables(lr_configs, batch_configs, state.seeds)
 
 # ---- learning rate -------------------------------------------------------------------------------------------------
 st.subheader(tr("tun.lr"))

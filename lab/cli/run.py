@@ -19,7 +19,8 @@ from lab.cli.flags import check_writable, config_from_args, flag, seeds_from_arg
 from lab.core.config import (
     ConfigError,
 )
-from lab.core.engine import resolve_device, train
+from lab.core.engine import resolve_device
+from lab.storage.sweep import stored_runs
 
 LOG_EVERY = 100  # the lecture prints every 100 iterations
 
@@ -60,7 +61,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None and getattr(config, name) is None:
             print(f"note: {flag(name)} is not used by {config.optimizer}; ignored", file=sys.stderr)
 
-    runs = train(config, seeds, device)
+    runs = stored_runs(None, config, seeds, device)
     if not args.quiet:
         if len(seeds) > 1:
             print(f"median over {len(seeds)} seeds")

@@ -14,6 +14,7 @@ import time
 import pandas as pd
 
 from lab.cli.flags import add_store_flag
+from lab.cli.profiles import check_profiles, write_profiles
 from lab.cli.store import STORE_ACTIONS, cmd_store, open_store
 from lab.core.config import FIELD_NAMES, LIMITS, ConfigError, TrialConfig
 from lab.core.engine import resolve_device
@@ -193,7 +194,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.csv is not None:
         check_writable("csv", args.csv)
     if args.profiles is not None:
-        from lab.cli.compare import check_profiles
 
         check_writable("profiles", args.profiles)
         check_profiles(configs)
@@ -211,7 +211,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.csv is not None:
         write_csv("csv", table, args.csv, bom=True)
     if args.profiles is not None:
-        from lab.cli.compare import write_profiles
 
         write_profiles(runs, args.profiles)
     return 0

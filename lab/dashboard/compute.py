@@ -3,24 +3,23 @@ them) and the training a page asks for."""
 
 from __future__ import annotations
 
-import contextlib
-import json
-import math
 import os
-import tempfile
+import time
 
 import pandas as pd
 import streamlit as st
 
-from lab.core import budget, engine
+from lab.core import budget
 from lab.core.config import TrialConfig
+from lab.dashboard import jobs
 from lab.dashboard.shell import tr
 from lab.dashboard.views import lecture as lecture_view
 from lab.dashboard.views import optimizers as optimizers_view
 from lab.dashboard.views import results as results_view
-from lab.science import diagnostics, digests
-from lab.science.digests import POINTS, quantile_bands
-from lab.storage.derived import TEST_NAMES, stored_tests, tests_path
+from lab.dashboard.views import tuning as tuning_view
+from lab.science import digests
+from lab.storage.derived import stored_tests
+from lab.storage.service import ComputeService, QueueFull
 from lab.storage.store import Store
 
 
@@ -65,10 +64,10 @@ def _setting(name: str, env: str):
 
 
 def allow_delete() -> bool:
-    """Whether visitors may delete stored results (`allow_delete = false` in secrets, or LAB_ALLOW_DELETE=0, turns
-    it off on a shared server)."""
+    """Whether visitors may delete stored results: off unless the teacher turns it on (`allow_delete = true` in
+    secrets, or LAB_ALLOW_DELETE=1), so a shared server's visitors are read-only by default."""
     value = _setting("allow_delete", "LAB_ALLOW_DELETE")
-    return value is None or str(value).strip().lower() not in ("0", "false", "no")
+    return value is not None and str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 def within_budget(configs, trials_each: int) -> bool:
@@ -89,22 +88,76 @@ def _root() -> str:
     return str(store().root.resolve())
 
 
+# ---- training: in the worker processes of one service per server, never in this process ---------------------------
+def workers() -> int | None:
+    """Worker processes (`workers` in secrets or LAB_WORKERS; default: the cores)."""
+    value = _setting("workers", "LAB_WORKERS")
+    return int(value) if value not in (None, "") else None
+
+
+@st.cache_resource(show_spinner=False)
+def service() -> ComputeService:
+    """The server's one pool of worker processes (started on first use)."""
+    return ComputeService(workers=workers())
+
+
+POLL_S = 0.3  # how often a waiting page looks at its request's progress
+
+
+def _wait(ticket, text) -> None:
+    """Show `ticket`'s progress (and its place in the queue) until it is done; release it however this ends (a rerun
+    raised by the next st.* call, a closed tab), so work nobody waits for any more is cancelled."""
+    try:
+        if not ticket.done:
+            bar = st.progress(0.0, text=tr("queue.start"))
+            while not ticket.done:
+                ahead = ticket.position
+                label = tr("queue.waiting", ahead=ahead) if ahead and not ticket.trained else \
+                    text(ticket.trained, ticket.total)
+                bar.progress(min(1.0, ticket.trained / max(1, ticket.total)), text=label)
+                time.sleep(POLL_S)
+            bar.empty()
+        ticket.result()
+    finally:
+        ticket.release()
+
+
+def ensure(items, text=None) -> bool:
+    """Make sure the store holds every (config, seeds) of `items` (seeds: a list, or n for 0..n-1): what it lacks is
+    queued for the workers (joining work already queued or running for other visitors) while the page shows the
+    progress. False, with a message, when the queue is full."""
+    items = [(config, range(seeds) if isinstance(seeds, int) else list(seeds)) for config, seeds in items]
+    try:
+        ticket = service().request(_root(), items)
+    except QueueFull:
+        st.warning(tr("queue.full"), icon=":material/hourglass_top:")
+        return False
+    _wait(ticket, text or (lambda done, total: tr("queue.training", done=done, total=total)))
+    return True
+
+
+def in_worker(fn, *args):
+    """`fn(*args)` computed in a worker process (one flight per arguments), waiting with a spinner."""
+    ticket = service().call(fn, *args)
+    try:
+        with st.spinner(tr("training")):
+            while not ticket.done:
+                time.sleep(POLL_S)
+        ticket.result()
+        return service().value(ticket)
+    finally:
+        ticket.release()
+
+
+# ---- bounded caches of what pages show (shared by every session; built from stored results only) ---------------
 @st.cache_data(max_entries=64, ttl=6 * 3600, show_spinner=False)
 def _trial(root: str, config: TrialConfig, seed: int) -> lecture_view.Trial:
     return lecture_view.trial(Store(root), config, seed)
 
 
 def trial(config: TrialConfig, seed: int) -> lecture_view.Trial:
+    ensure([(config, [seed])])
     return _trial(_root(), config, seed)
-
-
-def pending(config: TrialConfig, n_seeds: int) -> list[list[int]]:
-    """The seeds 0..n-1 the store lacks for `config`, in chunks of about `views.CHUNK_WORK` trial-steps."""
-    return chunks(store(), config, n_seeds)
-
-
-def train_and_store(config: TrialConfig, seeds: list[int]) -> None:
-    store().runs(config, seeds)
 
 
 @st.cache_data(max_entries=256, ttl=6 * 3600, show_spinner=False)
@@ -113,66 +166,73 @@ def _digest(root: str, config: TrialConfig, n_seeds: int, smooth: int) -> digest
 
 
 def digest(config: TrialConfig, n_seeds: int, smooth: int = 1) -> digests.Digest:
+    """A config's digest over seeds 0..n-1 (call `ensure` first: it is built from stored results)."""
     return _digest(_root(), config, n_seeds, smooth)
 
 
 def forget_results() -> None:
-    """After the store changed under them (an entry deleted)."""
-    _trial.clear()
-    _digest.clear()
+    """After the store changed under them (an entry deleted): every cache of results."""
+    for cache in CACHES:
+        cache.clear()
 
 
-CHUNK_WORK = 200_000  # weighted trial-steps trained (and stored) at a time by the pages
+# ---- the pages' other caches: all here, all cleared by `forget_results` ------------------------------------------
+@st.cache_data(max_entries=256, ttl=6 * 3600, show_spinner=False)
+def _depth_digest(root: str, config: TrialConfig, n_seeds: int):
+    return digests.depth_digest(Store(root), config, n_seeds)
 
 
-def chunks(store, config: TrialConfig, n_seeds: int) -> list[list[int]]:
-    """The seeds 0..n-1 the store lacks for `config`, in chunks of about `CHUNK_WORK` weighted trial-steps, so a page
-    can train and store a large request piece by piece, reporting progress between pieces."""
-    missing = store.missing(config, range(n_seeds))
-    size = max(1, CHUNK_WORK // (config.steps * budget.weight(config)))
-    return [missing[i:i + size] for i in range(0, len(missing), size)]
+def depth_digest(config: TrialConfig, n_seeds: int):
+    return _depth_digest(_root(), config, n_seeds)
 
 
-TRACE_SEEDS = 5  # seeds traced for the activation pictures
+@st.cache_data(max_entries=512, ttl=6 * 3600, show_spinner=False)
+def _hessian_tests(root: str, config: TrialConfig, n_seeds: int, tests: int) -> dict:
+    found = stored_tests(Store(root), config, n_seeds, tests)
+    return found if found is not None else in_worker(jobs.hessian_tests, root, config, n_seeds, tests)
 
 
-def hessian_tests(store, config: TrialConfig, n_seeds: int, tests: int) -> dict:
-    """`diagnostics.saddle_fraction` of at most `tests` stalled trials of `config` (seeds 0..n-1), read back from a
-    small JSON file when computed before (the trials and the test are deterministic)."""
-    found = stored_tests(store, config, n_seeds, tests)
-    if found is not None:
-        return found
-    if tests <= 0:
-        return {**dict.fromkeys(TEST_NAMES[:-1], math.nan), "n_tested": 0}
-    result = diagnostics.saddle_fraction(store.runs(config, range(n_seeds)), max_stalls=tests)
-    result = {name: result[name] for name in TEST_NAMES}
-    path = tests_path(store, config, n_seeds, tests)
-    with contextlib.suppress(OSError):  # a read-only store: the result is only not kept
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-        with os.fdopen(fd, "w") as handle:
-            json.dump(result, handle)
-        os.replace(tmp, path)
-    return result
+def hessian_tests(config: TrialConfig, n_seeds: int, tests: int) -> dict:
+    """The Hessian test of at most `tests` stalled trials among seeds 0..n-1 (kept with the entry once computed)."""
+    return _hessian_tests(_root(), config, n_seeds, tests)
 
 
-# ---- traced layers and one trial's Hessian ----------------------------------------------------------------------
-def trace_bands(config: TrialConfig, n_seeds: int = TRACE_SEEDS) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train seeds 0..n-1 with the activation trace: per step and hidden layer, quantile bands over seeds of the
-    mean activation and of the saturated fraction (`quantile_bands` columns)."""
-    runs = engine.train(config, range(n_seeds), trace=True)
-    stride = digests.every(config.steps, POINTS)
-    return quantile_bands(runs.activation_mean, stride), quantile_bands(runs.saturation, stride)
+@st.cache_data(max_entries=16, ttl=6 * 3600, show_spinner=False)
+def trace(config: TrialConfig):
+    return in_worker(jobs.trace_bands, config)
 
 
-PIECE = 40_000  # trial-steps per piece: 10 seeds of 4,000 steps
+@st.cache_data(max_entries=32, ttl=6 * 3600, show_spinner=False)
+def _spectrum(root: str, config: TrialConfig, seed: int, step: int):
+    return in_worker(jobs.spectrum, root, config, seed, step)
 
 
-def pieces(store, configs, n_seeds: int, piece: int = PIECE) -> list[tuple[object, list[int]]]:
-    """(config, seeds) pieces covering seeds 0..n-1 of every config that the store lacks, in the configs' order."""
-    todo = []
-    for config in dict.fromkeys(configs):
-        missing = store.missing(config, range(n_seeds))
-        size = max(1, piece // config.steps)
-        todo.extend((config, missing[i:i + size]) for i in range(0, len(missing), size))
-    return todo
+def spectrum(config: TrialConfig, seed: int, step: int):
+    return _spectrum(_root(), config, seed, step)
+
+
+@st.cache_data(max_entries=128, ttl=6 * 3600, show_spinner=False)
+def _finite_digest(root: str, config: TrialConfig, n_seeds: int):
+    return digests.finite_digest(Store(root).trials(config, range(n_seeds)))
+
+
+def finite_digest(config: TrialConfig, n_seeds: int):
+    return _finite_digest(_root(), config, n_seeds)
+
+
+@st.cache_data(max_entries=64, ttl=6 * 3600, show_spinner=False)
+def _tuning_tables(root: str, lr_configs: tuple, batch_configs: tuple, n_seeds: int):
+    store = Store(root)
+    lr_table = tuning_view.lr_table([store.trials(c, range(n_seeds)) for c in lr_configs])
+    batch = tuning_view.batch_table([store.trials(c, range(n_seeds)) for c in batch_configs]) if batch_configs \
+        else None
+    return lr_table, batch
+
+
+def tuning_tables(lr_configs, batch_configs, n_seeds: int):
+    return _tuning_tables(_root(), tuple(lr_configs), tuple(batch_configs), n_seeds)
+
+
+CACHES = (_trial, _digest, _depth_digest, _hessian_tests, trace, _spectrum, _finite_digest, _tuning_tables)
+
+

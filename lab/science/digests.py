@@ -39,7 +39,7 @@ class Digest:
 
 
 def digest(store, config: TrialConfig, n_seeds: int, smooth: int = 1) -> Digest:
-    runs = store.runs(config, range(n_seeds))
+    runs = store.trials(config, range(n_seeds))
     stride = every(config.steps)
     bands = {m: analysis.curve_bands(runs, m, every=stride, smooth=smooth)[["step", "median", "q25", "q75"]]
              for m in METRICS}
@@ -100,7 +100,7 @@ def depth_digest_of(runs: Runs) -> DepthDigest:
 
 
 def depth_digest(store, config: TrialConfig, n_seeds: int) -> DepthDigest:
-    return depth_digest_of(store.runs(config, range(n_seeds)))
+    return depth_digest_of(store.trials(config, range(n_seeds)))
 
 
 @dataclass(frozen=True)

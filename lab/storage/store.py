@@ -10,13 +10,21 @@
   garbage or older-schema file is reported once, then treated as missing and recomputed.
 - Portable: only the standard library's portable modules, `filelock` and `pathlib`: no POSIX-only module.
 - Bounded: with `LAB_STORE_MAX_MB` set, the least recently used entries are evicted after each write.
+- Derived files: results computed from one entry (the depth page's Hessian tests) are small JSON files beside it,
+  `KEY.NAME.json` (`derived_path`), written atomically and only while the entry exists. They are part of the entry:
+  counted by `size_bytes` and in the listing (`derived_bytes`), deleted with it (`delete`, eviction) and by `clear`;
+  one whose entry is gone (a crash between two unlinks) is deleted by `clear` and eviction.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
+import re
+import shutil
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,7 +35,6 @@ import pyarrow.parquet as pq
 from filelock import FileLock
 
 from lab.core.config import TrialConfig
-from lab.core.engine import train
 from lab.core.runs import Runs
 from lab.storage.parquet import REQUIRED_COLUMNS, StoreError, merge, read_meta, read_runs, select, write_runs
 
@@ -41,6 +48,15 @@ LOCK_SUFFIX = ".lock"  # lock files: `.KEY.lock`, hidden beside the entries
 
 
 STALE_TEMP_SECONDS = 3600  # temporary files this old are left from a killed writer
+
+
+DERIVED_SUFFIX = ".json"  # derived files: `KEY.NAME.json`, beside the entry KEY.parquet
+
+
+DERIVED_NAME = re.compile(r"[A-Za-z0-9_-]+")  # a derived file's NAME: no dot, no path
+
+
+OLD_DERIVED_DIRS = ("hessian-tests",)  # where an older layout kept derived files: counted, deleted by `clear`
 
 
 def default_root() -> Path:
@@ -79,6 +95,23 @@ class Store:
     def lock_files(self) -> list[Path]:
         """Every lock file in the store (one per key written since the last `delete` of that key)."""
         return sorted(self.root.glob(f".*{LOCK_SUFFIX}"))
+
+    def derived_path(self, key: str, name: str) -> Path:
+        """The file of the result `name` derived from `key`'s entry: `KEY.NAME.json` beside the entry."""
+        if not DERIVED_NAME.fullmatch(name):
+            raise ValueError(f"a derived file's name is letters, digits, '-' and '_' (got {name!r})")
+        return self.root / f"{key}.{name}{DERIVED_SUFFIX}"
+
+    def derived_files(self) -> dict[str, list[Path]]:
+        """Every derived file in the store, by the key it belongs to (whether or not that entry exists)."""
+        found: dict[str, list[Path]] = {}
+        for path in sorted(self.root.glob(f"*.*{DERIVED_SUFFIX}")):
+            if not path.name.startswith("."):
+                found.setdefault(path.name.split(".", 1)[0], []).append(path)
+        return found
+
+    def _old_derived_dirs(self) -> list[Path]:
+        return [path for path in map(self.root.joinpath, OLD_DERIVED_DIRS) if path.is_dir()]
 
     def _lock(self, key: str) -> FileLock:
         """An exclusive lock on `key`, across processes and threads (waits as long as another writer holds it)."""
@@ -130,27 +163,64 @@ class Store:
             write_runs(merged, self.path(key))
         self.evict(keep=key)
 
-    def runs(self, config: TrialConfig, seeds, device="cpu") -> Runs:
-        """The trials of `config` for `seeds` (in that order): read from the store, computing only missing seeds."""
+    def trials(self, config: TrialConfig, seeds) -> Runs:
+        """The stored trials of `config` for `seeds` (in that order); LookupError if some are not stored. The store
+        only stores: training is lab.storage.sweep's (and, on a server, lab.storage.service's)."""
         seeds = list(dict.fromkeys(int(s) for s in seeds))
         stored = self.load(config)
-        have = set(stored.seeds) if stored is not None else set()
-        todo = [s for s in seeds if s not in have]
-        if todo:
-            fresh = train(config, todo, device=device)
-            self.save(fresh)
-            stored = fresh if stored is None else merge(stored, fresh)
+        missing = [s for s in seeds if stored is None or s not in set(stored.seeds)]
+        if missing:
+            raise LookupError(f"{config.key()}: seeds {missing[:5]}{'...' if len(missing) > 5 else ''} not stored")
         return select(stored, seeds)
+
+    # ---- derived files -------------------------------------------------------------------------------------------
+    def read_derived(self, key: str, name: str) -> dict | None:
+        """The result `name` derived from `key`'s entry, or None (never written, unreadable, or deleted)."""
+        try:
+            found = json.loads(self.derived_path(key, name).read_text())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(found, dict):
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(self.path(key))  # the entry was used: last to be evicted
+        return found
+
+    def write_derived(self, key: str, name: str, data: dict) -> bool:
+        """Keep `data` (JSON) as the result `name` derived from `key`'s entry, atomically (temporary file, then
+        rename); False, and nothing written, if there is no such entry: a derived file never outlives its entry."""
+        path = self.derived_path(key, name)
+        text = json.dumps(data)
+        with self._lock(key):
+            if not self.path(key).exists():
+                return False
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{path.stem}.", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(text)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        self.evict(keep=key)
+        return True
 
     # ---- managing ------------------------------------------------------------------------------------------------
     def keys(self) -> list[str]:
         return sorted(p.name[: -len(SUFFIX)] for p in self.root.glob(f"*{SUFFIX}") if not p.name.startswith("."))
 
     def entries(self) -> pd.DataFrame:
-        """One row per stored entry: key, the config's fields, n_seeds, seeds (a short text), size_bytes, modified."""
-        rows = []
+        """One row per stored entry: key, `config` (the config as a dict, its values as stored: a column of the
+        frame holds one type, so a field that is None in some rows reads as a float there), the config's fields
+        (for display), n_seeds, seeds (a short text), size_bytes (the entry with its derived files), derived_bytes (the
+        derived files alone), modified, status ("ok", else "unusable: why")."""
+        rows, derived = [], self.derived_files()
         for key in self.keys():
             path = self.path(key)
+            extra = sum(map(_size, derived.get(key, [])))
             try:
                 meta = read_meta(path)
                 handle = pq.ParquetFile(path)
@@ -158,23 +228,30 @@ class Store:
                 if meta.get("key") != key or missing:
                     raise StoreError("config does not match its key" if missing == set() else
                                      f"missing columns {sorted(missing)}")
+                config = TrialConfig.from_dict(meta["config"])
+                if config.key() != key:
+                    raise StoreError("config does not match its key")
                 n = handle.metadata.num_rows
                 seeds = handle.read(columns=["seed"]).column("seed").to_pylist()
             except Exception as exc:  # noqa: BLE001 - any unreadable file is listed as broken, never raised
-                rows.append({"key": key, "status": f"unusable: {exc}", "size_bytes": _size(path)})
+                rows.append({"key": key, "status": f"unusable: {exc}", "size_bytes": _size(path) + extra,
+                             "derived_bytes": extra})
                 continue
             stat = path.stat()
-            rows.append({"key": key, **meta["config"], "n_seeds": n, "seeds": _seed_text(seeds),
-                         "size_bytes": stat.st_size, "modified": pd.Timestamp(stat.st_mtime, unit="s"),
-                         "status": "ok"})
+            rows.append({"key": key, "config": config.to_dict(), **config.to_dict(), "n_seeds": n,
+                         "seeds": _seed_text(seeds), "size_bytes": stat.st_size + extra, "derived_bytes": extra,
+                         "modified": pd.Timestamp(stat.st_mtime, unit="s"), "status": "ok"})
         return pd.DataFrame(rows)
 
     def delete(self, key: str) -> bool:
-        """Delete `key`'s entry and its lock file; False if there was no entry.
+        """Delete `key`'s entry with its derived files and its lock file; False if there was no entry.
 
         The lock file is unlinked while it is held: a writer already waiting on it finds it unlinked when its turn
         comes and locks a new one (filelock checks), so writers stay serialized."""
         with self._lock(key):
+            for path in self.derived_files().get(key, []):  # first: a crash leaves an entry, not a stray file
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
             try:
                 self.path(key).unlink()
                 gone = True
@@ -185,27 +262,53 @@ class Store:
         return gone
 
     def clear(self) -> int:
-        """Delete every entry and every lock file (also those of keys without an entry); the number of entries."""
-        orphans = {path.name[1: -len(LOCK_SUFFIX)] for path in self.lock_files()}
-        return sum(self.delete(key) for key in sorted(set(self.keys()) | orphans))
+        """Delete every entry, derived file and lock file (also those of keys without an entry) and the folders of an
+        older layout's derived files; the number of entries."""
+        orphans = {path.name[1: -len(LOCK_SUFFIX)] for path in self.lock_files()} | set(self.derived_files())
+        gone = sum(self.delete(key) for key in sorted(set(self.keys()) | orphans))
+        for folder in self._old_derived_dirs():
+            shutil.rmtree(folder, ignore_errors=True)
+        return gone
 
     def size_bytes(self) -> int:
-        """Bytes on disk: the entries and the lock files (empty files; counted so nothing the store writes hides)."""
-        return sum(_size(path) for path in (*map(self.path, self.keys()), *self.lock_files()))
+        """Bytes on disk: the entries, their derived files (also any whose entry is gone, and an older layout's) and
+        the lock files (empty files; counted so nothing the store writes hides)."""
+        files = (*map(self.path, self.keys()), *(p for paths in self.derived_files().values() for p in paths),
+                 *self.lock_files(), *(p for d in self._old_derived_dirs() for p in d.rglob("*") if p.is_file()))
+        return sum(map(_size, files))
+
+    def _drop_stray_derived(self) -> None:
+        """Delete the derived files whose entry is gone, and an older layout's (nothing reads them)."""
+        for key, paths in self.derived_files().items():
+            if self.path(key).exists():
+                continue
+            with self._lock(key):
+                if not self.path(key).exists():  # checked again under the lock: not saved meanwhile
+                    for path in paths:
+                        with contextlib.suppress(FileNotFoundError):
+                            path.unlink()
+        for folder in self._old_derived_dirs():
+            shutil.rmtree(folder, ignore_errors=True)
 
     def evict(self, keep: str | None = None) -> list[str]:
-        """Delete least recently used entries until the store fits `LAB_STORE_MAX_MB` (never `keep`)."""
+        """Delete least recently used entries, each with its derived files, until the store (`size_bytes`) fits
+        `LAB_STORE_MAX_MB` (never `keep`); derived files whose entry is gone go first."""
         if self.max_bytes is None:
             return []
+        total = self.size_bytes()
+        if total <= self.max_bytes:
+            return []
+        self._drop_stray_derived()
+        derived = self.derived_files()
         files = sorted(((p.stat().st_mtime, p) for p in self.root.glob(f"*{SUFFIX}")), key=lambda t: t[0])
-        total, gone = sum(_size(p) for _, p in files), []
+        total, gone = self.size_bytes(), []
         for _, path in files:
             if total <= self.max_bytes:
                 break
             key = path.name[: -len(SUFFIX)]
             if key == keep:
                 continue
-            total -= _size(path)
+            total -= _size(path) + sum(map(_size, derived.get(key, [])))
             if self.delete(key):
                 gone.append(key)
         return gone

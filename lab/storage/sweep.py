@@ -205,6 +205,12 @@ def _local(units, workers, device):
             yield future.result()
 
 
+def stored_runs(store: Store | None, config: TrialConfig, seeds, device="cpu") -> Runs:
+    """One config's trials for `seeds` (in that order), training in this process only what `store` lacks and storing
+    it: the command line's and the tests' door (a server's is lab.storage.service)."""
+    return run_configs([config], seeds, store, workers=1, device=device)[0]
+
+
 def duration(seconds: float) -> str:
     """A duration for people: '8 s', '3 min 20 s', '2 h 05 min'."""
     seconds = max(0, round(seconds))

@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from helpers import charts, ok
 from streamlit.testing.v1 import AppTest
 
@@ -28,24 +27,12 @@ from lab.dashboard.views import depth as depth_view
 from lab.science import diagnostics, digests
 from lab.storage import derived
 from lab.storage.store import Store
+from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"depths": "1-3", "seeds": "3", "steps": "150", "tests": "1"}
-
-
-@pytest.fixture(scope="module")
-def shared_store(tmp_path_factory):
-    return tmp_path_factory.mktemp("depth-store")
-
-
-@pytest.fixture(autouse=True)
-def env(shared_store, monkeypatch):
-    """One store for the module (the small grid is trained once), no host limit, empty caches per test."""
-    monkeypatch.setenv("LAB_STORE", str(shared_store))
-    monkeypatch.delenv("LAB_MAX_WORK", raising=False)
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
+# one store for the module (the small grid is trained once), no host limit, empty caches per test (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("shared_store_dir")
 
 
 def page(params: dict) -> AppTest:
@@ -178,7 +165,7 @@ def test_quantile_bands_match_numpy():
 def test_digest_and_hessian_tests_are_kept(tmp_path, monkeypatch):
     store, config = Store(tmp_path), TrialConfig(depth=3, activation="relu", steps=300)
     d = digests.depth_digest(store, config, 6)
-    runs = store.runs(config, range(6))
+    runs = stored_runs(store, config, range(6))
     assert d.row["n_trials"] == 6 and d.row["success_rate"] == runs.solved.mean()
     assert d.row["blocked_fraction"] == np.mean(runs.grad_norm[:, -1, 0] == 0)
     assert set(d.layers["layer"]) == {1, 2, 3, 4} and len(d.stalled) == d.row["stalled"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import streamlit as st
-from helpers import charts, ok
+from helpers import FIRST_VISIT, SHOTS, WIDTHS, charts, ok, open_page, screenshot
 from streamlit.testing.v1 import AppTest
 
 from lab.core import data
@@ -21,6 +21,7 @@ from lab.dashboard.views import generalization as generalization_view
 from lab.science import analysis, tuning
 from lab.science import digests as science_digests
 from lab.storage.store import Store
+from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("store_dir")  # an empty store per test (tests/conftest.py)
@@ -140,7 +141,7 @@ def test_sentence_says_plainly_when_nothing_overfits():
 def tiny(tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("store"))
     config = generalization_state.with_eval(generalization_state.preset_config("overfit").replace(width=4, steps=60))
-    return store, config, [store.runs(c, range(3)) for c in (config, config.replace(width=2))]
+    return store, config, [stored_runs(store, c, range(3)) for c in (config, config.replace(width=2))]
 
 
 def test_digest_bands_and_tables(tiny):
@@ -162,7 +163,7 @@ def test_digest_bands_and_tables(tiny):
 
 def test_cross_validation_estimate(tiny):
     store, config, runs = tiny
-    folds = [store.runs(c, range(2)) for c in tuning.fold_configs(config, 2)]
+    folds = [stored_runs(store, c, range(2)) for c in tuning.fold_configs(config, 2)]
     cv = tuning.cv_estimate(folds, science_digests.finite_digest(runs[0]).summary)
     assert cv["folds"] == 2 and len(cv["fold_errors"]) == 2
     assert cv["cv_error"] == pytest.approx(np.mean(cv["fold_errors"]))
@@ -304,37 +305,17 @@ def test_malformed_links_warn_and_use_defaults(params, bad):
     assert charts(at) >= 1
 
 
-# ---- in a real browser ---------------------------------------------------------------------------------------------
-from test_browser import SHOTS, WIDTHS, _screenshot, browser, server  # noqa: E402, F401 (fixtures)
-
-
-def _open(browser, url: str, width: int, lang: str, timeout: int = 300_000):  # noqa: F811
-    """As test_browser's, with time for the first visit to train the whole default view on the server."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP" if lang == "ja" else "en-US")
-    view = context.new_page()
-    view.goto(url, wait_until="domcontentloaded")
-    for _ in range(2):  # a rerun may follow the first run
-        view.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
-        view.wait_for_timeout(400)
-    return context, view
-
-
-@pytest.fixture(scope="module")
-def warm(browser, server):  # noqa: F811
-    """Open the entry page once: until a server has run app.py, a deep link to a page runs that page's file alone
-    (Streamlit's pages/-directory mode), without the navigation, language switch and wide layout."""
-    context, _ = _open(browser, f"{server}/?lang=en&steps=20", WIDTHS["desktop"], "en")
-    context.close()
-
+# ---- in a real browser (fixtures `browser`, `server`, `warm`: tests/conftest.py) -------------------------------------
 
 BROWSER_CASES = [(lang, width) for lang in ("en", "ja") for width in WIDTHS]
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("lang", "width"), BROWSER_CASES, ids=[f"{lang}-{w}" for lang, w in BROWSER_CASES])
-def test_page_in_a_browser(browser, server, warm, lang, width):  # noqa: F811
+def test_page_in_a_browser(browser, server, warm, lang, width):
     """The default view with the capacity sweep and the cross-validation (the first case computes them)."""
-    context, view = _open(browser, f"{server}/generalization?cap=1&cv=1&lang={lang}", WIDTHS[width], lang)
+    context, view = open_page(browser, f"{server}/generalization?cap=1&cv=1&lang={lang}", WIDTHS[width], lang,
+                              timeout=FIRST_VISIT)
     try:
         assert view.locator("[data-testid='stException']").count() == 0
         view.wait_for_function(
@@ -346,18 +327,19 @@ def test_page_in_a_browser(browser, server, warm, lang, width):  # noqa: F811
         assert view.locator("[data-testid='stAlertContentWarning']").count() == 1  # the sentence: it overfits
         heading = view.locator("h1").first.inner_text()
         assert (lang == "ja") == any(ord(ch) > 0x3000 for ch in heading), heading
-        _screenshot(view, WIDTHS[width], SHOTS / f"gen-{lang}-{width}.png")
+        screenshot(view, WIDTHS[width], SHOTS / f"gen-{lang}-{width}.png")
     finally:
         context.close()
 
 
 @pytest.mark.browser
-def test_bad_link_in_a_browser(browser, server, warm):  # noqa: F811
-    context, view = _open(browser, f"{server}/generalization?width=0&steps=abc&lang=en", WIDTHS["phone"], "en")
+def test_bad_link_in_a_browser(browser, server, warm):
+    context, view = open_page(browser, f"{server}/generalization?width=0&steps=abc&lang=en", WIDTHS["phone"], "en",
+                              timeout=FIRST_VISIT)
     try:
         warning = view.locator("[data-testid='stAlertContentWarning']").first.inner_text()
         assert "width=0" in warning and "steps=abc" in warning
         assert view.locator("[data-testid='stException']").count() == 0
-        _screenshot(view, WIDTHS["phone"], SHOTS / "gen-bad-url-en-phone.png")
+        screenshot(view, WIDTHS["phone"], SHOTS / "gen-bad-url-en-phone.png")
     finally:
         context.close()

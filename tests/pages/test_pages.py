@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from lab.core.config import TrialConfig
 from lab.dashboard.views.optimizers import CURVE_COLUMNS
 from lab.storage.store import Store
+from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("store_dir")  # an empty store per test (tests/conftest.py)
@@ -168,11 +169,12 @@ def test_results_page_empty():
     assert at.info and not at.dataframe
 
 
-def test_results_page_lists_downloads_and_deletes(downloads, store_dir):
+def test_results_page_lists_downloads_and_deletes(downloads, store_dir, monkeypatch):
+    monkeypatch.setenv("LAB_ALLOW_DELETE", "1")  # the teacher's setting: visitors are read-only by default
     store = Store(store_dir)
     config = TrialConfig(steps=50)
-    store.runs(config, [0, 1])
-    store.runs(TrialConfig(steps=50, optimizer="sgd"), [0])
+    stored_runs(store, config, [0, 1])
+    stored_runs(store, TrialConfig(steps=50, optimizer="sgd"), [0])
     at = ok(run("results", {"key": config.key()}, direct=True))
     listing = at.dataframe[0].value
     assert len(listing) == 2 and set(listing["key"]) == {config.key(), TrialConfig(steps=50, optimizer="sgd").key()}
@@ -188,9 +190,10 @@ def test_results_page_lists_downloads_and_deletes(downloads, store_dir):
     assert "key" not in at.query_params
 
 
-def test_results_page_cancel_delete(store_dir):
+def test_results_page_cancel_delete(store_dir, monkeypatch):
+    monkeypatch.setenv("LAB_ALLOW_DELETE", "1")
     config = TrialConfig(steps=50)
-    Store(store_dir).runs(config, [0])
+    stored_runs(Store(store_dir), config, [0])
     at = ok(run("results", {"key": config.key()}, direct=True))
     at.button[0].click().run()
     at.button[1].click().run()  # cancel
@@ -266,7 +269,7 @@ def test_malformed_links_warn_and_use_defaults(page, params):
 
 def test_results_page_without_delete_on_a_shared_server(store_dir):
     config = TrialConfig(steps=50)
-    Store(store_dir).runs(config, [0])
+    stored_runs(Store(store_dir), config, [0])
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.secrets["allow_delete"] = False
     at.switch_page("pages/results_page.py")

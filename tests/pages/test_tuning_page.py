@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import charts, ok
+from helpers import FIRST_VISIT, SHOTS, WIDTHS, charts, ok, open_page, screenshot
 from streamlit.testing.v1 import AppTest
 
 from lab.core.optimizers import LECTURE_OPTIMIZERS
@@ -15,6 +15,7 @@ from lab.dashboard.charts import common as charts_common
 from lab.dashboard.state import tuning as ts
 from lab.dashboard.views import tuning as gen_tuning
 from lab.storage.store import Store
+from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("store_dir")  # an empty store per test (tests/conftest.py)
@@ -68,8 +69,8 @@ def test_bad_params_are_reported(name, value):
 def grid(tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("store"))
     state, _ = ts.parse({**SMALL, "steps": "60"})
-    lr_runs = [store.runs(c, range(2)) for c in state.lr_configs()]
-    batch_runs = [store.runs(c, range(2)) for c in state.batch_configs()]
+    lr_runs = [stored_runs(store, c, range(2)) for c in state.lr_configs()]
+    batch_runs = [stored_runs(store, c, range(2)) for c in state.batch_configs()]
     return state, lr_runs, batch_runs
 
 
@@ -182,28 +183,7 @@ def test_malformed_links_warn_and_use_defaults(params, bad):
     assert charts(at) >= 5
 
 
-# ---- in a real browser ---------------------------------------------------------------------------------------------
-from test_browser import SHOTS, WIDTHS, _screenshot, browser, server  # noqa: E402, F401 (fixtures)
-
-
-def _open(browser, url: str, width: int, lang: str, timeout: int = 300_000):  # noqa: F811
-    """As test_browser's, with time for the first visit to train the whole default view on the server."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP" if lang == "ja" else "en-US")
-    view = context.new_page()
-    view.goto(url, wait_until="domcontentloaded")
-    for _ in range(2):  # a rerun may follow the first run
-        view.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
-        view.wait_for_timeout(400)
-    return context, view
-
-
-@pytest.fixture(scope="module")
-def warm(browser, server):  # noqa: F811
-    """Open the entry page once: until a server has run app.py, a deep link to a page runs that page's file alone
-    (Streamlit's pages/-directory mode), without the navigation, language switch and wide layout."""
-    context, _ = _open(browser, f"{server}/?lang=en&steps=20", WIDTHS["desktop"], "en")
-    context.close()
-
+# ---- in a real browser (fixtures `browser`, `server`, `warm`: tests/conftest.py) -------------------------------------
 BROWSER_CASES = [(path, lang, width) for path in ("default", "stream") for lang in ("en", "ja") for width in WIDTHS
                  if path == "default" or lang == "en"]
 PATHS = {"default": "/tuning?", "stream": "/tuning?data=stream&"}
@@ -211,9 +191,10 @@ PATHS = {"default": "/tuning?", "stream": "/tuning?data=stream&"}
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("path", "lang", "width"), BROWSER_CASES, ids=["-".join(c) for c in BROWSER_CASES])
-def test_page_in_a_browser(browser, server, warm, path, lang, width):  # noqa: F811
+def test_page_in_a_browser(browser, server, warm, path, lang, width):
     """The default grid (six optimizers × 13 learning rates, six batch sizes; the first case computes it)."""
-    context, view = _open(browser, f"{server}{PATHS[path]}lang={lang}", WIDTHS[width], lang)
+    context, view = open_page(browser, f"{server}{PATHS[path]}lang={lang}", WIDTHS[width], lang,
+                              timeout=FIRST_VISIT)
     try:
         assert view.locator("[data-testid='stException']").count() == 0
         expected = 7 if path == "default" else 5
@@ -222,6 +203,6 @@ def test_page_in_a_browser(browser, server, warm, path, lang, width):  # noqa: F
         heading = view.locator("h1").first.inner_text()
         assert (lang == "ja") == any(ord(ch) > 0x3000 for ch in heading), heading
         name = "tun" if path == "default" else "tun-stream"
-        _screenshot(view, WIDTHS[width], SHOTS / f"{name}-{lang}-{width}.png")
+        screenshot(view, WIDTHS[width], SHOTS / f"{name}-{lang}-{width}.png")
     finally:
         context.close()

@@ -26,6 +26,7 @@ from lab.dashboard.views import results as results_view
 from lab.science import analysis, inspect
 from lab.science import digests as science_digests
 from lab.storage.store import Store
+from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
@@ -193,7 +194,7 @@ def test_t_formats_and_falls_back():
 def test_pending_seeds_come_in_chunks(tmp_path):
     store = Store(tmp_path)
     config = TrialConfig(steps=50)
-    store.runs(config, [0, 2])
+    stored_runs(store, config, [0, 2])
     assert compute.chunks(store, config, 5) == [[1, 3, 4]]
     assert compute.chunks(store, TrialConfig(steps=100_000), 5) == [[0, 1], [2, 3], [4]]  # 2 × 100k per chunk
 
@@ -201,7 +202,7 @@ def test_pending_seeds_come_in_chunks(tmp_path):
 def test_entries_listing(tmp_path):
     store = Store(tmp_path)
     assert results_view.entries(store).empty
-    store.runs(TrialConfig(steps=40, encoding="onehot"), [0, 1, 2])
+    stored_runs(store, TrialConfig(steps=40, encoding="onehot"), [0, 1, 2])
     listing = results_view.entries_frame(results_view.entries(store))
     assert listing.loc[0, "config"] == "Adam (lr 0.1) · AND · sigmoid 2-2-2 · 40 it. · onehot"
     assert listing.loc[0, "n_seeds"] == 3 and listing.loc[0, "size"] > 0

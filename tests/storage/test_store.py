@@ -1,6 +1,5 @@
 """The on-disk store (lab.storage.store): exact round trips, computing only missing seeds, crash safety under SIGKILL,
-corrupt
-files, concurrent writers, LAB_STORE / LAB_STORE_MAX_MB, managing entries, and plain Parquet (no pickle)."""
+corrupt files, concurrent writers, LAB_STORE / LAB_STORE_MAX_MB, managing entries, and plain Parquet (no pickle)."""
 
 from __future__ import annotations
 
@@ -23,11 +22,13 @@ import pytest
 from store_writer import SWEEP_GRID, crash_config, sweep
 
 import lab.storage.store
+import lab.storage.sweep
 from lab.core.config import FIELD_NAMES, SCHEMA_VERSION, TrialConfig
-from lab.core.engine import train
+from lab.core.engine import train, train_group
 from lab.core.runs import EVALUATIONS, Runs
 from lab.storage.parquet import META_KEY, read_runs, select, write_runs
 from lab.storage.store import Store, default_root, touch_age
+from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITER = Path(__file__).resolve().parent / "store_writer.py"
@@ -66,15 +67,20 @@ def assert_same(got: Runs, want: Runs, stacked_alike: bool = True) -> None:
 
 @pytest.fixture
 def counted(monkeypatch):
-    """lab.storage.store.train, counting calls: the list of seed lists it was asked for."""
+    """The training behind lab.storage.sweep, counting calls: the list of seed lists it was asked for."""
     calls = []
 
-    def counting_train(config, seeds, **kwargs):
-        calls.append(list(seeds))
-        return train(config, seeds, **kwargs)
+    def counting_train_group(items, **kwargs):
+        calls.append([seed for _, seeds in items for seed in seeds])
+        return train_group(items, **kwargs)
 
-    monkeypatch.setattr(lab.storage.store, "train", counting_train)
+    monkeypatch.setattr(lab.storage.sweep, "train_group", counting_train_group)
     return calls
+
+
+def trained(calls) -> list[int]:
+    """The seeds trained, in order, over all calls (the sweep trains a request in one or more units)."""
+    return [seed for call in calls for seed in call]
 
 
 def subprocess_env() -> dict:
@@ -87,16 +93,16 @@ def subprocess_env() -> dict:
 # ---- round trip ------------------------------------------------------------------------------------------------------
 def test_round_trip_reads_from_disk_and_computes_only_missing_seeds(tmp_path, counted):
     seeds = [3, 1, 2]
-    first = Store(tmp_path).runs(SMALL, seeds)
-    assert counted == [[3, 1, 2]]
+    first = stored_runs(Store(tmp_path), SMALL, seeds)
+    assert trained(counted) == [3, 1, 2]
     assert_same(first, engine(SMALL, (3, 1, 2)))
 
-    again = Store(tmp_path).runs(SMALL, [2, 3, 1])  # a fresh Store: nothing cached in memory
-    assert counted == [[3, 1, 2]], "the engine ran although every seed was stored"
+    again = stored_runs(Store(tmp_path), SMALL, [2, 3, 1])  # a fresh Store: nothing cached in memory
+    assert trained(counted) == [3, 1, 2], "the engine ran although every seed was stored"
     assert_same(again, engine(SMALL, (2, 3, 1)))
 
-    more = Store(tmp_path).runs(SMALL, [5, 1, 4, 4, 0])  # duplicates collapse, order kept
-    assert counted == [[3, 1, 2], [5, 4, 0]], "only the missing seeds are computed, in the requested order"
+    more = stored_runs(Store(tmp_path), SMALL, [5, 1, 4, 4, 0])  # duplicates collapse, order kept
+    assert trained(counted) == [3, 1, 2, 5, 4, 0], "only the missing seeds are computed, in the requested order"
     assert_same(more, engine(SMALL, (5, 1, 4, 0)))
 
     stored = Store(tmp_path).load(SMALL)
@@ -111,10 +117,10 @@ def test_round_trip_other_shapes_and_finite_data(tmp_path, counted):
     onehot = TrialConfig(encoding="onehot", loss_fn="bce", depth=3, width=3, steps=30, optimizer="rmsprop")
     for config in (OTHER, finite, onehot):
         want = engine(config, (4, 0))
-        assert_same(store.runs(config, [4, 0]), want)
+        assert_same(stored_runs(store, config, [4, 0]), want)
         # compared with the same stacking: the finite-data evaluations depend in the last bit on a trial's column
-        assert_same(Store(tmp_path).runs(config, [0, 4]), select(want, [0, 4]))
-    assert len(counted) == 3
+        assert_same(stored_runs(Store(tmp_path), config, [0, 4]), select(want, [0, 4]))
+    assert len(trained(counted)) == 6
     assert sorted(store.keys()) == sorted(c.key() for c in (OTHER, finite, onehot))
 
 
@@ -130,7 +136,7 @@ def test_load_many_and_save_merge(tmp_path):
 
 def test_load_returns_ascending_seeds_after_a_first_save_in_any_order(tmp_path):
     store = Store(tmp_path)
-    store.runs(SMALL, [3, 1, 2])  # nothing stored yet: saved as computed
+    stored_runs(store, SMALL, [3, 1, 2])  # nothing stored yet: saved as computed
     assert store.load(SMALL).seeds == [1, 2, 3]
 
 
@@ -194,7 +200,7 @@ def test_writer_killed_mid_write_never_leaves_a_partial_entry(tmp_path, caplog):
     fresh = Store(tmp_path)
     assert fresh.keys() == [config.key()]
     assert list(fresh.entries()["status"]) == ["ok"]
-    assert_same(fresh.runs(config, [7, 3]), select(want, [7, 3]))
+    assert_same(stored_runs(fresh, config, [7, 3]), select(want, [7, 3]))
     assert fresh.clear() == 1 and fresh.keys() == [] and fresh.entries().empty
 
 
@@ -268,8 +274,8 @@ def test_corrupt_entry_is_reported_once_then_recomputed(tmp_path, corrupt, monke
         assert list(entries["key"]) == [SMALL.key()]
         assert entries["status"][0].startswith("unusable")
 
-    runs = store.runs(SMALL, [0, 1])  # recomputed and overwritten
-    assert counted == [[0, 1]]
+    runs = stored_runs(store, SMALL, [0, 1])  # recomputed and overwritten
+    assert trained(counted) == [0, 1]
     assert_same(runs, engine(SMALL, (0, 1)))
     assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1  # still reported only once
     assert_same(Store(tmp_path).load(SMALL), engine(SMALL, (0, 1)))

@@ -13,6 +13,8 @@ LANGS = ("ja", "en")
 STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
     # ---- app frame
     "app.title": ("AND-learning optimizer lab", "AND 学習・最適化手法ラボ"),
+    "app.error": ("Something went wrong on this page; the details are in the server log.",
+                  "このページでエラーが発生しました。詳細はサーバーのログにあります。"),
     "nav.lecture": ("Lecture experiment", "講義の実験"),
     "nav.optimizers": ("Compare optimizers", "最適化手法の比較"),
     "nav.results": ("Stored results", "保存済みの結果"),
@@ -31,6 +33,16 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
                     "ミニバッチの大きさで重み付け）で、上限は {limit} です。シード数・最適化手法・ステップ数を減らすか、"
                     "ネットワークを小さくしてください。"),
     "training": ("Training…", "学習中…"),
+    "queue.start": ("Queued for training…", "学習の順番待ち…"),
+    "queue.waiting": ("Queued: {ahead} pieces of other visitors' work are ahead of this one. The page keeps answering; "
+                      "results appear as soon as they are trained.",
+                      "順番待ち：ほかの閲覧者の計算が {ahead} 件先にあります。結果は学習が終わりしだい表示されます。"),
+    "queue.training": ("Training: {done} of {total} trials done (shared with everyone who asks for the same results)",
+                       "学習中：{total} 試行のうち {done} 試行完了（同じ結果を求める全員で共有）"),
+    "queue.full": ("The server is busy: too much training is queued right now. Please try again in a minute, or ask "
+                   "for fewer seeds or steps.",
+                   "サーバーが混み合っています（学習の待ち行列がいっぱいです）。1 分ほどしてからもう一度試すか、"
+                   "シード数や反復回数を減らしてください。"),
     # ---- shared names
     "f.task": ("Task (truth table)", "タスク（真理値表）"),
     "f.onehot": ("One-hot outputs", "one-hot 出力"),

@@ -43,6 +43,6 @@ class Trial:
 
 
 def trial(store, config: TrialConfig, seed: int) -> Trial:
-    runs = store.runs(config, [seed])
+    runs = store.trials(config, [seed])
     return Trial(config, seed, runs.loss[0], runs.table_loss[0], runs.table_output[0], runs.params[0],
                  bool(runs.solved[0]), float(runs.steps_to_solve[0]))

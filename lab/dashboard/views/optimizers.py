@@ -42,5 +42,5 @@ CURVE_COLUMNS = ("optimizer", "lr", "seed", "step", "loss", "table_loss", "table
 def curves_csv(store, configs: list[TrialConfig], n_seeds: int) -> bytes:
     """Every seed's curves at every step, one row per (config, seed, step): optimizer, lr, seed, step, loss,
     table_loss, table_error."""
-    frames = [store.runs(config, range(n_seeds)).curves()[list(CURVE_COLUMNS)] for config in configs]
+    frames = [store.trials(config, range(n_seeds)).curves()[list(CURVE_COLUMNS)] for config in configs]
     return to_csv(pd.concat(frames, ignore_index=True))

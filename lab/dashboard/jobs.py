@@ -1,0 +1,42 @@
+"""What the dashboard's worker processes compute besides training (lab.storage.service runs them): the depth page's
+Hessian tests of stalled trials, activation traces, and one trial's Hessian spectrum. Plain functions of picklable
+arguments; no Streamlit here."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+from lab.core import engine
+from lab.core.config import TrialConfig
+from lab.science import diagnostics, digests
+from lab.storage.derived import TEST_NAMES, save_tests
+from lab.storage.store import Store
+
+TRACE_SEEDS = 5  # seeds traced for the activation pictures
+
+
+def hessian_tests(root: str, config: TrialConfig, n_seeds: int, tests: int) -> dict:
+    """`diagnostics.saddle_fraction` of at most `tests` stalled trials among the stored seeds 0..n-1 of `config`,
+    kept with the config's entry (the trials and the test are deterministic)."""
+    if tests <= 0:
+        return {**dict.fromkeys(TEST_NAMES[:-1], math.nan), "n_tested": 0}
+    store = Store(root)
+    result = diagnostics.saddle_fraction(store.trials(config, range(n_seeds)), max_stalls=tests)
+    result = {name: result[name] for name in TEST_NAMES}
+    with contextlib.suppress(OSError):  # a read-only store: the result is only not kept
+        save_tests(store, config, n_seeds, tests, result)
+    return result
+
+
+def trace_bands(config: TrialConfig, n_seeds: int = TRACE_SEEDS):
+    """Train seeds 0..n-1 with the activation trace (not stored): per step and hidden layer, quantile bands over seeds
+    of the mean activation and of the saturated fraction."""
+    runs = engine.train(config, range(n_seeds), trace=True)
+    stride = digests.every(config.steps, digests.POINTS)
+    return digests.quantile_bands(runs.activation_mean, stride), digests.quantile_bands(runs.saturation, stride)
+
+
+def spectrum(root: str, config: TrialConfig, seed: int, step: int):
+    """The Hessian spectrum of one stored trial at `step` (re-run to that step)."""
+    return diagnostics.spectrum(config, seed, step, Store(root).trials(config, [seed]).params[0])

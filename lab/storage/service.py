@@ -1,0 +1,170 @@
+"""The one door to training for a server: a bounded pool of worker processes fed by one queue of (config, seed chunk)
+jobs, each landing in the result store as it finishes.
+
+Many visitors asking for the same results share one flight: a request for a chunk already queued or running joins it
+instead of training it again, across visitors and across pages. A request (a `Ticket`) tells how far its chunks are
+and its place in the queue; a ticket nobody waits for any more is released, and its queued chunks that no other ticket
+wants are cancelled. The queue is bounded: a request that would overflow it is refused with `QueueFull` before
+anything is queued. The web process itself never trains: it only loads from the store what the workers wrote.
+
+Other heavy calls (Hessian tests, traces) go through `call`, which runs a function in a worker, one flight per
+(function, arguments).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from lab.core.budget import weight
+from lab.core.config import TrialConfig
+from lab.core.engine import train
+from lab.storage.store import Store
+
+CHUNK_WORK = 200_000  # weighted trial-steps per job: small enough to report progress, large enough to amortise
+
+
+class QueueFull(RuntimeError):
+    """More jobs would be queued than the service allows."""
+
+
+def train_chunk(root: str, config: TrialConfig, seeds: tuple[int, ...]) -> int:
+    """Train one chunk and store it (runs in a worker process); returns the number of trials stored."""
+    store = Store(root)
+    todo = store.missing(config, seeds)  # another flight (another server, the CLI) may have stored them meanwhile
+    if todo:
+        store.save(train(config, todo))
+    return len(seeds)
+
+
+def chunk_seeds(config: TrialConfig, seeds: list[int], work: int = CHUNK_WORK) -> list[tuple[int, ...]]:
+    """`seeds` in chunks of about `work` weighted trial-steps (the same chunks whoever asks, so flights match)."""
+    size = max(1, work // (config.steps * weight(config)))
+    ordered = sorted(seeds)
+    # chunks aligned on multiples of `size`, so that two requests for overlapping seed ranges ask for equal chunks
+    groups: dict[int, list[int]] = {}
+    for seed in ordered:
+        groups.setdefault(seed // size, []).append(seed)
+    return [tuple(group) for group in groups.values()]
+
+
+class Ticket:
+    """One request's chunks: progress, place in the queue, errors; `release()` when nobody waits for it."""
+
+    def __init__(self, service: ComputeService, keys: list, sizes: list[int]):
+        self.service, self.keys, self.sizes = service, keys, sizes
+        self.total = sum(sizes)
+        self.released = False
+
+    def _futures(self) -> list[Future]:
+        return [self.service.future(key) for key in self.keys]
+
+    @property
+    def done(self) -> bool:
+        return all(f is None or f.done() for f in self._futures())
+
+    @property
+    def trained(self) -> int:
+        return sum(size for f, size in zip(self._futures(), self.sizes) if f is None or f.done())
+
+    @property
+    def position(self) -> int:
+        """How many other chunks are queued ahead of this ticket's first waiting chunk (0: it is running)."""
+        return self.service.position(self.keys)
+
+    def result(self) -> None:
+        """Raise the first error a chunk of this ticket ended with."""
+        for future in self._futures():
+            if future is not None and future.done() and not future.cancelled() and future.exception() is not None:
+                raise future.exception()
+
+    def release(self) -> None:
+        if not self.released:
+            self.released = True
+            self.service.release(self.keys)
+
+
+class ComputeService:
+    """A pool of `workers` processes (default: the cores) and at most `max_queue` jobs queued or running; one per
+    server, whatever stores its requests name."""
+
+    def __init__(self, workers: int | None = None, max_queue: int = 512):
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.max_queue = max_queue
+        # spawned, not forked: the server's threads (and their locks) must not be copied into the workers
+        self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        self.lock = threading.Lock()
+        self.flights: dict = {}  # key -> Future
+        self.waiters: dict = {}  # key -> number of tickets waiting for it
+        self.order: dict = {}  # key -> submission number (for places in the queue)
+        self.submitted = 0
+
+    # ---- requests ----------------------------------------------------------------------------------------------
+    def request(self, root: str | os.PathLike, items) -> Ticket:
+        """Queue what the store at `root` lacks of every (config, seeds) in `items`, joining flights already queued
+        or running; returns a ticket (done at once when everything is stored)."""
+        root, store = str(root), Store(root)
+        jobs = [((root, config.key(), chunk), (train_chunk, root, config, chunk), len(chunk))
+                for config, seeds in items for chunk in chunk_seeds(config, store.missing(config, list(seeds)))]
+        return self._ticket(jobs)
+
+    def call(self, fn, *args) -> Ticket:
+        """Run `fn(*args)` in a worker, one flight per (fn, args): its value is `value(ticket)` once done."""
+        return self._ticket([((fn.__module__, fn.__qualname__, args), (fn, *args), 1)])
+
+    def value(self, ticket: Ticket):
+        (key,) = ticket.keys
+        return self.future(key).result()
+
+    def _ticket(self, jobs) -> Ticket:
+        with self.lock:
+            new = [job for job in jobs if self._live(job[0]) is None]
+            if len(self._pending()) + len(new) > self.max_queue:
+                raise QueueFull(f"{len(self._pending()) + len(new)} jobs would be queued; at most {self.max_queue}")
+            for key, (fn, *args), _ in jobs:
+                if self._live(key) is None:
+                    self.flights[key] = self.executor.submit(fn, *args)
+                    self.order[key] = self.submitted
+                    self.submitted += 1
+                self.waiters[key] = self.waiters.get(key, 0) + 1
+        return Ticket(self, [key for key, _, _ in jobs], [size for _, _, size in jobs])
+
+    def _live(self, key):
+        """The flight for `key` if it is queued, running, or finished well (a cancelled or failed one is retried)."""
+        future = self.flights.get(key)
+        if future is None or future.cancelled() or (future.done() and future.exception() is not None):
+            return None
+        return future
+
+    def _pending(self) -> list:
+        return [key for key, future in self.flights.items() if not future.done()]
+
+    def future(self, key) -> Future | None:
+        return self.flights.get(key)
+
+    def position(self, keys) -> int:
+        with self.lock:
+            waiting = [self.order[k] for k in keys if k in self.flights and not self.flights[k].done()]
+            if not waiting:
+                return 0
+            first = min(waiting)
+            ahead = [k for k in self._pending() if self.order[k] < first and not self.flights[k].running()]
+            return len(ahead)
+
+    def release(self, keys) -> None:
+        """A ticket's waiter is gone: cancel its queued jobs that nobody else waits for."""
+        with self.lock:
+            for key in keys:
+                self.waiters[key] = max(0, self.waiters.get(key, 0) - 1)
+                future = self.flights.get(key)
+                if self.waiters[key] == 0 and future is not None and not future.done():
+                    future.cancel()  # only succeeds while queued; a running job finishes and is stored
+                if future is not None and future.done():
+                    self.flights.pop(key, None)
+                    self.order.pop(key, None)
+                    self.waiters.pop(key, None)
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
