@@ -29,12 +29,8 @@ def columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 st.title(tr("neu.title"))
 st.markdown(tr("neu.intro"))
-values, problems = ns.initial_values(st.session_state, st.query_params.to_dict())
-st.session_state.update(values)
-shell.show_problems(problems)
-state = ns.from_widgets(st.session_state)
+state = shell.page_state(ns)
 params = ns.to_params(state)
-shell.sync_url(params)
 
 # ---- 1. the formal neuron
 st.subheader(tr("neu.mp.title"))

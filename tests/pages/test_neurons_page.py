@@ -17,6 +17,7 @@ from lab.core.config import TrialConfig
 from lab.core.engine import train
 from lab.dashboard.charts import neurons as charts_neurons
 from lab.dashboard.state import neurons as ns
+from lab.dashboard.state import params as url_params
 from lab.dashboard.texts import common as texts
 from lab.dashboard.views import neurons as nv
 from lab.science import neurons
@@ -94,7 +95,7 @@ def test_preset_buttons_change_the_function(name):
     w1, w2, b = neurons.PRESETS[name]
     assert at.slider(key="neu.w1").value == w1 and at.slider(key="neu.b").value == b
     shown = {k: v for k, v in at.query_params.items() if k in ns.WEIGHTS}
-    assert shown == ns.to_params(ns.NeuronsState(w1=w1, w2=w2, b=b))  # defaults (the AND neuron) left out
+    assert shown == ns.to_params(ns.State(w1=w1, w2=w2, b=b))  # defaults (the AND neuron) left out
 
 
 def test_widgets_write_the_url_and_the_share_link():
@@ -112,6 +113,7 @@ MALFORMED = [
     {"task": "<script>alert(1)</script>"}, {"width": "5"}, {"width": "two"}, {"seed": "-1"},
     {"seed": "99999999999999999999"}, {"w1": "`rm -rf`" * 20}, {"lang": "xx"},
     {"w1": "", "w2": "1,5", "b": "0x10", "task": "", "width": "2.0", "seed": "1.5"},
+    {"w1": ["1", "1"], "task": ["or", "xor"]},
 ]
 
 
@@ -146,7 +148,7 @@ def test_optimizers_page_downloads_a_script(files):
 
 # ---- URL state -----------------------------------------------------------------------------------------------------
 def test_state_round_trip():
-    state = ns.NeuronsState(w1=-2.5, w2=0.0, b=1.2, task="nor", width=3, seed=7)
+    state = ns.State(w1=-2.5, w2=0.0, b=1.2, task="nor", width=3, seed=7)
     params = ns.to_params(state)
     assert params == {"w1": "-2.5", "w2": "0", "b": "1.2", "task": "nor", "width": "3", "seed": "7"}
     assert ns.parse(params) == (state, [])
@@ -164,10 +166,10 @@ def test_state_parse_rounds_and_reports():
 
 
 def test_initial_values_only_on_the_first_run():
-    values, problems = ns.initial_values({}, {"w1": "bad", "seed": "5"})
+    values, problems = url_params.initial_values(ns, {}, {"w1": "bad", "seed": "5"})
     assert values["neu.seed"] == 5 and values["neu.w1"] == ns.DEFAULT.w1 and len(problems) == 1
     present = dict.fromkeys(ns.KEYS, 0)
-    assert ns.initial_values(present, {"w1": "bad"}) == ({}, [])
+    assert url_params.initial_values(ns, present, {"w1": "bad"}) == ({}, [])
     assert ns.preset_widgets((1.0, -1.0, 0.5)) == {"neu.w1": 1.0, "neu.w2": -1.0, "neu.b": 0.5}
 
 

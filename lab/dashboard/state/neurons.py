@@ -1,9 +1,9 @@
-"""The neurons page's settings: one frozen state, parsed from URL parameters (never raising), encoded back (defaults
+"""The neurons page's settings: one frozen State, parsed from URL parameters (never raising), encoded back (defaults
 left out), and mapped to and from the page's widget keys.
 
 Parameters: `w1`, `w2`, `b` (the formal neuron's weights and bias, from -3 to 3, rounded to 0.1), `task` (the
 function the perceptron rule learns), `width` and `seed` (the XOR network shown). A bad one becomes a
-`urlstate.Problem` and its default is used, so any link opens a working page.
+`params.Problem` and its default is used, so any link opens a working page.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, fields, replace
 
 from lab.core.config import MAX_SEED, ConfigError
-from lab.dashboard.state.params import Problem, choice_param, int_param, param_text, shown
+from lab.dashboard.state.params import Params, Problem, choice_param, int_param, param_text, read
 
 WEIGHTS = ("w1", "w2", "b")
 WEIGHT_RANGE = (-3.0, 3.0)
@@ -23,7 +23,7 @@ SUCCESS_SEEDS = 20  # seeds 0..19 of each width are trained to count how often X
 
 
 @dataclass(frozen=True)
-class NeuronsState:
+class State:
     w1: float = 1.0  # the AND neuron (lab.science.neurons.PRESETS)
     w2: float = 1.0
     b: float = -1.5
@@ -32,9 +32,10 @@ class NeuronsState:
     seed: int = 1  # learns XOR at both widths (seed 0 does not at width 2: the page's seed chart shows it)
 
 
-DEFAULT = NeuronsState()
-NAMES = tuple(f.name for f in fields(NeuronsState))
+DEFAULT = State()
+NAMES = tuple(f.name for f in fields(State))
 KEYS = tuple(f"neu.{name}" for name in NAMES)
+FORM_KEYS = KEYS
 
 
 def weight(value) -> float:
@@ -58,48 +59,31 @@ PARSERS = {
     "w2": lambda t: _weight(t, "w2"),
     "b": lambda t: _weight(t, "b"),
     "task": lambda t: choice_param(t, "task", TASKS),
-    "width": lambda t: choice_param(t, "width", tuple(map(str, WIDTHS))),
+    "width": lambda t: int(choice_param(t, "width", tuple(map(str, WIDTHS)))),
     "seed": lambda t: int_param(t, "seed", 0, MAX_SEED),
 }
 
 
-def parse(params: dict) -> tuple[NeuronsState, list[Problem]]:
+def parse(params: Params) -> tuple[State, list[Problem]]:
     """The state a link names, and one Problem per parameter that was ignored."""
-    values, problems = {}, []
-    for name, convert in PARSERS.items():
-        if name in params:
-            try:
-                values[name] = convert(params[name])
-            except ConfigError as e:
-                problems.append(Problem(name, shown(params[name]), e.reason))
-    if "width" in values:
-        values["width"] = int(values["width"])
+    values, problems = read(params, PARSERS)
     return replace(DEFAULT, **values), problems
 
 
-def to_params(state: NeuronsState) -> dict[str, str]:
+def to_params(state: State) -> dict[str, str]:
     """URL parameters of the settings that differ from the defaults."""
     return {name: param_text(getattr(state, name)) for name in NAMES if getattr(state, name) != getattr(DEFAULT, name)}
 
 
-def to_widgets(state: NeuronsState) -> dict:
+def to_widgets(state: State) -> dict:
     return {f"neu.{name}": getattr(state, name) for name in NAMES}
 
 
-def from_widgets(values) -> NeuronsState:
+def from_widgets(values) -> State:
     """The state the widgets hold (`values`: the session state)."""
     get = {name: values[f"neu.{name}"] for name in NAMES}
-    return NeuronsState(w1=weight(get["w1"]), w2=weight(get["w2"]), b=weight(get["b"]), task=str(get["task"]),
-                        width=int(get["width"]), seed=int(get["seed"]))
-
-
-def initial_values(present, params: dict) -> tuple[dict, list[Problem]]:
-    """The widget values to set before the widgets are drawn: all of them, from the link, on the page's first run
-    (some key absent from `present`), with the link's problems to report; afterwards nothing."""
-    if all(key in present for key in KEYS):
-        return {}, []
-    state, problems = parse(params)
-    return to_widgets(state), problems
+    return State(w1=weight(get["w1"]), w2=weight(get["w2"]), b=weight(get["b"]), task=str(get["task"]),
+                 width=int(get["width"]), seed=int(get["seed"]))
 
 
 def preset_widgets(weights: tuple[float, float, float]) -> dict:
