@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from string import Template
 
-from lab.core.config import FIELD_NAMES, TrialConfig
+from lab.core.arithmetic import follows_plain_program
+from lab.core.commands import lab_command
+from lab.core.config import TrialConfig
 from lab.core.optimizers import OPTIMIZERS
 from lab.core.tasks import TRUTH_TABLES
 
@@ -142,57 +144,14 @@ def optimizer_call(config: TrialConfig) -> str:
 
 
 def agreement(config: TrialConfig) -> str:
-    """How closely the script's log matches the engine's (tests/test_export.py): digit for digit for small networks
-    and minibatches; wider layers or larger minibatches sum in another order (BLAS) and nn.BCELoss rounds its reported
-    loss its own way, so there the last digits may differ."""
+    """How closely the script's log matches the engine's on this machine (tests/core/test_export.py): digit for digit
+    where the engine follows this machine's kernels (lab.core.arithmetic); elsewhere, and for nn.BCELoss's reported
+    loss, the last digits may differ."""
     if config.loss_fn == "bce":
         return "up to the last digits: nn.BCELoss rounds its logarithms its own way"
-    if config.width > 3 or config.batch_size > 8:
+    if not follows_plain_program(config):
         return "up to float rounding in the last digits: wide layers or large minibatches sum in another order"
     return "digit for digit"
-
-
-def lab_command(config: TrialConfig, seed: int) -> str:
-    """How the lab computes the same trial: `python -m lab run ...`, or in Python where `run` has no flag for a
-    setting (cross-validation folds)."""
-    if config.folds is not None:
-        call = f"lab.core.engine.train(lab.core.config.TrialConfig.from_dict(config), [{int(seed)}])"
-        return f"{call}  (no `run` flags for folds)"
-    return " ".join(["python -m lab run", *run_flags(config, seed)])
-
-
-def run_flags(config: TrialConfig, seed: int) -> list[str]:
-    """The `python -m lab run` flags naming this config and seed: the settings that differ from what the lab would
-    choose by itself (the optimizer's own defaults, the data defaults) are given."""
-    chosen = (
-        "lr",
-        "momentum",
-        "beta1",
-        "beta2",
-        "weight_decay",
-        "noise",
-        "label_flip",
-        "n_val",
-        "n_test",
-        "data_seed",
-        "eval_every",
-    )
-    given = {name: getattr(config, name) for name in FIELD_NAMES if name not in chosen}
-    resolved = TrialConfig(**given)  # what the lab picks for the others
-    default = TrialConfig()
-    flags = []
-    for name in FIELD_NAMES:
-        value = getattr(config, name)
-        if name == "full_batch":
-            flags += ["--full-batch"] if value else []
-        elif name == "batch_size" and config.full_batch:
-            continue
-        elif value is not None and value != getattr(resolved if name in chosen else default, name):
-            flags += [
-                "--loss" if name == "loss_fn" else "--" + name.replace("_", "-"),
-                repr(value) if isinstance(value, float) else str(value),
-            ]
-    return flags + ["--seed-list", str(int(seed))]
 
 
 def _layers(config: TrialConfig) -> list[str]:
