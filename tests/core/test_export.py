@@ -26,6 +26,7 @@ from reference import LECTURE_SOURCE
 from lab import cli
 from lab.cli import flags
 from lab.core import export
+from lab.core.arithmetic import follows_plain_program
 from lab.core.config import TrialConfig
 from lab.core.engine import train
 from lab.core.tasks import TRUTH_TABLES
@@ -200,7 +201,9 @@ def test_shapes_and_variants():
         assert line in deep
     assert "(digit for digit)" in export.script(C(), 0) and "(digit for digit)" in export.script(C(width=3), 0)
     assert "(up to float rounding" in export.script(C(width=8), 0)
-    assert "(up to float rounding" in export.script(C(batch_size=16), 0)
+    big_batch = C(batch_size=16)  # followed where the probes match this machine's kernels
+    expected = "(digit for digit)" if follows_plain_program(big_batch) else "(up to float rounding"
+    assert expected in export.script(big_batch, 0)
     assert "(up to the last digits: nn.BCELoss" in export.script(C(loss_fn="bce"), 0)
     identity = export.script(C(activation="identity"), 0)
     assert "        x = self.fc1(x)" in identity
