@@ -39,10 +39,9 @@ def switch_on(key: str) -> None:
 
 st.title(tr("gen.title"))
 st.markdown(tr("gen.intro"))
-if not all(key in st.session_state for key in generalization_state.KEYS):  # first run of this visit: the URL's view
-    url_state, problems = generalization_state.parse(st.query_params.to_dict())
-    st.session_state.update(generalization_state.to_widgets(url_state))
-    shell.show_problems(problems)
+state = shell.page_state(generalization_state)
+config = state.config
+params = generalization_state.to_params(state)
 
 st.selectbox(tr("gen.preset"), tuple(generalization_state.GEN_PRESETS), key="gen.preset", on_change=apply_preset,
              format_func=lambda name: tr(f"gen.preset.{name}"), help=tr("gen.preset.help"))
@@ -74,10 +73,6 @@ with st.form("gen.form"):
         row[1].number_input(tr("f.steps"), *B["steps"], key="gen.steps", step=500)
     st.form_submit_button(tr("gen.run"), type="primary", icon=":material/play_arrow:")
 
-state = generalization_state.from_widgets(st.session_state)
-config = state.config
-params = generalization_state.to_params(state)
-shell.sync_url(params)
 st.caption(tr("gen.this_run", name=naming.describe(config, shell.words()), n=config.n_train, val=config.n_val,
               test=config.n_test, seeds=state.seeds))
 if not train([config], state.seeds):

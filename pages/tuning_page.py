@@ -25,12 +25,9 @@ def train(configs, n_seeds: int) -> bool:
 
 st.title(tr("tun.title"))
 st.markdown(tr("tun.intro"))
-if not all(key in st.session_state for key in ts.KEYS):  # first run of this visit: the URL's view
-    url_state, problems = ts.parse(st.query_params.to_dict())
-    st.session_state.update(ts.to_widgets(url_state))
-    shell.show_problems(problems)
-
-stream = st.session_state["tun.data"] == "stream"
+state = shell.page_state(ts)
+params = ts.to_params(state)
+stream = state.data == "stream"
 with st.form("tun.form"):
     data, net, grid = st.columns(3, gap="large")
     with data:
@@ -61,9 +58,6 @@ with st.form("tun.form"):
                      format_func=lambda name: OPTIMIZERS[name].label, help=tr("tun.batch_opt.help"))
     st.form_submit_button(tr("gen.run"), type="primary", icon=":material/play_arrow:")
 
-state = ts.from_widgets(st.session_state)
-params = ts.to_params(state)
-shell.sync_url(params)
 base = state.base
 grid_text = ", ".join(f"{lr:g}" for lr in state.grid)
 st.caption(tr("tun.this_run", name=naming.describe(base, shell.words()).split(" · ", 1)[1], grid=grid_text,

@@ -81,7 +81,7 @@ def test_a_preset_fills_the_config_fields_only():
 
 
 def test_capacity_configs_include_the_current_width():
-    state = generalization_state.GenState(widths=(2, 4))
+    state = generalization_state.State(widths=(2, 4))
     assert [c.width for c in state.capacity_configs()] == [2, 4, 32]
 
 
@@ -294,6 +294,7 @@ def test_page_over_budget(monkeypatch):
 MALFORMED = [({**SMALL, name: value}, name) for name, value in BAD] + [
     ({**SMALL, "cap": "1", "widths": "1,2,x"}, "widths"),
     ({**SMALL, "lang": "xx"}, "lang"),
+    ({**SMALL, "view": ["loss", "error"]}, "view"),
 ]
 
 

@@ -172,7 +172,10 @@ def test_page_over_budget(monkeypatch):
     assert at.error and charts(at) == 0
 
 
-MALFORMED = [({**SMALL, name: value}, name) for name, value in BAD] + [({**SMALL, "lang": "xx"}, "lang")]
+MALFORMED = [({**SMALL, name: value}, name) for name, value in BAD] + [
+    ({**SMALL, "lang": "xx"}, "lang"),
+    ({**SMALL, "batch_opt": ["sgd", "adam"]}, "batch_opt"),
+]
 
 
 @pytest.mark.parametrize(("params", "bad"), MALFORMED, ids=[f"{b}={p[b]}" for p, b in MALFORMED])

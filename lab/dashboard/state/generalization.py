@@ -1,10 +1,9 @@
-"""URL state of the generalization and tuning pages: parse (validated, never raising) and encode (defaults left out).
+"""The generalization page's state: one frozen State, parsed from the URL (validated, never raising), encoded back
+(defaults left out), and mapped to and from the page's widget values (plain dicts keyed by widget key).
 
-As in `lab.dashboard.state.params`, every parameter is checked on its own, against the bounds of the widget that shows
-it and then
-through `TrialConfig`; a bad one becomes a `Problem` and keeps its default, so any link opens a working page. The
-states also map to and from the pages' widget values (plain dicts keyed by widget key), so that mapping is testable
-without Streamlit.
+As everywhere in `lab.dashboard.state`, every parameter is checked on its own, against the bounds of the widget that
+shows it and then through `TrialConfig`; a bad one becomes a `Problem` and keeps its default, so any link opens a
+working page. The bounds and the config's converters serve the tuning page too.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from lab.core.config import TASKS, ConfigError, TrialConfig
 from lab.core.optimizers import OPTIMIZERS
 from lab.dashboard.state.params import (
+    Params,
     Problem,
     bool_param,
     changed,
@@ -22,7 +22,8 @@ from lab.dashboard.state.params import (
     int_param,
     one_of,
     param_text,
-    shown,
+    read,
+    with_fields,
 )
 from lab.storage.presets import PRESETS
 
@@ -49,36 +50,15 @@ def number(text: str, name: str) -> float | int:
     return value
 
 
-class Reader:
-    """Reads parameters one at a time, collecting a Problem for each bad one."""
-
-    def __init__(self, params: dict):
-        self.params, self.problems, self.values = params, [], {}
-
-    def take(self, name: str, convert) -> None:
-        if name in self.params:
-            try:
-                self.values[name] = convert(self.params[name])
-            except ConfigError as e:
-                self.problems.append(Problem(name, shown(self.params[name]), e.reason))
-
-    def config(self, config: TrialConfig, names: tuple[str, ...], fix) -> TrialConfig:
-        """`config` with each named field the URL sets (optimizer first, as it resets lr), each checked alone."""
-        for name in sorted(names, key=lambda n: n != "optimizer"):
-            if name not in self.params:
-                continue
-            text = self.params[name]
-            try:
-                if name == "task":
-                    value = choice_param(text, name, TASKS)
-                elif name == "optimizer":
-                    value = choice_param(text, name, tuple(OPTIMIZERS))
-                else:
-                    value = number(text, name)
-                config = fix(config.replace(**{name: value}))
-            except (ConfigError, TypeError, ValueError) as e:
-                self.problems.append(Problem(name, shown(text), getattr(e, "reason", str(e)).split(" (got")[0]))
-        return config
+def config_parsers(names: tuple[str, ...]) -> dict:
+    """Converters of the named config fields, within the widgets' bounds (`with_fields` then applies them)."""
+    def converter(name):
+        if name == "task":
+            return lambda text: choice_param(text, name, TASKS)
+        if name == "optimizer":
+            return lambda text: choice_param(text, name, tuple(OPTIMIZERS))
+        return lambda text: number(text, name)
+    return {name: converter(name) for name in names}
 
 
 # ---- the generalization page ---------------------------------------------------------------------------------------
@@ -114,7 +94,7 @@ def preset_config(name: str) -> TrialConfig:
 
 
 @dataclass(frozen=True)
-class GenState:
+class State:
     preset: str = "overfit"
     config: TrialConfig = field(default_factory=lambda: preset_config("overfit"))
     seeds: int = 20
@@ -130,29 +110,33 @@ class GenState:
         return [self.config.replace(width=w) for w in widths]
 
 
-DEFAULT = GenState()
+DEFAULT = State()
+PARSERS = {
+    "preset": lambda t: choice_param(t, "preset", tuple(GEN_PRESETS)),
+    **config_parsers(FIELDS),
+    "seeds": lambda t: number(t, "seeds"),
+    "view": lambda t: choice_param(t, "view", VIEWS),
+    "cap": lambda t: bool_param(t, "cap"),
+    "widths": lambda t: int_list(t, "widths", WIDTHS),
+    "cv": lambda t: bool_param(t, "cv"),
+    "folds": lambda t: one_of(t, "folds", FOLDS),
+    "cv_seeds": lambda t: number(t, "cv_seeds"),
+}
 
 
-def parse(params: dict) -> tuple[GenState, list[Problem]]:
-    read = Reader(params)
-    read.take("preset", lambda t: choice_param(t, "preset", tuple(GEN_PRESETS)))
-    preset = read.values.get("preset", "overfit")
-    config = read.config(preset_config(preset), FIELDS, with_eval)
-    read.take("seeds", lambda t: number(t, "seeds"))
-    read.take("view", lambda t: choice_param(t, "view", VIEWS))
-    read.take("cap", lambda t: bool_param(t, "cap"))
-    read.take("widths", lambda t: int_list(t, "widths", WIDTHS))
-    read.take("cv", lambda t: bool_param(t, "cv"))
-    read.take("folds", lambda t: one_of(t, "folds", FOLDS))
-    read.take("cv_seeds", lambda t: number(t, "cv_seeds"))
-    v, d = read.values, DEFAULT
-    state = GenState(preset, config, v.get("seeds", d.seeds), v.get("view", d.view), v.get("cap", d.capacity),
-                     v.get("widths", d.widths), v.get("cv", d.cv), v.get("folds", d.folds),
-                     v.get("cv_seeds", d.cv_seeds))
-    return state, read.problems
+def parse(params: Params) -> tuple[State, list[Problem]]:
+    """The state a link names (the preset's config, with the fields it changes), and one Problem per parameter that
+    was ignored."""
+    values, problems = read(params, PARSERS)
+    v, d = values, DEFAULT
+    preset = v.get("preset", d.preset)
+    config, refused = with_fields(preset_config(preset), values, params, FIELDS, with_eval)
+    state = State(preset, config, v.get("seeds", d.seeds), v.get("view", d.view), v.get("cap", d.capacity),
+                  v.get("widths", d.widths), v.get("cv", d.cv), v.get("folds", d.folds), v.get("cv_seeds", d.cv_seeds))
+    return state, problems + refused
 
 
-def to_params(state: GenState) -> dict[str, str]:
+def to_params(state: State) -> dict[str, str]:
     out = {"preset": state.preset} if state.preset != DEFAULT.preset else {}
     base = preset_config(state.preset)
     if state.config.optimizer != base.optimizer:  # its lr is then compared with the new optimizer's default
@@ -167,7 +151,7 @@ def to_params(state: GenState) -> dict[str, str]:
     return out
 
 
-def to_widgets(state: GenState) -> dict:
+def to_widgets(state: State) -> dict:
     """Widget values by key (and the two section switches, `gen.cap` and `gen.cv`)."""
     c = state.config
     return {"gen.preset": state.preset, "gen.task": c.task, "gen.noise": c.noise, "gen.label_flip": c.label_flip,
@@ -178,16 +162,17 @@ def to_widgets(state: GenState) -> dict:
 
 
 KEYS = tuple(to_widgets(DEFAULT))
+FORM_KEYS = KEYS
 
 
-def from_widgets(values) -> GenState:
+def from_widgets(values) -> State:
     """The state the widgets hold (`values`: a mapping such as the session state)."""
     fields = {name: values[f"gen.{name}"] for name in FIELDS}
     config = with_eval(preset_config(values["gen.preset"]).replace(**fields))
     widths = tuple(sorted(int(w) for w in values["gen.widths"] or ())) or DEFAULT.widths
-    return GenState(values["gen.preset"], config, int(values["gen.seeds"]), values["gen.view"] or "error",
-                    bool(values["gen.cap"]), widths, bool(values["gen.cv"]), int(values["gen.folds"]),
-                    int(values["gen.cv_seeds"]))
+    return State(values["gen.preset"], config, int(values["gen.seeds"]), values["gen.view"] or "error",
+                 bool(values["gen.cap"]), widths, bool(values["gen.cv"]), int(values["gen.folds"]),
+                 int(values["gen.cv_seeds"]))
 
 
 def preset_widgets(name: str) -> dict:

@@ -1,4 +1,5 @@
-"""URL state of the tuning page (learning rate and batch size): parse, encode, and map to and from its widgets.
+"""The tuning page's state (learning rate and batch size): one frozen State, parsed from the URL, encoded back, and
+mapped to and from the page's widgets.
 
 The data are a finite noisy AND by default, so that a learning rate can be chosen on validation data and reported on
 test data; `data=stream` trains on the lecture's exact stream instead (no held-out data: selection falls back to the
@@ -11,8 +12,18 @@ from dataclasses import dataclass, field
 
 from lab.core.config import TrialConfig
 from lab.core.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS
-from lab.dashboard.state.generalization import Reader, number
-from lab.dashboard.state.params import Problem, changed, choice_param, int_list, one_of, optimizers_param
+from lab.dashboard.state.generalization import config_parsers, number
+from lab.dashboard.state.params import (
+    Params,
+    Problem,
+    changed,
+    choice_param,
+    int_list,
+    one_of,
+    optimizers_param,
+    read,
+    with_fields,
+)
 from lab.science import tuning
 
 DATA = ("finite", "stream")
@@ -25,7 +36,7 @@ FINITE = TrialConfig(n_train=64, noise=0.4, label_flip=0.05, width=8, steps=500)
 
 
 @dataclass(frozen=True)
-class TunState:
+class State:
     data: str = "finite"
     config: TrialConfig = field(default_factory=lambda: FINITE)  # the base: optimizer and lr are the grid's
     seeds: int = 10
@@ -59,26 +70,30 @@ class TunState:
         return [base.replace(batch_size=b) for b in self.usable_batches()]
 
 
-DEFAULT = TunState()
+TunState = State  # its name before every page's state was called State
+DEFAULT = State()
+PARSERS = {
+    "data": lambda t: choice_param(t, "data", DATA),
+    **config_parsers((*NET_FIELDS, *DATA_FIELDS)),
+    "seeds": lambda t: number(t, "seeds"),
+    "opts": optimizers_param,
+    "per_decade": lambda t: one_of(t, "per_decade", PER_DECADE),
+    "batches": lambda t: int_list(t, "batches", BATCHES),
+    "batch_opt": lambda t: choice_param(t, "batch_opt", tuple(OPTIMIZERS)),
+}
 
 
-def parse(params: dict) -> tuple[TunState, list[Problem]]:
-    read = Reader(params)
-    read.take("data", lambda t: choice_param(t, "data", DATA))
-    config = read.config(FINITE, (*NET_FIELDS, *DATA_FIELDS), lambda c: c)
-    read.take("seeds", lambda t: number(t, "seeds"))
-    read.take("opts", optimizers_param)
-    read.take("per_decade", lambda t: one_of(t, "per_decade", PER_DECADE))
-    read.take("batches", lambda t: int_list(t, "batches", BATCHES))
-    read.take("batch_opt", lambda t: choice_param(t, "batch_opt", tuple(OPTIMIZERS)))
-    v, d = read.values, DEFAULT
-    state = TunState(v.get("data", d.data), config, v.get("seeds", d.seeds), v.get("opts", d.optimizers),
-                     v.get("per_decade", d.per_decade), v.get("batches", d.batches),
-                     v.get("batch_opt", d.batch_optimizer))
-    return state, read.problems
+def parse(params: Params) -> tuple[State, list[Problem]]:
+    """The state a link names, and one Problem per parameter that was ignored."""
+    values, problems = read(params, PARSERS)
+    config, refused = with_fields(FINITE, values, params, (*NET_FIELDS, *DATA_FIELDS))
+    v, d = values, DEFAULT
+    state = State(v.get("data", d.data), config, v.get("seeds", d.seeds), v.get("opts", d.optimizers),
+                  v.get("per_decade", d.per_decade), v.get("batches", d.batches), v.get("batch_opt", d.batch_optimizer))
+    return state, problems + refused
 
 
-def to_params(state: TunState) -> dict[str, str]:
+def to_params(state: State) -> dict[str, str]:
     fields = NET_FIELDS + (DATA_FIELDS if state.data == "finite" else ())
     out = {"data": state.data} if state.data != DEFAULT.data else {}
     out.update(changed(state.config, FINITE, fields))
@@ -90,7 +105,7 @@ def to_params(state: TunState) -> dict[str, str]:
     return out
 
 
-def to_widgets(state: TunState) -> dict:
+def to_widgets(state: State) -> dict:
     c = state.config
     return {"tun.data": state.data, "tun.task": c.task, "tun.n_train": c.n_train, "tun.noise": c.noise,
             "tun.label_flip": c.label_flip, "tun.width": c.width, "tun.depth": c.depth, "tun.steps": c.steps,
@@ -99,11 +114,13 @@ def to_widgets(state: TunState) -> dict:
 
 
 KEYS = tuple(to_widgets(DEFAULT))
+FORM_KEYS = KEYS
 
 
-def from_widgets(values) -> TunState:
+def from_widgets(values) -> State:
+    """The state the widgets hold (`values`: a mapping such as the session state)."""
     config = FINITE.replace(**{name: values[f"tun.{name}"] for name in (*NET_FIELDS, *DATA_FIELDS)})
     optimizers = tuple(dict.fromkeys(n for n in values["tun.opts"] or () if n in OPTIMIZERS))
     batches = tuple(sorted(int(b) for b in values["tun.batches"] or ()))
-    return TunState(values["tun.data"] or "finite", config, int(values["tun.seeds"]), optimizers,
-                    int(values["tun.per_decade"]), batches, values["tun.batch_opt"])
+    return State(values["tun.data"] or "finite", config, int(values["tun.seeds"]), optimizers,
+                 int(values["tun.per_decade"]), batches, values["tun.batch_opt"])
