@@ -1,13 +1,27 @@
-"""Fixtures shared by the page tests: an empty result store per test, and the data behind download buttons."""
+"""Fixtures shared by the page tests: an empty result store per test or one store per module, the data behind download
+buttons, and a Streamlit server with a browser (the helpers that drive it: tests/helpers.py)."""
 
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import streamlit as st
+from helpers import FIRST_VISIT, ROOT, WIDTHS, open_page
 from streamlit.runtime.media_file_manager import MediaFileManager
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -17,6 +31,22 @@ def store_dir(tmp_path, monkeypatch):
     monkeypatch.delenv("LAB_MAX_WORK", raising=False)
     st.cache_data.clear()
     yield tmp_path / "store"
+    st.cache_data.clear()
+
+
+@pytest.fixture(scope="module")
+def shared_store(request, tmp_path_factory):
+    """A store folder shared by the tests of one module: what they train is trained once."""
+    return tmp_path_factory.mktemp(f"{request.module.__name__}-store")
+
+
+@pytest.fixture
+def shared_store_dir(shared_store, monkeypatch):
+    """The module's store for this test, no host compute limit from the environment, and empty caches."""
+    monkeypatch.setenv("LAB_STORE", str(shared_store))
+    monkeypatch.delenv("LAB_MAX_WORK", raising=False)
+    st.cache_data.clear()
+    yield shared_store
     st.cache_data.clear()
 
 
@@ -52,3 +82,63 @@ def download_bytes(monkeypatch):
 def downloads(download_bytes):
     """A download button's CSV as a DataFrame."""
     return lambda button: pd.read_csv(io.BytesIO(download_bytes(button)))
+
+
+# ---- a real server and browser -------------------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` on a free port with an empty store, for one module; its URL."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api")
+    port = _free_port()
+    env = {**os.environ, "LAB_STORE": str(tmp_path_factory.mktemp("store"))}
+    streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
+    proc = subprocess.Popen(
+        [streamlit, "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline or proc.poll() is not None:
+                pytest.fail("the Streamlit server did not start")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    """Debian's chromium through Playwright, for one module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def warm(browser, server):
+    """Open the entry page once: until a server has run app.py, a deep link to a page runs that page's file alone
+    (Streamlit's pages/-directory mode), without the navigation, language switch and wide layout."""
+    context, _ = open_page(browser, f"{server}/?lang=en&steps=20", WIDTHS["desktop"], "en", timeout=FIRST_VISIT)
+    context.close()

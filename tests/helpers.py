@@ -1,9 +1,11 @@
-"""Small checks and shared pieces of the tests: AppTest checks, the cached engine and plain-program runs the engine
-tests compare, and synthetic Runs."""
+"""Small checks and shared pieces of the tests: AppTest checks, the browser helpers (the fixtures `server`, `browser`
+and `warm` are in tests/conftest.py), the cached engine and plain-program runs the engine tests compare, and synthetic
+Runs."""
 
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +19,8 @@ from lab.core.runs import Runs
 if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 # ---- AppTest -------------------------------------------------------------------------------------------------------
 def ok(at: AppTest) -> AppTest:
@@ -28,6 +32,35 @@ def ok(at: AppTest) -> AppTest:
 def charts(at: AppTest) -> int:
     """How many Altair / Vega-Lite charts the run drew."""
     return len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart"))
+
+
+# ---- in a real browser (Playwright) -------------------------------------------------------------------------------
+SHOTS = ROOT / "test-output" / "screenshots"  # full-page screenshots, for people to look at
+WIDTHS = {"desktop": 1280, "phone": 390}
+FIRST_VISIT = 300_000  # ms: a first visit that trains the whole default view of a page on the server
+DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def open_page(browser, url: str, width: int, lang: str, timeout: int = 90_000):
+    """Open `url` in a fresh browser context `width` pixels wide with `lang`'s locale, and wait until the app has
+    finished running (a rerun may follow the first run). Returns (context, page); the caller closes the context."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP" if lang == "ja" else "en-US")
+    page = context.new_page()
+    page.goto(url, wait_until="domcontentloaded")
+    for _ in range(2):  # a rerun may follow the first run
+        page.wait_for_selector(DONE, timeout=timeout)
+        page.wait_for_timeout(400)
+    return context, page
+
+
+def screenshot(page, width: int, path: Path) -> None:
+    """The whole page: the app scrolls inside its own container, so grow the viewport to the content's height."""
+    height = page.evaluate("""() => Math.max(...Array.from(document.querySelectorAll('*'),
+                                                            el => el.scrollHeight || 0))""")
+    page.set_viewport_size({"width": width, "height": min(int(height) + 40, 12_000)})
+    page.wait_for_timeout(500)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
 
 
 # ---- the engine against the plain program (tests/reference.py), each run once per test process ---------------------

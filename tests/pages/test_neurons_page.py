@@ -8,10 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
-from helpers import charts, ok
+from helpers import SHOTS, WIDTHS, charts, ok, open_page, screenshot
 from streamlit.testing.v1 import AppTest
-from test_browser import SHOTS, WIDTHS, _open, _screenshot, browser, server  # noqa: F401 - fixtures
 
 from lab.core.config import TrialConfig
 from lab.core.engine import train
@@ -23,21 +21,8 @@ from lab.dashboard.views import neurons as nv
 from lab.science import neurons
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def shared_store(tmp_path_factory):
-    return tmp_path_factory.mktemp("neurons-store")
-
-
-@pytest.fixture(autouse=True)
-def env(shared_store, monkeypatch):
-    """One store for the module (the XOR seeds are trained once), no host limit, empty caches per test."""
-    monkeypatch.setenv("LAB_STORE", str(shared_store))
-    monkeypatch.delenv("LAB_MAX_WORK", raising=False)
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
+# one store for the module (the XOR seeds are trained once), no host limit, empty caches per test (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("shared_store_dir")
 
 
 @pytest.fixture
@@ -273,7 +258,7 @@ def test_texts_in_both_languages():
     assert all(f"neu.fn.{name}" in texts.STRINGS for name in neurons.FUNCTIONS.values())
 
 
-# ---- in a real browser (Debian's chromium; the helpers of tests/test_browser.py) -----------------------------------
+# ---- in a real browser (Debian's chromium; fixtures in tests/conftest.py, helpers in tests/helpers.py) -------------
 BROWSER_CASES = [("en", "desktop", ""), ("en", "phone", ""), ("ja", "desktop", ""), ("ja", "phone", ""),
                  ("en", "phone", "w1=abc&task=xnor&seed=-1"), ("en", "desktop", "w1=-1&w2=1&b=0.5&task=xor&width=3")]
 
@@ -293,7 +278,7 @@ def test_page_in_a_browser(browser_page, lang, width_name, query):
     heading = page.locator("h1").first.inner_text()
     assert any(ord(ch) > 0x3000 for ch in heading) == (lang == "ja"), heading
     suffix = "-bad-url" if "abc" in query else "-xor" if "xor" in query else ""
-    _screenshot(page, WIDTHS[width_name], SHOTS / f"neurons-{lang}-{width_name}{suffix}.png")
+    screenshot(page, WIDTHS[width_name], SHOTS / f"neurons-{lang}-{width_name}{suffix}.png")
 
 
 @pytest.mark.browser
@@ -317,22 +302,22 @@ def test_preset_click_and_script_download_in_a_browser(browser_page):
     text = Path(download.value.path()).read_text()
     assert "optim.SGD(model.parameters(), lr=1.0)" in text and download.value.suggested_filename.endswith(".py")
     assert page.locator("[data-testid='stException']").count() == 0
-    _screenshot(page, 1280, SHOTS / "optimizers-script-en-desktop.png")
+    screenshot(page, 1280, SHOTS / "optimizers-script-en-desktop.png")
 
 
 @pytest.fixture
-def browser_page(server, browser):  # noqa: F811 - the fixtures imported above
+def browser_page(server, browser):
     """Opens a path of the app in a fresh browser context; closes every context at the end of the test. The entry
     page is opened first: until the entry point has run once, a fresh server serves /neurons as a bare pages/ file
     (no navigation, no language switch, no wide layout)."""
-    context, _ = _open(browser, f"{server}/?steps=20&lang=en", 1280, "en")
+    context, _ = open_page(browser, f"{server}/?steps=20&lang=en", 1280, "en")
     contexts = [context]
 
-    def open_page(path: str, width: int, lang: str):
-        context, page = _open(browser, f"{server}{path}", width, lang)
+    def open_path(path: str, width: int, lang: str):
+        context, page = open_page(browser, f"{server}{path}", width, lang)
         contexts.append(context)
         return page
 
-    yield open_page
+    yield open_path
     for context in contexts:
         context.close()
