@@ -19,6 +19,9 @@ import streamlit as st
 from helpers import FIRST_VISIT, ROOT, WIDTHS, open_page
 from streamlit.runtime.media_file_manager import MediaFileManager
 
+import lab.storage.sweep
+from lab.core.engine import train_group
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -82,6 +85,20 @@ def download_bytes(monkeypatch):
 def downloads(download_bytes):
     """A download button's CSV as a DataFrame."""
     return lambda button: pd.read_csv(io.BytesIO(download_bytes(button)))
+
+
+# ---- the store's training, counted -----------------------------------------------------------------------------------
+@pytest.fixture
+def counted(monkeypatch):
+    """The training behind lab.storage.sweep, counting calls: the list of seed lists it was asked for."""
+    calls = []
+
+    def counting_train_group(items, **kwargs):
+        calls.append([seed for _, seeds in items for seed in seeds])
+        return train_group(items, **kwargs)
+
+    monkeypatch.setattr(lab.storage.sweep, "train_group", counting_train_group)
+    return calls
 
 
 # ---- a real server and browser -------------------------------------------------------------------------------------

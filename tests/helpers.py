@@ -14,7 +14,7 @@ from reference import plain_run
 from lab.core import models
 from lab.core.config import TrialConfig
 from lab.core.engine import train
-from lab.core.runs import Runs
+from lab.core.runs import EVALUATIONS, Runs
 
 if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest
@@ -90,3 +90,35 @@ def fake_runs(curves, solved=None, loss_fn="mse") -> Runs:
     return Runs(config, list(range(n)), curves[:, :-1].copy(), curves, error,
                 np.ones((n, length - 1, config.depth + 1), dtype=np.float32), np.zeros((n, 4, 1), dtype=np.float32),
                 np.zeros((n, p), dtype=np.float32))
+
+
+# ---- comparing and counting runs -----------------------------------------------------------------------------------
+RUN_ARRAYS = ("loss", "table_loss", "table_error", "grad_norm", "table_output", "params")
+
+
+def assert_same_runs(got: Runs, want: Runs, stacked_alike: bool = True) -> None:
+    """Equal config, seeds (in order) and every array, exactly (NaN equal to NaN), with the engine's dtypes.
+
+    `stacked_alike=False`: `want` was trained stacked with other trials than `got` was. Then grad_norm is compared to
+    float rounding only: the engine's per-layer gradient norms depend in the last bit on how many trials were stacked
+    (see test_grad_norm_does_not_depend_on_the_stacked_trials in tests/storage/test_sweep.py)."""
+    assert got.config == want.config
+    assert list(got.seeds) == list(want.seeds)
+    for name in RUN_ARRAYS:
+        a, b = getattr(got, name), getattr(want, name)
+        assert a.dtype == b.dtype, name
+        assert a.shape == b.shape, name
+        if name == "grad_norm" and not stacked_alike:
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=0, err_msg=name)
+        else:
+            np.testing.assert_array_equal(a, b, err_msg=name)
+    assert (got.evaluations is None) == (want.evaluations is None)
+    if want.evaluations is not None:
+        assert list(got.evaluations["steps"]) == list(want.evaluations["steps"])
+        for name in EVALUATIONS:
+            np.testing.assert_array_equal(got.evaluations[name], want.evaluations[name], err_msg=name)
+
+
+def trained(calls) -> list[int]:
+    """The seeds trained, in order, over all calls (the sweep trains a request in one or more units)."""
+    return [seed for call in calls for seed in call]

@@ -1,14 +1,14 @@
-"""Helper processes for tests/test_store.py (run as scripts, never collected by pytest).
+"""Helper processes for tests/storage/test_store_safety.py (run as scripts, never collected by pytest).
 
-    python tests/store_writer.py zygote ROOT STEPS N_SEEDS
+    python tests/storage/store_writer.py zygote ROOT STEPS N_SEEDS
         Imports the lab once, trains TrialConfig(steps=STEPS) for seeds 0..N_SEEDS-1, then forks writers one at a
         time: each writer saves random contiguous blocks of those trials to Store(ROOT) in a loop, forever. The
         zygote prints "child PID", waits for the writer to die (the test kills it), prints "reaped PID STATUS" and
         forks the next writer when a line arrives on stdin (it exits at end of input). Forking from an already
         imported process keeps each kill-and-restart cheap (importing torch takes seconds).
 
-    python tests/store_writer.py sweep ROOT BARRIER_DIR N_PARTIES SEEDS
-        run_configs over tests/store_writer.SWEEP_GRID with SEEDS (like 0-5) into Store(ROOT), workers=1; starts when
+    python tests/storage/store_writer.py sweep ROOT BARRIER_DIR N_PARTIES SEEDS
+        run_configs over SWEEP_GRID (below) with SEEDS (like 0-5) into Store(ROOT), workers=1; starts when
         N_PARTIES processes have reached the barrier (a file each in BARRIER_DIR), so they really overlap.
 """
 
