@@ -1,6 +1,6 @@
 """Small checks and shared pieces of the tests: AppTest checks, the browser helpers (the fixtures `server`, `browser`
-and `warm` are in tests/conftest.py), the cached engine and plain-program runs the engine tests compare, and synthetic
-Runs."""
+and `warm` are in tests/conftest.py), the cached engine and plain-program runs the engine tests compare, synthetic
+Runs, and comparing runs exactly and counting the seeds trained (with the fixture `counted`, tests/conftest.py)."""
 
 from __future__ import annotations
 
