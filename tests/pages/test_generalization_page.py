@@ -12,7 +12,6 @@ from helpers import FIRST_VISIT, SHOTS, WIDTHS, charts, ok, open_page, screensho
 from streamlit.testing.v1 import AppTest
 
 from lab.core import data
-from lab.dashboard import compute
 from lab.dashboard.charts import common as charts_common
 from lab.dashboard.charts import generalization as generalization_charts
 from lab.dashboard.state import generalization as generalization_state
@@ -204,14 +203,6 @@ def test_charts_validate(tiny):
         band=("q25", "q75"),
     ).to_dict()
     assert spec["layer"][0]["encoding"]["x"]["scale"] == {"type": "log", "base": 2}
-
-
-def test_work_plan_skips_what_is_stored(tiny):
-    store, config, _ = tiny
-    assert compute.pieces(store, [config], 3) == []
-    todo = compute.pieces(store, [config, config], 5, piece=60)
-    assert todo == [(config, [3]), (config, [4])]
-    assert compute.pieces(store, [config.replace(width=3)], 4)[0][1] == [0, 1, 2, 3]
 
 
 # ---- the page ------------------------------------------------------------------------------------------------------

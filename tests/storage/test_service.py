@@ -1,0 +1,65 @@
+"""The server's one door to training (lab.storage.service): worker processes train what the store lacks, a request
+for work already queued joins it, a full queue refuses, released work nobody waits for is cancelled, and what lands in
+the store is the engine's numbers."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from lab.core.config import TrialConfig
+from lab.core.engine import train
+from lab.storage.service import ComputeService, QueueFull, chunk_seeds
+from lab.storage.store import Store
+
+SMALL = TrialConfig(steps=60)
+
+
+@pytest.fixture(scope="module")
+def service():
+    pool = ComputeService(workers=1, max_queue=8)
+    yield pool
+    pool.shutdown()
+
+
+def wait(ticket, seconds=120):
+    deadline = time.monotonic() + seconds
+    while not ticket.done:
+        assert time.monotonic() < deadline, "the workers did not finish"
+        time.sleep(0.05)
+    ticket.result()
+
+
+def test_chunks_are_the_same_whoever_asks():
+    big = TrialConfig(steps=100_000)  # 2 seeds per chunk of 200,000 trial-steps
+    assert chunk_seeds(big, [0, 1, 2, 3, 4]) == [(0, 1), (2, 3), (4,)]
+    assert chunk_seeds(big, [4, 3, 1]) == [(1,), (3,), (4,)]  # chunks of the same grid: flights can match
+    assert chunk_seeds(SMALL, list(range(10))) == [tuple(range(10))]
+
+
+def test_requests_train_in_workers_and_join_flights(service, tmp_path):
+    first = service.request(tmp_path, [(SMALL, range(6))])
+    again = service.request(tmp_path, [(SMALL, range(6))])  # the same chunk: joins the flight, nothing new queued
+    assert first.keys == again.keys and len(service._pending()) <= 1
+    wait(first)
+    assert again.done and first.trained == first.total == 6
+    stored = Store(tmp_path).trials(SMALL, range(6))
+    np.testing.assert_array_equal(stored.loss, train(SMALL, range(6)).loss)
+    first.release()
+    again.release()
+    assert service.request(tmp_path, [(SMALL, range(6))]).done  # everything stored: nothing to do
+
+
+def test_a_full_queue_refuses_and_released_work_is_cancelled(service, tmp_path):
+    slow = TrialConfig(steps=100_000)
+    ticket = service.request(tmp_path, [(slow, range(6))])  # 3 chunks
+    with pytest.raises(QueueFull):
+        service.request(tmp_path, [(slow.replace(optimizer="sgd"), range(14))])  # 7 more: over 8
+    ticket.release()  # nobody waits: the chunks not yet started are cancelled
+    futures = [service.future(key) for key in ticket.keys]
+    assert sum(f is None or f.cancelled() for f in futures) >= 1
+    deadline = time.monotonic() + 120
+    while service._pending() and time.monotonic() < deadline:  # the one that had started finishes
+        time.sleep(0.1)
