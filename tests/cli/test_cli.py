@@ -199,8 +199,8 @@ def test_argparse_errors_name_the_flag_first(capsys):
     assert cli.main(["run", "--steps"]) == 2
     assert capsys.readouterr().err == "error: --steps: needs a value\n"
     assert cli.main(["nope"]) == 2
-    assert capsys.readouterr().err == ("error: COMMAND: must be one of 'run', 'export-script', 'sweep', 'store', 'compare' "
-                                       "(got 'nope')\n")
+    assert capsys.readouterr().err == ("error: COMMAND: must be one of 'run', 'export-script', 'sweep', 'store', "
+                                       "'compare' (got 'nope')\n")
 
 
 # ---- help ------------------------------------------------------------------------------------------------------------
