@@ -1,15 +1,22 @@
 """AND-learning optimizer lab: the Streamlit entry point. Page setup, the language switch and the navigation.
 
 The pages live in pages/<name>_page.py, served at /<name>: a fresh server answers a link /<stem> that names a
-file of pages/ by running that file bare, without this frame, so no URL path equals a file's stem."""
+file of pages/ by running that file bare, without this frame, so no URL path equals a file's stem.
+
+A page that fails shows visitors one short line and logs its traceback for the server's log (with
+`client.showErrorDetails = "none"` in .streamlit/config.toml, Streamlit shows no traceback either)."""
+
+import logging
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from lab.dashboard import shell
 
 shell.setup_language()
 st.set_page_config(page_title=shell.tr("app.title"), page_icon=":material/neurology:", layout="wide")
-page = st.navigation([
+page = st.navigation([  # in the lecture's order: neurons, the experiment, optimizers, depth, data, tuning, results
+    st.Page("pages/neurons_page.py", title=shell.tr("nav.neurons"), icon=":material/psychology:", url_path="neurons"),
     st.Page("pages/lecture_page.py", title=shell.tr("nav.lecture"), icon=":material/school:", default=True),
     st.Page("pages/optimizers_page.py", title=shell.tr("nav.optimizers"), icon=":material/compare_arrows:",
             url_path="optimizers"),
@@ -18,8 +25,13 @@ page = st.navigation([
     st.Page("pages/generalization_page.py", title=shell.tr("nav.generalization"), icon=":material/model_training:",
             url_path="generalization"),
     st.Page("pages/tuning_page.py", title=shell.tr("nav.tuning"), icon=":material/tune:", url_path="tuning"),
-    st.Page("pages/neurons_page.py", title=shell.tr("nav.neurons"), icon=":material/psychology:", url_path="neurons"),
     st.Page("pages/results_page.py", title=shell.tr("nav.results"), icon=":material/inventory_2:", url_path="results"),
 ])
 shell.language_switch()
-page.run()
+try:
+    page.run()
+except (StopException, RerunException):  # st.stop() and st.rerun(): Streamlit's own control flow
+    raise
+except Exception:
+    logging.getLogger("lab.dashboard.app").exception("page %r failed", page.url_path or "lecture")
+    st.error(shell.tr("app.error"), icon=":material/error:")

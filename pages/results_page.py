@@ -12,6 +12,8 @@ from lab.dashboard.views import results as results_view
 st.title(tr("res.title"))
 st.markdown(tr("res.intro"))
 wanted = shell.page_state(results_state).key
+if "res.deleted" in st.session_state:  # first: deleting the last entry leaves the empty page, which stops below
+    st.success(tr("res.deleted", name=st.session_state.pop("res.deleted")))
 entries = compute.store_entries()
 if entries.empty:
     st.info(tr("res.empty"), icon=":material/inbox:")
@@ -59,6 +61,4 @@ if key is not None:
             no.button(tr("res.confirm.no"), on_click=shell.cancel_delete)
         else:
             st.button(tr("res.delete"), icon=":material/delete:", on_click=shell.ask_delete, args=(key,))
-if "res.deleted" in st.session_state:
-    st.success(tr("res.deleted", name=st.session_state.pop("res.deleted")))
 shell.share_link({"key": key} if key else {})

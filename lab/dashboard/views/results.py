@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lab.core.config import FIELD_NAMES, TrialConfig
+from lab.core.config import TrialConfig
 from lab.core.naming import describe, label
 from lab.dashboard.views.common import readable_table, to_csv
 from lab.science import analysis
@@ -32,17 +32,14 @@ def entries(store) -> pd.DataFrame:
 
 
 def entry_config(row) -> dict:
-    """The config fields of one row of `entries`, as plain Python values."""
-    def plain(value):
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            return None
-        return value.item() if hasattr(value, "item") else value
-
-    return {name: plain(row[name]) for name in FIELD_NAMES}
+    """The config of one row of `entries`, as stored (the row's own dict: the frame's per-field columns hold one type
+    each, so an integer field that is None in another row reads back from them as a float)."""
+    return dict(row["config"])
 
 
 def entries_frame(frame: pd.DataFrame, words: dict | None = None) -> pd.DataFrame:
-    """The listing as shown: config (its one-line name), seeds, n_seeds, size (KB), modified, key."""
+    """The listing as shown: config (its one-line name), seeds, n_seeds, size (KB, with the entry's derived files),
+    modified, key."""
     names = [describe(TrialConfig.from_dict(entry_config(row)), words) for _, row in frame.iterrows()]
     return pd.DataFrame({"config": names, "seeds": frame.get("seeds", frame["n_seeds"]), "n_seeds": frame["n_seeds"],
                          "size": frame["size_bytes"] / 1024, "modified": frame["modified"], "key": frame["key"]})
