@@ -1,0 +1,54 @@
+"""Every page's state module (lab.dashboard.state.<page>) has the same parts and reads a link the same way: a frozen
+State, its DEFAULT, the widgets' KEYS, PARSERS read by params.read, parse / to_params / to_widgets / from_widgets."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from lab.dashboard.state import depth, generalization, lecture, neurons, optimizers, results, tuning
+from lab.dashboard.state import params as url_params
+
+PAGES = [lecture, optimizers, depth, generalization, tuning, neurons, results]
+IDS = [page.__name__.rsplit(".", 1)[1] for page in PAGES]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_each_page_has_the_same_parts(page):
+    assert dataclasses.is_dataclass(page.State) and page.State.__dataclass_params__.frozen
+    assert page.DEFAULT == page.State()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(page.DEFAULT, dataclasses.fields(page.State)[0].name, None)
+    assert page.parse({}) == (page.DEFAULT, [])
+    assert page.to_params(page.DEFAULT) == {}  # defaults are left out of the URL
+    widgets = page.to_widgets(page.DEFAULT)
+    assert set(widgets) == set(page.KEYS) and set(page.FORM_KEYS) <= set(page.KEYS)
+    assert page.from_widgets(widgets) == page.DEFAULT
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_a_repeated_parameter_is_a_problem_not_its_last_value(page):
+    for name in page.PARSERS:
+        state, problems = page.parse({name: ["1", "2"]})
+        assert state == page.DEFAULT
+        assert [(p.param, p.value, p.reason) for p in problems] == [(name, f"1&{name}=2", "must be given once")]
+
+
+def test_a_parameter_given_once_reads_alike_as_text_or_list():
+    assert optimizers.parse({"opts": ["sgd"], "seeds": ["5"]}) == optimizers.parse({"opts": "sgd", "seeds": "5"})
+    assert optimizers.parse({"opts": "sgd"})[0].optimizers == ("sgd",)
+
+
+def test_read_converts_each_parameter_alone():
+    parsers = {"a": lambda t: url_params.int_param(t, "a", 1, 9), "b": lambda t: url_params.bool_param(t, "b")}
+    values, problems = url_params.read({"a": "3", "b": "maybe", "c": "ignored"}, parsers)
+    assert values == {"a": 3} and [p.param for p in problems] == ["b"]
+
+
+def test_url_and_widgets_agree_on_a_changed_state():
+    for page, params in ((lecture, {"seed": "4", "optimizer": "sgd"}), (results, {"key": "0123456789abcdef0123"}),
+                         (optimizers, {"opts": "sgd,adam", "lr_sgd": "0.5", "logy": "0"})):
+        state, problems = page.parse(params)
+        assert not problems and page.to_params(state) == params
+        assert page.from_widgets(page.to_widgets(state)) == state
