@@ -28,9 +28,9 @@ STEPS = 30
 
 def every_kind() -> dict[str, TrialConfig]:
     """One or two configs of each page's kind, built as the pages build them, with few steps."""
-    depth = depth_state.DepthState(steps=STEPS, width=4)
+    depth = depth_state.State(steps=STEPS, width=4)
     gen = gen_state.with_eval(gen_state.preset_config("overfit").replace(steps=STEPS))
-    tun = tun_state.TunState(config=tun_state.FINITE.replace(steps=STEPS))
+    tun = tun_state.State(config=tun_state.FINITE.replace(steps=STEPS))
     return {
         "lecture": TrialConfig(steps=STEPS),
         "optimizers": TrialConfig(steps=STEPS, optimizer="sgd", full_batch=True),
@@ -41,7 +41,7 @@ def every_kind() -> dict[str, TrialConfig]:
         "cross-validation": tuning.fold_configs(gen, 4)[1],
         "tuning lr": tuning.lr_configs(tun.base, ["sgd"], [0.1])[0],
         "tuning batch": tun.batch_configs()[-1],
-        "tuning stream": tun_state.TunState(data="stream", config=tun.config).lr_configs()[0],
+        "tuning stream": tun_state.State(data="stream", config=tun.config).lr_configs()[0],
         "neurons": TrialConfig(task="xor", width=3, steps=STEPS),
     }
 

@@ -72,7 +72,6 @@ class State:
         return self.config(self.activation, self.depth)
 
 
-DepthState = State  # its name before every page's state was called State
 DEFAULT = State()
 FIELDS = ("optimizer", "width", "init", "depths", "seeds", "steps", "tests", "metric", "activation", "depth", "seed",
           "trace", "trace_init")

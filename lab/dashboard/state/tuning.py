@@ -70,7 +70,6 @@ class State:
         return [base.replace(batch_size=b) for b in self.usable_batches()]
 
 
-TunState = State  # its name before every page's state was called State
 DEFAULT = State()
 PARSERS = {
     "data": lambda t: choice_param(t, "data", DATA),
