@@ -20,8 +20,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from lab.core.budget import weight
 from lab.core.config import TrialConfig
-from lab.core.engine import train
 from lab.storage.store import Store
+from lab.storage.sweep import stored_runs
 
 CHUNK_WORK = 200_000  # weighted trial-steps per job: small enough to report progress, large enough to amortise
 
@@ -31,11 +31,9 @@ class QueueFull(RuntimeError):
 
 
 def train_chunk(root: str, config: TrialConfig, seeds: tuple[int, ...]) -> int:
-    """Train one chunk and store it (runs in a worker process); returns the number of trials stored."""
-    store = Store(root)
-    todo = store.missing(config, seeds)  # another flight (another server, the CLI) may have stored them meanwhile
-    if todo:
-        store.save(train(config, todo))
+    """Train one chunk and store it (runs in a worker process), through the sweep like every other training: only
+    what the store still lacks (another flight, another server or the CLI may have stored some meanwhile)."""
+    stored_runs(Store(root), config, seeds)
     return len(seeds)
 
 
