@@ -17,7 +17,8 @@ STREAMLIT = {LAB / "dashboard" / "shell.py", LAB / "dashboard" / "compute.py"}  
 DASHBOARD_COMMAND = (
     "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/streamlit run app.py"
 )
-TEST_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -r requirements-dev.txt && .venv/bin/python -m pytest"
+TEST_COMMAND = ("python3 -m venv .venv && .venv/bin/pip install -r requirements-dev.txt && "
+                ".venv/bin/pip install --no-deps lifelines==0.30.3 && .venv/bin/python -m pytest")
 
 
 def imported_modules(path: Path) -> set[str]:
