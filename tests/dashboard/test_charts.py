@@ -17,18 +17,23 @@ from lab.dashboard.views import optimizers as optimizers_view
 from lab.science import digests as science_digests
 from lab.science import inspect
 from lab.storage.store import Store
+from lab.storage.sweep import stored_runs
 
 
 @pytest.fixture(scope="module")
 def digests(tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("store"))
     configs = [TrialConfig(steps=120, optimizer=name) for name in ("sgd", "adam")]
+    for config in configs:  # trained first: digests are built from stored results
+        stored_runs(store, config, range(4))
     return [science_digests.digest(store, config, 4) for config in configs]
 
 
 @pytest.fixture(scope="module")
 def trial(tmp_path_factory):
-    return lecture_view.trial(Store(tmp_path_factory.mktemp("store")), TrialConfig(steps=300), 0)
+    store = Store(tmp_path_factory.mktemp("store"))
+    stored_runs(store, TrialConfig(steps=300), [0])
+    return lecture_view.trial(store, TrialConfig(steps=300), 0)
 
 
 def spec(chart) -> dict:
