@@ -123,7 +123,9 @@ def test_boundary_chart(trial):
     "config", [TrialConfig(steps=50), TrialConfig(steps=50, depth=2, width=3), TrialConfig(steps=50, width=12)]
 )
 def test_network_chart(tmp_path, config):
-    run = lecture_view.trial(Store(tmp_path), config, 0)
+    store = Store(tmp_path)
+    stored_runs(store, config, [0])
+    run = lecture_view.trial(store, config, 0)
     nodes, edges = inspect.network_layout(config, run.params)
     out = spec(lecture_charts.network_chart(nodes, edges, weight_title="w", bias_title="b"))
     sizes = config.layer_sizes
