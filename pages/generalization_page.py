@@ -23,12 +23,6 @@ def digest(config, n_seeds: int):
     return compute.finite_digest(config, n_seeds)
 
 
-def train(configs, n_seeds: int) -> bool:
-    """Have the workers train what the store lacks (each chunk stored at once), if it fits the budget."""
-    configs = list(dict.fromkeys(configs))
-    return compute.within_budget(configs, n_seeds) and compute.ensure([(c, n_seeds) for c in configs])
-
-
 def apply_preset() -> None:
     st.session_state.update(generalization_state.preset_widgets(st.session_state["gen.preset"]))
 
@@ -75,7 +69,7 @@ with st.form("gen.form"):
 
 st.caption(tr("gen.this_run", name=naming.describe(config, shell.words()), n=config.n_train, val=config.n_val,
               test=config.n_test, seeds=state.seeds))
-if not train([config], state.seeds):
+if not compute.train([config], state.seeds):
     shell.share_link(params)
     st.stop()
 main = digest(config, state.seeds)
@@ -104,7 +98,7 @@ stored = not any(compute.store().missing(c, range(state.seeds)) for c in cap_con
 if not state.capacity and not stored:
     st.button(tr("gen.cap.run"), key="gen.cap_button", on_click=switch_on, args=("gen.cap",),
               icon=":material/play_arrow:")
-elif train(cap_configs, state.seeds):
+elif compute.train(cap_configs, state.seeds):
     shown = [digest(c, state.seeds) for c in cap_configs]
     measures = {m: tr(f"gen.cap.{m}") for m in analysis.CAPACITY}
     frame = digests.capacity_bands(shown).assign(series=lambda f: f["measure"].map(measures))
@@ -125,7 +119,7 @@ if config.n_train % state.folds:
 elif not state.cv:
     row[2].button(tr("gen.cv.run"), key="gen.cv_button", on_click=switch_on, args=("gen.cv",),
                   icon=":material/play_arrow:")
-elif train(folds := tuning.fold_configs(config, state.folds), state.cv_seeds):
+elif compute.train(folds := tuning.fold_configs(config, state.folds), state.cv_seeds):
     cv = tuning.cv_estimate([compute.store().trials(c, range(state.cv_seeds)) for c in folds], main.summary)
     m = st.columns(3)
     m[0].metric(tr("gen.cv.estimate", k=state.folds), generalization_view.percent(cv["cv_error"]),

@@ -17,12 +17,6 @@ from lab.dashboard.views import tuning as gen_tuning
 B = generalization_state.BOUNDS
 
 
-def train(configs, n_seeds: int) -> bool:
-    """Have the workers train what the store lacks (each chunk stored at once), if it fits the budget."""
-    configs = list(dict.fromkeys(configs))
-    return compute.within_budget(configs, n_seeds) and compute.ensure([(c, n_seeds) for c in configs])
-
-
 st.title(tr("tun.title"))
 st.markdown(tr("tun.intro"))
 state = shell.page_state(ts)
@@ -69,7 +63,7 @@ if not state.optimizers:
     shell.share_link(params)
     st.stop()
 lr_configs, batch_configs = state.lr_configs(), state.batch_configs()
-if not train(lr_configs + batch_configs, state.seeds):
+if not compute.train(lr_configs + batch_configs, state.seeds):
     shell.share_link(params)
     st.stop()
 table, batch = compute.tuning_tables(lr_configs, batch_configs, state.seeds)

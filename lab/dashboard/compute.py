@@ -136,6 +136,12 @@ def ensure(items, text=None) -> bool:
     return True
 
 
+def train(configs, n_seeds: int) -> bool:
+    """Seeds 0..n-1 of every config in the store, if the request fits the budget (else a message, and False)."""
+    configs = list(dict.fromkeys(configs))
+    return within_budget(configs, n_seeds) and ensure([(c, n_seeds) for c in configs])
+
+
 def in_worker(fn, *args):
     """`fn(*args)` computed in a worker process (one flight per arguments), waiting with a spinner."""
     ticket = service().call(fn, *args)
