@@ -137,9 +137,10 @@ def ensure(items, text=None) -> bool:
 
 
 def train(configs, n_seeds: int) -> bool:
-    """Seeds 0..n-1 of every config in the store, if the request fits the budget (else a message, and False)."""
-    configs = list(dict.fromkeys(configs))
-    return within_budget(configs, n_seeds) and ensure([(c, n_seeds) for c in configs])
+    """Seeds 0..n-1 of every config in the store: what is missing is trained if it fits the budget (else a message,
+    and False); what is stored already costs nothing."""
+    todo = [c for c in dict.fromkeys(configs) if store().missing(c, range(n_seeds))]
+    return within_budget(todo, n_seeds) and ensure([(c, n_seeds) for c in todo])
 
 
 def in_worker(fn, *args):
