@@ -89,7 +89,7 @@ def test_values_equal_lab_science_on_runs_trained_by_the_engine(first, expected)
     assert list(table["a"]) == list(expected["a"]) and list(table["b"]) == list(expected["b"])
     for column in pairwise.COLUMNS:
         got, want = table[column], expected[column]
-        if want.dtype == object:  # a, b and the notes ("" where the test is defined)
+        if not pd.api.types.is_numeric_dtype(want):  # a, b and the notes ("" where the test is defined)
             assert list(got.fillna("")) == list(want.fillna("")), column
         else:
             assert np.allclose(got.to_numpy(float), want.to_numpy(float), rtol=1e-12, atol=0, equal_nan=True), column
