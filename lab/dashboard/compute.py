@@ -205,8 +205,13 @@ def hessian_tests(config: TrialConfig, n_seeds: int, tests: int) -> dict:
 
 
 @st.cache_data(max_entries=16, ttl=6 * 3600, show_spinner=False)
+def _trace(root: str, config: TrialConfig):
+    return in_worker(jobs.trace_bands, root, config)
+
+
 def trace(config: TrialConfig):
-    return in_worker(jobs.trace_bands, config)
+    """The activation trace's bands of `config` (kept with its entry once computed)."""
+    return _trace(_root(), config)
 
 
 @st.cache_data(max_entries=32, ttl=6 * 3600, show_spinner=False)
@@ -240,6 +245,19 @@ def tuning_tables(lr_configs, batch_configs, n_seeds: int):
     return _tuning_tables(_root(), tuple(lr_configs), tuple(batch_configs), n_seeds)
 
 
-CACHES = (_trial, _digest, _depth_digest, _hessian_tests, trace, _spectrum, _finite_digest, _tuning_tables)
+@st.cache_data(max_entries=32, ttl=6 * 3600, show_spinner=False)
+def replay(config: TrialConfig, seed: int) -> dict:
+    """One trial's frames for the lecture page's replay (`jobs.replay_frames`), computed in a worker."""
+    return in_worker(jobs.replay_frames, config, seed)
+
+
+@st.cache_data(max_entries=32, ttl=6 * 3600, show_spinner=False)
+def landscape(configs: tuple, seed: int, normalize: bool) -> dict:
+    """The loss surface through the optimizers' paths (`jobs.landscape_tables`), computed in a worker."""
+    return in_worker(jobs.landscape_tables, tuple(configs), seed, normalize)
+
+
+CACHES = (_trial, _digest, _depth_digest, _hessian_tests, _trace, _spectrum, _finite_digest, _tuning_tables, replay,
+          landscape)
 
 

@@ -1,6 +1,6 @@
 """What the dashboard's worker processes compute besides training (lab.storage.service runs them): the depth page's
-Hessian tests of stalled trials, activation traces, and one trial's Hessian spectrum. Plain functions of picklable
-arguments; no Streamlit here."""
+Hessian tests of stalled trials, activation traces, and one trial's Hessian spectrum, each kept with its entry in the
+store once computed. Plain functions of picklable arguments; no Streamlit here."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import math
 
 from lab.core import engine
 from lab.core.config import TrialConfig
-from lab.science import diagnostics, digests
-from lab.storage.derived import TEST_NAMES, save_tests
+from lab.science import diagnostics, digests, landscape, replay
+from lab.storage.derived import TEST_NAMES, frames_name, save_frames, save_tests, stored_frames
 from lab.storage.store import Store
 
 TRACE_SEEDS = 5  # seeds traced for the activation pictures
@@ -29,14 +29,56 @@ def hessian_tests(root: str, config: TrialConfig, n_seeds: int, tests: int) -> d
     return result
 
 
-def trace_bands(config: TrialConfig, n_seeds: int = TRACE_SEEDS):
-    """Train seeds 0..n-1 with the activation trace (not stored): per step and hidden layer, quantile bands over seeds
-    of the mean activation and of the saturated fraction."""
+def trace_bands(root: str, config: TrialConfig, n_seeds: int = TRACE_SEEDS):
+    """Per step and hidden layer, quantile bands over seeds 0..n-1 of the mean activation and of the saturated
+    fraction (the seeds re-trained with the activation trace), kept with the config's entry when it is stored."""
+    return _kept(Store(root), config, frames_name("trace", n_seeds), lambda: _trace_bands(config, n_seeds))
+
+
+def _trace_bands(config: TrialConfig, n_seeds: int):
     runs = engine.train(config, range(n_seeds), trace=True)
     stride = digests.every(config.steps, digests.POINTS)
     return digests.quantile_bands(runs.activation_mean, stride), digests.quantile_bands(runs.saturation, stride)
 
 
 def spectrum(root: str, config: TrialConfig, seed: int, step: int):
-    """The Hessian spectrum of one stored trial at `step` (re-run to that step)."""
-    return diagnostics.spectrum(config, seed, step, Store(root).trials(config, [seed]).params[0])
+    """The Hessian spectrum of one stored trial at `step` (re-run to that step) and at its end, kept with the entry."""
+    store = Store(root)
+    return _kept(store, config, frames_name("spectrum", seed, step),
+                 lambda: diagnostics.spectrum(config, seed, step, store.trials(config, [seed]).params[0]))
+
+
+def _kept(store: Store, config: TrialConfig, name: str, compute):
+    """The tables kept as `name` with `config`'s entry, else `compute()`'s, then kept (unless the store is
+    read-only or the entry is not stored)."""
+    found = stored_frames(store, config, name)
+    if found is None:
+        found = tuple(compute())
+        with contextlib.suppress(OSError):
+            save_frames(store, config, name, found)
+    return found
+
+
+# ---- the lecture page's replay and the landscape page: one seed re-run, nothing stored ---------------------------
+REPLAY_FRAMES = 40  # frames of a replay (plus the last): a thin payload for the browser
+REPLAY_GRID = 13  # grid points per side of its maps (spacing 1/8: the inputs 0 and 1 are grid points)
+
+
+def replay_frames(config: TrialConfig, seed: int) -> dict:
+    """Trial `seed` of `config` re-run with checkpoints (`lab.science.replay`), thin: about REPLAY_FRAMES frames of
+    REPLAY_GRID² maps, and a `frame` number (0, 1, ...) on every table for the browser's slider."""
+    every = replay.default_every(config.steps, REPLAY_FRAMES)
+    frames = replay.replay(config, seed, every=every, n=REPLAY_GRID)
+    number = {step: k for k, step in enumerate(frames.steps)}
+    return {name: getattr(frames, name).assign(frame=lambda f: f["step"].map(number))
+            for name in frames.TABLES}
+
+
+def landscape_tables(configs: tuple, seed: int, normalize: bool) -> dict:
+    """The loss surface through the paths of `configs` (one net, several optimizers) trained from seed `seed`
+    (`lab.science.landscape`): the Landscape, less its plane's vectors."""
+    every = max(1, math.ceil(configs[0].steps / 100))
+    paths = landscape.train_trajectories(configs, seed, every=every)
+    found = landscape.landscape(configs[0], paths, normalize=normalize)
+    return {"grid": found.grid, "paths": found.paths, "lines": found.lines, "extent": found.extent,
+            "captured": found.captured, "explained": tuple(found.plane.explained), "centre": found.centre}
