@@ -15,7 +15,7 @@ from lab.dashboard import shell
 
 shell.setup_language()
 st.set_page_config(page_title=shell.tr("app.title"), page_icon=":material/neurology:", layout="wide")
-page = st.navigation([  # in the lecture's order: neurons, the experiment, optimizers, depth, data, tuning, results
+page = st.navigation([  # the lecture's order: neurons, experiment, optimizers, depth, data, tuning, landscape, results
     st.Page("pages/neurons_page.py", title=shell.tr("nav.neurons"), icon=":material/psychology:", url_path="neurons"),
     st.Page("pages/lecture_page.py", title=shell.tr("nav.lecture"), icon=":material/school:", default=True),
     st.Page("pages/optimizers_page.py", title=shell.tr("nav.optimizers"), icon=":material/compare_arrows:",
@@ -25,6 +25,8 @@ page = st.navigation([  # in the lecture's order: neurons, the experiment, optim
     st.Page("pages/generalization_page.py", title=shell.tr("nav.generalization"), icon=":material/model_training:",
             url_path="generalization"),
     st.Page("pages/tuning_page.py", title=shell.tr("nav.tuning"), icon=":material/tune:", url_path="tuning"),
+    st.Page("pages/landscape_page.py", title=shell.tr("nav.landscape"), icon=":material/landscape:",
+            url_path="landscape"),
     st.Page("pages/results_page.py", title=shell.tr("nav.results"), icon=":material/inventory_2:", url_path="results"),
 ])
 shell.language_switch()

@@ -55,6 +55,11 @@ def _locale() -> str | None:
         return None
 
 
+def hint(key: str) -> None:
+    """A page's one line on what to look at, under its title."""
+    st.info(tr(key), icon=":material/visibility:")
+
+
 def language_switch() -> None:
     st.sidebar.segmented_control(
         "Language / 言語", texts.LANGS, key=LANG_KEY, required=True,
@@ -162,3 +167,11 @@ def ask_delete(key: str) -> None:
 
 def cancel_delete() -> None:
     st.session_state.pop("res.confirm", None)
+
+
+# ---- downloads -----------------------------------------------------------------------------------------------------
+def data_dictionary(columns) -> None:
+    """An expander beside the downloads: each column of the files offered, its meaning and unit, in this language."""
+    with st.expander(tr("dict.title"), icon=":material/menu_book:"):
+        st.caption(tr("dict.intro"))
+        st.markdown("\n".join(f"- `{name}`: {text}" for name, text in views.column_meanings(columns, lang())))

@@ -7,10 +7,10 @@ import dataclasses
 
 import pytest
 
-from lab.dashboard.state import depth, generalization, lecture, neurons, optimizers, results, tuning
+from lab.dashboard.state import depth, generalization, landscape, lecture, neurons, optimizers, results, tuning
 from lab.dashboard.state import params as url_params
 
-PAGES = [lecture, optimizers, depth, generalization, tuning, neurons, results]
+PAGES = [lecture, optimizers, depth, generalization, tuning, neurons, results, landscape]
 IDS = [page.__name__.rsplit(".", 1)[1] for page in PAGES]
 
 
@@ -48,7 +48,22 @@ def test_read_converts_each_parameter_alone():
 
 def test_url_and_widgets_agree_on_a_changed_state():
     for page, params in ((lecture, {"seed": "4", "optimizer": "sgd"}), (results, {"key": "0123456789abcdef0123"}),
-                         (optimizers, {"opts": "sgd,adam", "lr_sgd": "0.5", "logy": "0"})):
+                         (optimizers, {"opts": "sgd,adam", "lr_sgd": "0.5", "logy": "0"}),
+                         (landscape, {"opts": "adam,sgd", "seed": "7", "normalize": "1", "depth": "2",
+                                      "activation": "tanh", "steps": "300"})):
         state, problems = page.parse(params)
         assert not problems and page.to_params(state) == params
         assert page.from_widgets(page.to_widgets(state)) == state
+
+
+def test_landscape_state_keeps_to_the_nets_the_page_draws():
+    from lab.science import landscape as science_landscape
+
+    assert landscape.MAX_DEPTH == science_landscape.MAX_DEPTH
+    state, problems = landscape.parse({"depth": "4", "width": "9", "steps": "5001", "seed": "-1", "normalize": "x"})
+    assert state == landscape.DEFAULT and [p.param for p in problems] == ["depth", "width", "steps", "seed",
+                                                                         "normalize"]
+    state = landscape.parse({"opts": "adam,sgd", "depth": "3"})[0]
+    assert [(c.optimizer, c.lr, c.depth) for c in state.configs()] == [("adam", 0.1, 3), ("sgd", 1.0, 3)]
+    widgets = {**landscape.to_widgets(landscape.DEFAULT), "land.opts": []}
+    assert landscape.from_widgets(widgets).optimizers == landscape.DEFAULT.optimizers  # none chosen: the default set

@@ -6,7 +6,7 @@ Keys are grouped by page; `{name}` placeholders are filled by `str.format`. The 
 
 from __future__ import annotations
 
-from lab.dashboard.texts import depth, generalization, lecture, neurons, optimizers, results, tuning
+from lab.dashboard.texts import columns, depth, generalization, landscape, lecture, neurons, optimizers, results, tuning
 
 LANGS = ("ja", "en")
 
@@ -22,6 +22,7 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
     "nav.generalization": ("Generalization", "汎化"),
     "nav.tuning": ("Learning rate and batch size", "学習率とバッチサイズ"),
     "nav.neurons": ("From neurons to networks", "ニューロンからネットワークへ"),
+    "nav.landscape": ("Loss landscape", "損失の地形"),
     "url.ignored": ("Some settings in the link could not be used; their defaults are shown instead:",
                     "リンクの設定の一部は使えないため、既定値で表示しています："),
     "share.caption": ("Link to this view (copy it with the button at the right of the box):",
@@ -78,7 +79,7 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
 }
 
 
-for _page in (lecture, optimizers, results, depth, generalization, tuning, neurons):
+for _page in (lecture, optimizers, results, depth, generalization, tuning, neurons, landscape, columns):
     STRINGS.update(_page.STRINGS)
 
 

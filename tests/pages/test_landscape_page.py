@@ -1,0 +1,75 @@
+"""The loss landscape page: AppTest runs of a small configuration in both languages (charts, the table of path ends,
+the slice's caveats, URL in and out, a hostile link) and the parts behind it (the worker's tables, the view, texts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from helpers import charts, ok
+from streamlit.testing.v1 import AppTest
+
+from lab.core.config import TrialConfig
+from lab.dashboard import jobs
+from lab.dashboard.texts import common as texts
+from lab.dashboard.views import landscape as landscape_view
+from lab.science import landscape
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = {"steps": "200", "opts": "sgd,adam"}
+pytestmark = pytest.mark.usefixtures("shared_store_dir")
+
+
+def page(params: dict) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.switch_page("pages/landscape_page.py")
+    at.query_params.update(params)
+    return at.run()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_page_draws_the_surface_the_lines_and_the_ends(lang):
+    at = ok(page({**SMALL, "lang": lang}))
+    assert charts(at) == 2
+    assert not at.warning
+    ends = at.dataframe[0].value
+    assert ends["series"].tolist() == ["SGD", "Adam"]
+    assert (ends["final_table_loss"] > 0).all() and (ends["barrier"] >= ends["final_table_loss"]).all()
+    assert at.multiselect(key="land.opts").value == ["sgd", "adam"]
+    assert at.number_input(key="land.steps").value == 200
+    shown = " ".join(m.value for m in at.markdown)
+    assert texts.t("land.caveats", lang) in shown
+    assert texts.t("land.hint", lang) in [i.value for i in at.info]
+    link = at.code[-1].value
+    assert "steps=200" in link and "opts=sgd,adam" in link and f"lang={lang}" in link
+
+
+def test_widgets_write_the_url_and_a_bad_link_is_reported():
+    at = ok(page({**SMALL, "depth": "5", "opts": "sgd,nope"}))
+    warning = at.warning[0].value
+    assert "depth=5" in warning and "opts=sgd,nope" in warning
+    assert at.number_input(key="land.depth").value == 1
+    at.number_input(key="land.seed").set_value(4)
+    at.multiselect(key="land.opts").set_value(["adam"])
+    at.number_input(key="land.steps").set_value(100)
+    ok(at.button[0].click().run())  # the form's "Draw"
+    assert at.query_params["seed"] == "4" and at.query_params["opts"] == "adam" and at.query_params["steps"] == "100"
+    assert at.dataframe[0].value["series"].tolist() == ["Adam"]
+
+
+def test_worker_tables_start_every_path_at_the_centre_from_the_same_weights():
+    configs = tuple(TrialConfig(steps=60, optimizer=o, lr=lr) for o, lr in (("sgd", 1.0), ("adam", 0.1)))
+    found = jobs.landscape_tables(configs, 2, False)
+    first = found["paths"].groupby("optimizer").head(1)
+    assert np.allclose(first[["x", "y"]].to_numpy(), 0) and first["loss"].nunique() == 1
+    assert len(found["grid"]) == landscape.GRID**2 and 0 < found["captured"] <= 1
+    ends = landscape_view.ends(found["paths"], found["lines"])
+    assert ends["series"].tolist() == ["SGD", "Adam"]
+    last = found["paths"].groupby("optimizer", sort=False).tail(1)
+    assert ends["final_table_loss"].tolist() == last["loss"].tolist()
+
+
+def test_the_english_caveats_are_the_science_modules():
+    assert texts.t("land.caveats", "en") == landscape.SLICE_CAVEATS
+    assert landscape_view.label("sgd lr=0.5") == "SGD lr=0.5" and landscape_view.label("adam") == "Adam"
