@@ -86,15 +86,17 @@ st.altair_chart(
     ),
     width="stretch",
 )
+pairs, survival = compute.evidence(configs, state.seeds, lr)
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader(tr("cmp.solved"))
     st.altair_chart(
-        optimizers_charts.solved_chart(
-            optimizers_view.stacked(digests, "solved", lr_word=lr), y_title=tr("cmp.solved.y"), max_step=last, **axis
+        optimizers_charts.survival_chart(
+            survival, y_title=tr("cmp.solved.y"), band_title=tr("cmp.solved.band"), max_step=last, **axis
         ),
         width="stretch",
     )
+    st.caption(tr("cmp.solved.caption"))
 with right:
     st.subheader(tr("cmp.steps"))
     st.altair_chart(
@@ -120,25 +122,38 @@ st.altair_chart(
 st.dataframe(shell.comparison_frame(table), hide_index=True, width="stretch", column_config=shell.comparison_columns())
 st.caption(tr("cmp.table.caption"))
 
+st.subheader(tr("cmp.pairs"))
+pairs_table = optimizers_view.pairs_table(pairs, shell.lang())
+if pairs_table.empty:
+    st.info(tr("cmp.pairs.one"))
+else:
+    shown = [c for c in optimizers_view.PAIR_VIEW if c in pairs_table.columns]
+    st.dataframe(pairs_table, hide_index=True, width="stretch", column_order=shown, column_config={
+        c: st.column_config.NumberColumn(tr(f"pcol.{c}"), format="%.4g") if c not in ("a", "b") else tr(f"pcol.{c}")
+        for c in shown})
+    st.caption(tr("cmp.pairs.caption", n=len(pairs_table)))
+    with st.expander(tr("cmp.verdicts", n=len(pairs_table)), expanded=len(pairs_table) <= 3):
+        st.markdown("\n".join(f"- {text}" for text in pairs_table["verdict"]))
+
 st.subheader(tr("cmp.downloads"))
-row = st.columns(2)
-row[0].download_button(
-    tr("cmp.dl.table"),
-    views.to_csv(optimizers_view.summary_table(digests)),
-    "comparison.csv",
-    "text/csv",
-    icon=":material/download:",
-    on_click="ignore",
-)
-row[1].download_button(
-    tr("cmp.dl.curves"),
-    functools.partial(compute.curves_csv, tuple(configs), state.seeds),
-    "curves.csv",
-    "text/csv",
-    icon=":material/download:",
-    help=tr("cmp.dl.curves.help"),
-    on_click="ignore",
-)
+summary = optimizers_view.summary_table(digests)
+stride = optimizers_view.curve_stride(configs, state.seeds)
+row = st.columns(3)
+row[0].download_button(tr("cmp.dl.table"), views.to_csv(summary),
+                       optimizers_view.file_name(configs, state.seeds, "summary"), "text/csv",
+                       icon=":material/download:", on_click="ignore")
+if not pairs_table.empty:
+    row[1].download_button(tr("cmp.dl.pairs"), views.to_csv(pairs_table, optimizers_view.REQUIRED),
+                           optimizers_view.file_name(configs, state.seeds, "pairwise"), "text/csv",
+                           icon=":material/download:", on_click="ignore")
+row[2].download_button(tr("cmp.dl.curves"), functools.partial(compute.curves_csv, tuple(configs), state.seeds, stride),
+                       optimizers_view.file_name(configs, state.seeds, "curves", stride), "text/csv",
+                       icon=":material/download:", help=tr("cmp.dl.curves.help"), on_click="ignore")
+if stride > 1:
+    rows = optimizers_view.curve_rows(configs, state.seeds)
+    st.caption(tr("cmp.dl.thinned", rows=rows, limit=optimizers_view.CURVE_ROWS, k=stride,
+                  kept=optimizers_view.curve_rows(configs, state.seeds, stride)))
+shell.data_dictionary([*views.csv_columns(summary), *pairs_table.columns, *optimizers_view.CURVE_COLUMNS])
 row = st.columns(3, vertical_alignment="bottom")
 by_name = {config.optimizer: (config, name) for config, name in zip(configs, names)}
 pick = row[0].selectbox(

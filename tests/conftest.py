@@ -62,11 +62,13 @@ def download_bytes(monkeypatch):
     def record(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
         url = add(self, data, mimetype, coordinates, file_name, is_for_static_download)
         files[url.rsplit("/", 1)[-1].split(".")[0]] = data if isinstance(data, bytes) else str(data).encode()
+        NAMES[url.rsplit("/", 1)[-1].split(".")[0]] = file_name
         return url
 
     def record_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
         file_id = add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
         files[file_id] = data_callable
+        NAMES[file_id] = file_name
         return file_id
 
     monkeypatch.setattr(MediaFileManager, "add", record)
@@ -79,6 +81,15 @@ def download_bytes(monkeypatch):
         return files[proto.url.rsplit("/", 1)[-1].split(".")[0]]
 
     return data
+
+
+NAMES: dict = {}  # file id -> the file name a download button offers
+
+
+@pytest.fixture
+def download_name(download_bytes):
+    """The file name a download button offers."""
+    return lambda button: NAMES[button.proto.deferred_file_id or button.proto.url.rsplit("/", 1)[-1].split(".")[0]]
 
 
 @pytest.fixture

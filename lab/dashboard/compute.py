@@ -44,9 +44,9 @@ def delete_entry(key: str, name: str) -> None:
     st.session_state["res.deleted"] = name
 
 
-def curves_csv(configs: tuple, n_seeds: int) -> bytes:
-    """Every seed's curves of the configs (built when the download is clicked)."""
-    return optimizers_view.curves_csv(store(), list(configs), n_seeds)
+def curves_csv(configs: tuple, n_seeds: int, stride: int = 1) -> bytes:
+    """Every seed's curves of the configs at every `stride`-th step (built when the download is clicked)."""
+    return optimizers_view.curves_csv(store(), list(configs), n_seeds, stride)
 
 
 # ---- compute budget ------------------------------------------------------------------------------------------------
@@ -177,6 +177,16 @@ def digest(config: TrialConfig, n_seeds: int, smooth: int = 1) -> digests.Digest
     return _digest(_root(), config, n_seeds, smooth)
 
 
+@st.cache_data(max_entries=64, ttl=6 * 3600, show_spinner=False)
+def _evidence(root: str, configs: tuple, n_seeds: int, lr_word: str):
+    return optimizers_view.evidence([_digest(root, c, n_seeds, 1) for c in configs], lr_word)
+
+
+def evidence(configs, n_seeds: int, lr_word: str = "lr"):
+    """The optimizers page's pairwise table and Kaplan–Meier curves over seeds 0..n-1 (from stored results)."""
+    return _evidence(_root(), tuple(configs), n_seeds, lr_word)
+
+
 def forget_results() -> None:
     """After the store changed under them (an entry deleted): every cache of results."""
     for cache in CACHES:
@@ -253,6 +263,6 @@ def landscape(configs: tuple, seed: int, normalize: bool) -> dict:
 
 
 CACHES = (_trial, _digest, _depth_digest, _hessian_tests, trace, _spectrum, _finite_digest, _tuning_tables, replay,
-          landscape)
+          landscape, _evidence)
 
 

@@ -3,6 +3,7 @@ set, widgets → URL, CSV downloads with the right rows and columns, hostile lin
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,13 @@ from streamlit.testing.v1 import AppTest
 
 from lab.core.config import TrialConfig
 from lab.dashboard.views.optimizers import CURVE_COLUMNS
+from lab.science.pairwise import COLUMNS
 from lab.storage.store import Store
 from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("store_dir")  # an empty store per test (tests/conftest.py)
+BOM = b"\xef\xbb\xbf"  # UTF-8's byte-order mark, first in every CSV offered
 SMALL = {"steps": "100", "seeds": "3", "opts": "adam,sgd"}  # 2 optimizers × 3 seeds × 100 steps
 
 
@@ -96,24 +99,38 @@ def test_lecture_is_stored_once(store_dir):
 
 
 # ---- optimizers page -----------------------------------------------------------------------------------------------
-def test_optimizers_page_charts_table_and_csv(downloads, store_dir):
+def test_optimizers_page_charts_table_and_csv(downloads, download_bytes, download_name, store_dir):
     at = ok(run("optimizers", SMALL))
     assert charts(at) >= 4
     assert at.multiselect(key="cmp.opts").value == ["adam", "sgd"]
     assert at.number_input(key="cmp.steps").value == 100 and at.number_input(key="cmp.seeds").value == 3
     shown = at.dataframe[0].value
     assert len(shown) == 2 and shown["series"].tolist() == ["Adam (lr 0.1)", "SGD (lr 1)"]  # as chosen
-    table_button, curves_button = at.get("download_button")
+    table_button, pairs_button, curves_button = at.get("download_button")
+    assert [download_name(b) for b in (table_button, pairs_button, curves_button)] == [
+        "optimizers_adam-sgd_3seeds_100steps_summary.csv", "optimizers_adam-sgd_3seeds_100steps_pairwise.csv",
+        "optimizers_adam-sgd_3seeds_100steps_curves.csv"]  # named after what they hold
+    assert all(download_bytes(b).startswith(BOM) for b in (table_button, pairs_button, curves_button))
     table = downloads(table_button)
     assert len(table) == 2 and set(table["optimizer"]) == {"adam", "sgd"}
     for column in ("task", "steps", "lr", "n_trials", "success_rate", "success_lo", "success_hi", "steps_median",
                    "final_loss_median", "diverged"):
         assert column in table.columns
+    assert "momentum" not in table.columns and not table.isna().all().any()  # no column empty in every row
     assert (table["n_trials"] == 3).all()
     curves = downloads(curves_button)
     assert list(curves.columns) == list(CURVE_COLUMNS)
     assert len(curves) == 2 * 3 * 100
     assert sorted(curves["seed"].unique()) == [0, 1, 2]
+    pairs = downloads(pairs_button)
+    assert list(pairs.columns) == list(at.dataframe[1].value.columns)  # the file holds the table shown
+    assert list(pairs.columns[:13]) == list(COLUMNS[:13]) and pairs.columns[-1] == "verdict"  # as compare --csv
+    assert pairs[["a", "b"]].values.tolist() == [["Adam (lr 0.1)", "SGD (lr 1)"]]
+    assert "logrank_note" not in pairs.columns  # empty in every row
+    assert pairs["verdict"][0].startswith("Too few seeds to tell Adam (lr 0.1) and SGD (lr 1) apart")
+    assert any("Too few seeds" in m.value for m in at.markdown)  # the verdict shown
+    specs = [json.loads(c.proto.spec) for c in [*at.get("vega_lite_chart"), *at.get("arrow_vega_lite_chart")]]
+    assert any("strokeDash" in json.dumps(spec) and '"hi"' in json.dumps(spec) for spec in specs)  # Kaplan–Meier
     stored = Store(store_dir).entries()
     assert sorted(stored[stored["steps"] == 100]["optimizer"]) == ["adam", "sgd"]  # stored config by config
 

@@ -82,3 +82,31 @@ def success_chart(summary: pd.DataFrame, *, x_title: str, names=None, interval_t
     rule = alt.Chart(data).mark_rule(strokeWidth=2).encode(x="success_lo:Q", x2="success_hi:Q", y=y, color=color)
     point = alt.Chart(data).mark_point(filled=True, size=90).encode(x=x, y=y, color=color, tooltip=tips)
     return alt.layer(rule, point).properties(height=60 + height_per_series * len(names))
+
+
+def survival_chart(curves: pd.DataFrame, *, x_title: str, y_title: str, series_title: str, band_title: str,
+                   names=None, max_step: int | None = None, height: int = 300) -> alt.LayerChart:
+    """Kaplan–Meier solved fraction by step with its 95% band, a step line per series; unsolved trials are censored
+    at the step budget (a dashed rule). Columns: series, step, solved_fraction, lo, hi."""
+    data = curves[["series", "step", "solved_fraction", "lo", "hi"]]
+    names = list(names) if names is not None else list(data["series"].unique())
+    hover = charts.hover()
+    x = alt.X("step:Q", title=x_title, scale=alt.Scale(domain=[0, max_step]) if max_step else alt.Undefined)
+    y_scale = alt.Scale(domain=[0, 1])
+    base = alt.Chart(data).encode(x=x, color=charts.color(series_title, names))
+    band = base.mark_area(interpolate="step-after", opacity=0.15).encode(
+        y=alt.Y("lo:Q", scale=y_scale), y2="hi:Q", color=alt.Color("series:N", scale=series_scale(names), legend=None))
+    line = base.mark_line(interpolate="step-after", strokeWidth=2).encode(
+        y=alt.Y("solved_fraction:Q", title=y_title, scale=y_scale, axis=alt.Axis(format="%")))
+    tips = [alt.Tooltip("series:N", title=series_title), alt.Tooltip("step:Q", title=x_title),
+            alt.Tooltip("solved_fraction:Q", title=y_title, format=".0%"),
+            alt.Tooltip("lo:Q", title=f"{band_title} ↓", format=".0%"),
+            alt.Tooltip("hi:Q", title=f"{band_title} ↑", format=".0%")]
+    points = base.mark_circle(size=48).encode(
+        y="solved_fraction:Q", opacity=alt.condition(hover, alt.value(1.0), alt.value(0.0)), tooltip=tips,
+    ).add_params(hover)
+    layers = [band, line, points]
+    if max_step:
+        layers.append(alt.Chart(pd.DataFrame({"step": [max_step]})).mark_rule(strokeDash=[4, 3], color="#5f6b7a")
+                      .encode(x="step:Q"))
+    return alt.layer(*layers).properties(height=height)

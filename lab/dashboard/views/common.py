@@ -6,10 +6,11 @@ a bounded cache: curves are reduced to at most `MAX_POINTS` steps per series bef
 
 from __future__ import annotations
 
-import io
-
-import numpy as np
 import pandas as pd
+
+from lab.core.config import FIELD_NAMES
+from lab.dashboard.texts import columns as data_dictionary
+from lab.science import tidy
 
 
 def readable_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -37,9 +38,27 @@ def readable_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---- CSV -------------------------------------------------------------------------------------------------------
-def to_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes; float32 columns widened first so each number reads as PyTorch's `.item()` prints it."""
-    wide = {name: "float64" for name, dtype in frame.dtypes.items() if dtype == np.float32}
-    buffer = io.StringIO()
-    frame.astype(wide).to_csv(buffer, index=False)
-    return buffer.getvalue().encode()
+def to_csv(frame: pd.DataFrame, keep=()) -> bytes:
+    """CSV bytes as every download of the dashboard has them (`tidy.csv_bytes`): UTF-8 with BOM, the columns empty in
+    every row left out (but those of `keep`), float32 widened so each number reads as PyTorch's `.item()` prints
+    it."""
+    return tidy.csv_bytes(frame, keep)
+
+
+def csv_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns `to_csv` writes of `frame`."""
+    return list(tidy.drop_empty(frame).columns)
+
+
+def column_meanings(columns, lang: str) -> list[tuple[str, str]]:
+    """(column, its meaning and unit in `lang`) for each distinct column of `columns`, from the data dictionary."""
+    out = []
+    for name in dict.fromkeys(columns):
+        if name in data_dictionary.COLUMNS:
+            english, japanese = data_dictionary.COLUMNS[name]
+        elif name in FIELD_NAMES:
+            english, japanese = (text.format(name=name) for text in data_dictionary.CONFIG)
+        else:
+            english, japanese = data_dictionary.OTHER
+        out.append((name, japanese if lang == "ja" else english))
+    return out
