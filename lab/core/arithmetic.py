@@ -10,6 +10,7 @@ plain program's, not equal to them.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 
@@ -71,6 +72,15 @@ def rows_arithmetic(sizes: tuple[int, ...], activations: frozenset, rows: int, b
             flags[name] = torch.tensor(elements).view(rows, fan_out) if elements and any(elements) else None
         vector.append(flags)
     return RowsArithmetic(tuple(forward), tuple(vector), tuple(grad_weight), tuple(grad_bias), tuple(grad_input), exact)
+
+
+def on_device(arith: RowsArithmetic, device) -> RowsArithmetic:
+    """`arith` with its activation flags on `device` (the probes run on the CPU; the engine may train elsewhere)."""
+    if torch.device(device).type == "cpu":
+        return arith
+    vector = tuple({name: None if flags is None else flags.to(device) for name, flags in layer.items()}
+                   for layer in arith.vector)
+    return dataclasses.replace(arith, vector=vector)
 
 
 def uniform_rows(arith: RowsArithmetic, signature: tuple, rows: int) -> RowsArithmetic:

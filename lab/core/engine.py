@@ -24,8 +24,10 @@ import torch
 
 from lab.core import arithmetic, data, models, tasks
 from lab.core.config import INITS, ConfigError, TrialConfig
+from lab.core.observers import Evaluator, Tracer
 from lab.core.optimizers import OPTIMIZERS
-from lab.core.runs import Runs, elementwise_loss, mean_per_trial, wrong_answers
+from lab.core.recording import Recording, reduce
+from lab.core.runs import Runs, elementwise_loss, mean_per_trial
 from lab.core.stacked import LOSS_GRAD, StackedNet, segments
 
 
@@ -38,25 +40,53 @@ def resolve_device(device: str | torch.device = "cpu") -> torch.device:
     return torch.device(name)
 
 
-def train(config: TrialConfig, seeds, device="cpu", trace: bool = False, checkpoint_every: int | None = None) -> Runs:
+def train(config: TrialConfig, seeds, device="cpu", trace: bool = False, checkpoint_every: int | None = None,
+          record: Recording | None = None) -> Runs:
     """Train one config for each seed, all seeds at once. `trace`: also record each hidden layer's mean activation
     and saturated fraction on the truth table at every step (Runs.activation_mean, Runs.saturation).
     `checkpoint_every` k: also keep the parameters before steps 0, k, 2k, ... and after the last step
-    (Runs.checkpoints: {"steps": [...], "params": (n, checkpoints, P)}), for replays and loss landscapes."""
-    return train_group([(config, list(seeds))], device=device, trace=trace, checkpoint_every=checkpoint_every)[0]
+    (Runs.checkpoints: {"steps": [...], "params": (n, checkpoints, P)}), for replays and loss landscapes.
+    `record` (lab.core.recording): keep what it says, training in passes that fit its memory setting."""
+    return train_group([(config, list(seeds))], device=device, trace=trace, checkpoint_every=checkpoint_every,
+                       record=record)[0]
 
 
-def train_group(items, device="cpu", trace: bool = False, checkpoint_every: int | None = None) -> list[Runs]:
-    """Train several (config, seeds) blocks of one shape (equal `shape_key`) in one stacked pass."""
+def train_group(items, device="cpu", trace: bool = False, checkpoint_every: int | None = None,
+                record: Recording | None = None) -> list[Runs]:
+    """Train several (config, seeds) blocks of one shape (equal `shape_key`): in one stacked pass, or with `record`
+    in passes of at most `record.trials_per_pass` trials, each reduced to what `record` keeps as it finishes."""
     items = [(config, list(seeds)) for config, seeds in items]
     if len({config.shape_key() for config, _ in items}) != 1:
         raise ValueError("train_group needs configs of one shape (see TrialConfig.shape_key)")
+    if record is not None and (trace or checkpoint_every):
+        raise ValueError("trace and checkpoints are kept by a plain full recording only (record=None)")
     # trials ordered by activation, then optimizer settings: few activation segments, few optimizer param groups
     order = sorted(range(len(items)), key=lambda k: (items[k][0].activation, _settings(items[k][0])))
+    ordered, dev = [items[k] for k in order], resolve_device(device)
     with _single_threaded():  # per-op threading only costs here: the tensors are small and the ops many
-        results = _train_stacked([items[k] for k in order], resolve_device(device), trace, checkpoint_every)
+        if record is None:
+            results = _train_stacked(ordered, dev, trace, checkpoint_every)
+        else:
+            results = _train_passes(ordered, dev, record)
     back = {k: runs for k, runs in zip(order, results)}
     return [back[k] for k in range(len(items))]
+
+
+def _train_passes(items, dev, record: Recording) -> list[Runs]:
+    """The items' trials in passes of at most `record.trials_per_pass` trials (in order), each pass's Runs reduced
+    to what `record` keeps before the next pass starts; then each item's parts joined."""
+    size = record.trials_per_pass(items[0][0])
+    grad_at = None if record.full else record.curve_steps(items[0][0].steps)
+    parts: list[list[Runs]] = [[] for _ in items]
+    flat = [(k, config, seed) for k, (config, seeds) in enumerate(items) for seed in seeds]
+    for start in range(0, len(flat), size):
+        chunk: dict[int, tuple] = {}
+        for k, config, seed in flat[start:start + size]:
+            chunk.setdefault(k, (config, []))[1].append(seed)
+        results = _train_stacked(list(chunk.values()), dev, grad_at=grad_at)
+        for k, runs in zip(chunk, results):
+            parts[k].append(reduce(runs, record))
+    return [Runs.concat(p) for p in parts]
 
 
 def _settings(config: TrialConfig) -> tuple:
@@ -80,7 +110,8 @@ def checkpoint_steps(steps: int, every: int) -> list[int]:
     return sorted({*range(0, steps, every), steps})
 
 
-def _train_stacked(items, dev, trace=False, checkpoint_every=None) -> list[Runs]:
+def _train_stacked(items, dev, trace=False, checkpoint_every=None, grad_at=None) -> list[Runs]:
+    """One stacked pass over the items' trials; `grad_at`: the steps whose gradient norms are kept (None: all)."""
     first = items[0][0]
     steps = first.steps
     layers = models.layout(first.layer_sizes)
@@ -95,10 +126,11 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None) -> list[Runs]
     optimizers = _optimizers(items, blocks, theta, grad)
     net = StackedNet(theta, grad, layers, segments(blocks, [c.activation for c, _ in items]))
     hidden = frozenset(c.activation for c, _ in items)
-    table_arith = arithmetic.rows_arithmetic(first.layer_sizes, hidden, 4, not first.finite)
-    batch_arith = arithmetic.rows_arithmetic(first.layer_sizes, hidden, first.batch_size, not first.finite)
+    table_arith = arithmetic.on_device(arithmetic.rows_arithmetic(first.layer_sizes, hidden, 4, not first.finite), dev)
+    batch_arith = arithmetic.on_device(
+        arithmetic.rows_arithmetic(first.layer_sizes, hidden, first.batch_size, not first.finite), dev)
     stream = rows_of is not None and not first.finite
-    row_classes = _row_classes(batch_arith, table_arith, first.batch_size) if stream else None
+    row_classes = _row_classes(batch_arith, table_arith, first.batch_size, dev) if stream else None
     layer_of_param = torch.zeros(n_layers, theta.shape[0], dtype=torch.float64, device=dev)
     for l, layer in enumerate(layers):
         layer_of_param[l, layer.span] = 1.0
@@ -109,10 +141,12 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None) -> list[Runs]
     outputs = torch.empty(steps, 4, first.outputs, trials, device=dev)  # on the table, before each update
     minibatch_loss = torch.empty(steps, trials, device=dev)  # what the lecture prints
     # gradient history for the per-layer norms: kept whole when small (one copy a step), else reduced every step
-    keep_grads = steps * theta.numel() <= _GRAD_HISTORY_LIMIT
-    history = torch.empty(steps, *(theta.shape if keep_grads else (n_layers, trials)), device=dev)
-    tracer = _Tracer(net, steps, trials, dev) if trace and n_layers > 1 else None
-    evaluator = _Evaluator(net, first, trials, dev) if first.finite else None
+    grad_pos = None if grad_at is None else {int(step): pos for pos, step in enumerate(grad_at)}
+    grad_rows = steps if grad_pos is None else len(grad_pos)
+    keep_grads = grad_rows * theta.numel() <= _GRAD_HISTORY_LIMIT
+    history = torch.empty(grad_rows, *(theta.shape if keep_grads else (n_layers, trials)), device=dev)
+    tracer = Tracer(net, steps, trials, dev) if trace and n_layers > 1 else None
+    evaluator = Evaluator(net, first, trials, dev) if first.finite else None
     if evaluator is not None:  # each step's minibatch from the training set, per trial
         train_x, train_y = evaluator.inputs["train"], evaluator.targets["train"]
         xs = train_x[:, :, 0][rows_of].permute(0, 1, 3, 2).contiguous()  # (steps, mbs, 2, trials)
@@ -137,10 +171,13 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None) -> list[Runs]
                 batch, y = _minibatch(net, table, acts, picked, row_classes), _pick(table_y, picked)
             net.backward(batch, loss_grad(batch[-1], y), batch_arith)
             minibatch_loss[i] = mean_per_trial(elementwise_loss(first.loss_fn, batch[-1], y))
-            if keep_grads:
-                history[i].copy_(grad)
+            at = i if grad_pos is None else grad_pos.get(i)
+            if at is None:
+                pass
+            elif keep_grads:
+                history[at].copy_(grad)
             else:
-                history[i] = torch.mm(layer_of_param, grad.double().square()).float()
+                history[at] = torch.mm(layer_of_param, grad.double().square()).float()
             for optimizer in optimizers:
                 optimizer.step()
         final = net.forward(table, table_arith)[-1]
@@ -174,58 +211,6 @@ def _layer_sums(history, layer_of_param):
             acc = history[:, cols].double().square().sum(1).float()
         sums.append(acc)
     return torch.stack(sums, 1)
-
-
-class _Evaluator:
-    """Loss and error rate on the training, validation and test sets at the steps data.eval_steps names."""
-
-    def __init__(self, net, config, trials, dev):
-        self.net, self.kind = net, config.loss_fn
-        sets = data.make_sets(config)
-        self.inputs = {name: s.x.to(dev).unsqueeze(-1).expand(-1, 2, trials) for name, s in sets.items()}
-        self.targets = {name: tasks.encode(s.value, config.encoding).to(dev).unsqueeze(-1).expand(-1, -1, trials)
-                        for name, s in sets.items()}
-        self.steps = data.eval_steps(config)
-        self.values = {f"{name}_{what}": torch.empty(len(self.steps), trials, device=dev)
-                       for name in sets for what in ("loss", "error")}
-        self.next = 0
-
-    def maybe_record(self, step):
-        if self.next < len(self.steps) and self.steps[self.next] == step:
-            for name, x in self.inputs.items():
-                o, y = self.net.forward(x)[-1], self.targets[name]
-                torch.mean(elementwise_loss(self.kind, o, y), dim=(0, 1), out=self.values[f"{name}_loss"][self.next])
-                torch.mean(wrong_answers(o, y, axis=1), dim=0, out=self.values[f"{name}_error"][self.next])
-            self.next += 1
-
-    def arrays(self, cols) -> dict:
-        return {"steps": list(self.steps), **{k: v[:, cols].T.cpu().numpy() for k, v in self.values.items()}}
-
-
-class _Tracer:
-    """Per step and hidden layer, on the truth table: the mean activation, and the fraction of units whose
-    activation's slope is under a tenth of its largest (sigmoid: h(1-h) < 0.025; tanh: 1-h^2 < 0.1; ReLU: off)."""
-
-    SATURATED = 0.1
-
-    def __init__(self, net, steps, trials, dev):
-        self.net = net
-        hidden = len(net.layers) - 1
-        self.mean = torch.empty(steps, hidden, trials, device=dev)
-        self.saturated = torch.empty(steps, hidden, trials, device=dev)
-        self.peak = torch.empty(trials, device=dev)  # the activation's largest slope, per trial
-        for cols, name in net.segments:
-            self.peak[cols] = 0.25 if name == "sigmoid" else 1.0
-
-    def record(self, i, acts):
-        for l, h in enumerate(acts[1:-1]):
-            torch.mean(h, dim=(0, 1), out=self.mean[i, l])
-            slope = models.activation_backward(self.net.segments, torch.ones_like(h), h)
-            torch.mean((slope < self.SATURATED * self.peak).float(), dim=(0, 1), out=self.saturated[i, l])
-
-    def arrays(self, cols):
-        as_np = lambda t: t[..., cols].permute(2, 0, 1).cpu().numpy()  # noqa: E731
-        return as_np(self.mean), as_np(self.saturated)
 
 
 def _optimizers(items, blocks, theta, grad) -> list[torch.optim.Optimizer]:
@@ -263,7 +248,7 @@ def _optimizers(items, blocks, theta, grad) -> list[torch.optim.Optimizer]:
     return [torch_class(param_groups, **options) for torch_class, param_groups in groups.items()]
 
 
-def _row_classes(batch_arith, table_arith, mbs):
+def _row_classes(batch_arith, table_arith, mbs, dev):
     """None when every minibatch row is rounded as the truth-table rows are (then a minibatch row's activations are
     those of its table row); else, per kind of minibatch row, an arithmetic for the 4 table rows that rounds them as
     that kind does, and a (mbs, 1, 1) mask of the minibatch rows of that kind."""
@@ -271,8 +256,8 @@ def _row_classes(batch_arith, table_arith, mbs):
     table = {table_arith.row_signature(r) for r in range(4)}
     if len(set(signatures)) <= 1 and table == set(signatures[:1]):
         return None
-    return [(arithmetic.uniform_rows(batch_arith, sig, 4),
-             torch.tensor([s == sig for s in signatures]).view(mbs, 1, 1))
+    return [(arithmetic.on_device(arithmetic.uniform_rows(batch_arith, sig, 4), dev),
+             torch.tensor([s == sig for s in signatures], device=dev).view(mbs, 1, 1))
             for sig in dict.fromkeys(signatures)]
 
 

@@ -50,9 +50,13 @@ class ProductPlan:
         return tuple(self.tree_at(r, c) for c in range(self.shape[1]))
 
     def masks(self, device=None) -> list[torch.Tensor]:
-        """Per recipe, a (rows, cols, 1) boolean mask of the positions that use it (broadcasts over trials)."""
-        index = torch.tensor(self.index, device=device).view(*self.shape, 1)
-        return [index == k for k in range(len(self.trees))]
+        """Per recipe, a (rows, cols, 1) boolean mask of the positions that use it (broadcasts over trials); made once
+        per device (on a GPU, each would otherwise be a copy from the host every step)."""
+        key = (self, str(device))
+        if key not in _MASKS:
+            index = torch.tensor(self.index, device=device).view(*self.shape, 1)
+            _MASKS[key] = [index == k for k in range(len(self.trees))]
+        return _MASKS[key]
 
     @staticmethod
     def from_rows(rows) -> ProductPlan:
@@ -64,6 +68,9 @@ class ProductPlan:
                     trees.append(tree)
                 index.append(trees.index(tree))
         return ProductPlan((len(rows), len(rows[0])), tuple(trees), tuple(index))
+
+
+_MASKS: dict = {}  # (plan, device) -> masks
 
 
 def contract(plan: ProductPlan, terms: recipes.Terms, bias=None) -> torch.Tensor:

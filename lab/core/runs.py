@@ -57,6 +57,11 @@ class Runs:
     evaluations: dict | None = None
     # with engine.train(..., checkpoint_every=k) only (not stored): {"steps": [0, k, ..., steps], "params": (n, C, P)}
     checkpoints: dict | None = None
+    # recorded thinly (lab.core.recording; not stored): the steps whose curves were kept (loss and grad_norm at these
+    # steps; table_loss and table_error at these and after the last update), and each trial's exact summaries
+    # (steps_to_solve, diverged, the stall columns) computed from its full curves before they were dropped
+    curve_steps: np.ndarray | None = None
+    summaries: dict | None = None
 
     @classmethod
     def collect(cls, items, blocks, mb_loss, table_out, table_y, final, grad_sq, theta) -> list[Runs]:
@@ -84,14 +89,18 @@ class Runs:
     @property
     def steps_to_solve(self) -> np.ndarray:
         """First step t from which the net answers all 4 rows right after every later step; NaN if never."""
-        ok = self.table_error == 0
-        stays = np.flip(np.logical_and.accumulate(np.flip(ok, 1), axis=1), 1)
-        first = np.argmax(stays, axis=1).astype(float)
+        if self.summaries is not None:
+            return self.summaries["steps_to_solve"]
+        wrong = self.table_error[:, ::-1] != 0  # from the last step back: the first step still answered wrongly
+        first = (wrong.shape[1] - np.argmax(wrong, axis=1)).astype(float)  # the step after it
+        first[~wrong.any(axis=1)] = 0.0
         first[~self.solved] = np.nan
         return first
 
     @property
     def diverged(self) -> np.ndarray:
+        if self.summaries is not None:
+            return self.summaries["diverged"]
         finite = np.isfinite(self.loss).all(1) & np.isfinite(self.table_loss).all(1) & np.isfinite(self.params).all(1)
         return ~finite
 
@@ -128,11 +137,12 @@ class Runs:
 
     def curves(self, every: int = 1) -> pd.DataFrame:
         """Long format, one row per trial and step: seed, step, loss, table_loss, table_error, grad_norm_<layer>."""
-        n, steps = self.loss.shape
-        idx = np.arange(0, steps, every)
+        n, steps = self.loss.shape[0], self.config.steps
+        at = np.arange(steps) if self.curve_steps is None else np.asarray(self.curve_steps)  # the recorded steps
+        idx = np.flatnonzero(at % every == 0)  # positions in the recorded arrays
         data = {
             "seed": np.repeat(np.asarray(self.seeds, dtype=np.int64), len(idx)),
-            "step": np.tile(idx, n),
+            "step": np.tile(at[idx], n),
             "loss": self.loss[:, idx].ravel(),
             "table_loss": self.table_loss[:, idx].ravel(),
             "table_error": self.table_error[:, idx].ravel(),
@@ -140,12 +150,38 @@ class Runs:
         for layer in range(self.grad_norm.shape[2]):
             data[f"grad_norm_{layer + 1}"] = self.grad_norm[:, idx, layer].ravel()
         if self.evaluations is not None:  # measured every eval_every steps: empty (NaN) between
-            at = np.asarray(self.evaluations["steps"][:-1])  # the last one is after the last step
             for name in EVALUATIONS:
                 full = np.full((n, steps), np.nan, dtype=np.float32)
-                full[:, at] = self.evaluations[name][:, :-1]
-                data[name] = full[:, idx].ravel()
+                full[:, self.evaluations["steps"][:-1]] = self.evaluations[name][:, :-1]
+                data[name] = full[:, at[idx]].ravel()
         return with_config(pd.DataFrame(data), self.config)
+
+
+    def take(self, idx) -> Runs:
+        """The trials at positions `idx` (an integer array), in that order (the per-run records kept alike)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        evaluations = None if self.evaluations is None else \
+            {"steps": self.evaluations["steps"], **{k: self.evaluations[k][idx] for k in EVALUATIONS}}
+        summaries = None if self.summaries is None else {k: v[idx] for k, v in self.summaries.items()}
+        return Runs(self.config, [self.seeds[i] for i in idx.tolist()], self.loss[idx], self.table_loss[idx],
+                    self.table_error[idx], self.grad_norm[idx], self.table_output[idx], self.params[idx],
+                    evaluations=evaluations, curve_steps=self.curve_steps, summaries=summaries)
+
+    @classmethod
+    def concat(cls, parts: list[Runs]) -> Runs:
+        """The trials of several Runs of one config, recorded alike, one after the other."""
+        first = parts[0]
+        if len(parts) == 1:
+            return first
+        join = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
+        evaluations = None if first.evaluations is None else \
+            {"steps": first.evaluations["steps"],
+             **{k: np.concatenate([p.evaluations[k] for p in parts]) for k in EVALUATIONS}}
+        summaries = None if first.summaries is None else \
+            {k: np.concatenate([p.summaries[k] for p in parts]) for k in first.summaries}
+        return cls(first.config, [s for p in parts for s in p.seeds], join("loss"), join("table_loss"),
+                   join("table_error"), join("grad_norm"), join("table_output"), join("params"),
+                   evaluations=evaluations, curve_steps=first.curve_steps, summaries=summaries)
 
 
 def with_config(frame: pd.DataFrame, config: TrialConfig) -> pd.DataFrame:

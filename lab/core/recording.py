@@ -1,0 +1,111 @@
+"""What a caller keeps of its trials, and how many trials one pass of the engine may train within a memory setting.
+
+Three levels (`Recording.parse`: `full`, `every:K`, `summary`):
+
+* **full**: every step's curves (minibatch loss, truth-table loss and error, gradient norms), as the store keeps them.
+* **every:K**: the curves at steps 0, K, 2K, ... (and the truth-table loss and error after the last update).
+* **summary**: no curves: per trial the final loss and error, the trained parameters and outputs, and the summaries.
+
+Whatever the level, each trial's summaries (solved, steps to solve, final loss, diverged, and the stall statistics
+of lab.core.plateaus) are computed from its full curves, as they are for a full recording, before the curves are
+thinned: they are bitwise the same at every level. A request of many trials is trained in passes of at most
+`trials_per_pass` trials, so the engine's working memory stays within `memory_mb` however many trials are asked for;
+a trial's numbers do not depend on which trials share its pass (lab.core.engine).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from lab.core import models
+from lab.core.config import ConfigError, TrialConfig
+from lab.core.plateaus import stall_arrays
+from lab.core.runs import Runs
+
+LEVELS = ("full", "every:K", "summary")
+
+MEMORY_MB = 512  # the engine's working memory per pass (a process with torch loaded then peaks under 1 GiB)
+
+MAX_PASS_TRIALS = 4096  # more trials per pass are no faster on a CPU: the per-step tensors outgrow its caches
+
+# the engine's bytes per trial and step, by what it holds while training and reducing a pass: outputs on the truth
+# table (and a copy while collecting), the minibatch loss, the losses and errors on the table, the minibatch stream,
+# float64 copies for the stall detector; measured peak with the lecture's net: about 190 bytes per trial-step
+BYTES_PER_TRIAL_STEP = 160
+BYTES_PER_OUTPUT_STEP = 64  # per output unit (4 table rows, a few copies)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """`every`: 1 = full curves, K = every K-th step, None = summaries only; `memory_mb`: the working memory one pass
+    of the engine may take (it sets the trials per pass)."""
+
+    every: int | None = 1
+    memory_mb: float = MEMORY_MB
+
+    def __post_init__(self):
+        if self.every is not None and (not isinstance(self.every, int) or self.every < 1):
+            raise ConfigError("record", f"curves every K steps needs a whole K >= 1 (got {self.every!r})")
+        if not self.memory_mb > 0:
+            raise ConfigError("memory_mb", f"must be > 0 (got {self.memory_mb!r})")
+
+    @classmethod
+    def parse(cls, text: str | None, memory_mb: float = MEMORY_MB) -> Recording:
+        """`full`, `every:K` or `summary` (None: full)."""
+        value = "full" if text is None else text.strip().lower()
+        if value == "full":
+            return cls(1, memory_mb)
+        if value == "summary":
+            return cls(None, memory_mb)
+        found = re.fullmatch(r"every:(\d{1,9})", value)
+        if found is None or int(found.group(1)) < 1:
+            raise ConfigError("record", f"must be full, summary or every:K with a whole K >= 1, like every:10 "
+                                        f"(got {text!r})")
+        return cls(int(found.group(1)), memory_mb)
+
+    @property
+    def full(self) -> bool:
+        return self.every == 1
+
+    @property
+    def name(self) -> str:
+        return "full" if self.full else "summary" if self.every is None else f"every:{self.every}"
+
+    def curve_steps(self, steps: int) -> np.ndarray:
+        """The steps whose curves are kept."""
+        return np.arange(0, steps if self.every is not None else 0, self.every or 1, dtype=np.int64)
+
+    def bytes_per_trial(self, config: TrialConfig) -> int:
+        """The engine's working memory per trial of `config` in one pass (an estimate on the safe side)."""
+        layers, params = config.depth + 1, models.param_count(config.layer_sizes)
+        per_step = BYTES_PER_TRIAL_STEP + BYTES_PER_OUTPUT_STEP * config.outputs + 2 * config.batch_size
+        per_step += 4 * (params if self.full else layers)  # the gradient history
+        return config.steps * per_step + 64 * params
+
+    def trials_per_pass(self, config: TrialConfig) -> int:
+        """How many trials of `config` one pass of the engine trains within `memory_mb`."""
+        return int(max(1, min(MAX_PASS_TRIALS, self.memory_mb * 2**20 // self.bytes_per_trial(config))))
+
+
+FULL = Recording()
+
+
+def reduce(runs: Runs, recording: Recording) -> Runs:
+    """`runs` (full curves, straight from the engine) as `recording` keeps them: the summaries computed from the
+    full curves, then the curves thinned (copies, so the full arrays can be freed)."""
+    if recording.full:
+        return runs
+    steps = runs.config.steps
+    kept = recording.curve_steps(steps)
+    summaries = {"steps_to_solve": runs.steps_to_solve, "diverged": runs.diverged,
+                 **stall_arrays(runs.table_loss, runs.config.loss_fn)}
+    table = np.append(kept, steps)
+    copy = np.ascontiguousarray
+    # the engine may have kept the gradient norms at these steps only (lab.core.engine, `grad_at`)
+    grad = runs.grad_norm if runs.grad_norm.shape[1] == len(kept) else runs.grad_norm[:, kept]
+    return Runs(runs.config, list(runs.seeds), copy(runs.loss[:, kept]), copy(runs.table_loss[:, table]),
+                copy(runs.table_error[:, table]), copy(grad), copy(runs.table_output),
+                copy(runs.params), evaluations=runs.evaluations, curve_steps=kept, summaries=summaries)
