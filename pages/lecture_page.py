@@ -12,10 +12,12 @@ from lab.dashboard.charts import lecture as lecture_charts
 from lab.dashboard.shell import tr
 from lab.dashboard.state import lecture as lecture_state
 from lab.dashboard.state import params as url_params
+from lab.dashboard.views import lecture as lecture_view
 from lab.science import inspect
 
 st.title(tr("lec.title"))
 st.markdown(tr("lec.intro"))
+shell.hint("lec.hint")
 state = shell.page_state(lecture_state)
 config, seed = state.config, state.seed
 params = lecture_state.to_params(state)
@@ -50,6 +52,19 @@ m[1].metric(tr("lec.steps_to_solve"), tr("lec.never") if run.steps_to_solve != r
             else f"{run.steps_to_solve:.0f}")
 m[2].metric(tr("lec.final_loss"), f"{float(run.loss[(len(run.loss) - 1) // 100 * 100]):.4g}")
 m[3].metric(tr("lec.table_loss"), f"{float(run.table_loss[-1]):.4g}")
+
+st.subheader(tr("lec.replay"))
+if lecture_view.replayable(config):
+    frames = compute.replay(config, seed)
+    nodes, edges = inspect.network_layout(config, run.params)
+    st.altair_chart(lecture_charts.replay_chart(
+        frames, nodes, edges, slider_title=tr("lec.replay.slider"), map_title=tr("lec.boundary.short"),
+        loss_title=tr("lec.curve.table"), step_title=tr("step"), output_title=tr("lec.score"),
+        units_title=tr("lec.replay.units")), width="content")
+    steps = frames["loss"]["step"]
+    st.caption(tr("lec.replay.caption", frames=len(steps), every=int(steps.iloc[1] - steps.iloc[0])))
+else:
+    st.caption(tr("lec.replay.big", units=lecture_view.MAX_REPLAY_UNITS))
 
 left, right = st.columns(2, gap="large")
 with left:

@@ -24,7 +24,7 @@ def surface_chart(grid: pd.DataFrame, paths: pd.DataFrame, *, names, x_title: st
         x=alt.X("x_lo:Q", title=x_title, scale=x_scale), x2="x_hi:Q",
         y=alt.Y("y_lo:Q", title=y_title, scale=y_scale), y2="y_hi:Q",
         color=alt.Color("loss:Q", title=loss_title, scale=alt.Scale(type="log", scheme="viridis"),
-                        legend=alt.Legend(orient="right", gradientLength=size - 60, format=".1e")),
+                        legend=alt.Legend(orient="right", gradientLength=size - 120, format=".0e")),
         tooltip=[alt.Tooltip("x:Q", format=".3g"), alt.Tooltip("y:Q", format=".3g"),
                  alt.Tooltip("loss:Q", title=loss_title, format=".4g")])
     names = list(names)
@@ -55,7 +55,8 @@ def line_chart(lines: pd.DataFrame, *, names, x_title: str, y_title: str, series
     """The loss along each straight line from the start (α = 0) to an optimizer's end (α = 1); lines: series, alpha,
     loss. Rules at α = 0 and 1."""
     chart = charts.xy_chart(lines, x="alpha", y="loss", series="series", x_title=x_title, y_title=y_title,
-                            series_title=series_title, names=names, x_log=False, y_log=True, height=height)
+                            series_title=series_title, names=names, x_log=False, y_log=True, legend_columns=2,
+                            height=height)
     rules = alt.Chart(pd.DataFrame({"alpha": [0.0, 1.0]})).mark_rule(color="#9aa5b1", strokeDash=[4, 3]).encode(
         x="alpha:Q")
     return alt.layer(chart, rules)

@@ -60,5 +60,5 @@ STRINGS: dict[str, tuple[str, str]] = {
     "land.table": ("Where each path ends", "各経路の行き着く先"),
     "col.final_table_loss": ("loss at the end", "終点での損失"),
     "col.off_plane": ("end's distance from the plane", "終点の平面からの距離"),
-    "col.barrier": ("highest loss on the straight line", "直線上の最大の損失"),
+    "col.barrier": ("wall on the straight line (above the higher end)", "直線上の壁（高い方の端からの高さ）"),
 }

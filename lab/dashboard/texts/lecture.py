@@ -17,6 +17,24 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "layers wider than 8, or kernels the engine cannot follow on this CPU.",
                      "このサーバーの CPU で通常の PyTorch プログラムを実行した結果との差は 1e-5 程度以内ですが、"
                      "ビット単位では一致しません（幅が 8 を超える層、またはこの CPU で再現できない演算カーネル）。"),
+    "lec.hint": ("What to look at: drag the slider under \"Watch it learn\" and see when the network's answer "
+                 "turns blue only at (1, 1); then read the log and the program below.",
+                 "見どころ：「学習の様子」のスライダーを動かし、ネットワークの答えが (1, 1) だけ青になるのはいつかを"
+                 "見てください。その下にログとプログラムがあります。"),
+    "lec.replay": ("Watch it learn", "学習の様子"),
+    "lec.replay.slider": ("frame", "コマ"),
+    "lec.replay.caption": ("The same trial at {frames} moments of its training (every {every} iterations): drag the "
+                           "slider. Top: the network's answer on the input plane (blue near 1, orange near 0) and "
+                           "the network (line width and colour = weight); middle: each hidden unit's own output on "
+                           "the plane; bottom: the loss on the truth table with the moment marked, and the 4 rows' "
+                           "outputs (dashed: 0.5). Computed once; the browser redraws each frame.",
+                           "同じ試行の学習中の {frames} 時点（{every} 反復ごと）：スライダーを動かしてください。上：入力"
+                           "平面上のネットワークの答え（青は 1 に近く、オレンジは 0 に近い）とネットワーク（線の太さと色"
+                           "＝重み）。中：各中間ユニットの平面上の出力。下：真理値表での損失（印が今の時点）と 4 行の"
+                           "出力（破線が 0.5）。計算は 1 回だけで、各コマはブラウザが描き直します。"),
+    "lec.replay.units": ("hidden units", "中間層のユニット"),
+    "lec.replay.big": ("The replay is drawn for networks of at most {units} hidden units.",
+                       "学習の様子は中間ユニットが {units} 個以下のネットワークで表示します。"),
     "lec.variations": ("Change the experiment", "実験の設定を変える"),
     "lec.this_run": ("Shown: {name} · seed {seed}", "表示中：{name} · シード {seed}"),
     "lec.reset": ("Back to the lecture's program", "講義のプログラムに戻す"),
@@ -40,6 +58,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                              "[0, 1]² の格子点で学習後のネットワークを評価：青は出力が 1 に近く、オレンジは 0 に近く、白が"
                              "判定境界 0.5 です。点は真理値表の 4 行で、色は教師信号です。"),
     "lec.score": ("output", "出力"),
+    "lec.boundary.short": ("the network's answer", "ネットワークの答え"),
     "lec.score.onehot": ("(y1 − y2 + 1) / 2", "(y1 − y2 + 1) / 2"),
     "lec.target": ("target", "教師信号"),
     "lec.log": ("The printed log", "表示されるログ"),

@@ -21,13 +21,16 @@ def named(frame: pd.DataFrame) -> pd.DataFrame:
 
 def ends(paths: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
     """Per optimizer (in the paths' order): series, the loss at its final weights, the final weights' distance from
-    the plane, and the highest loss on the straight line from its start to its end (0 <= α <= 1)."""
+    the plane, and the bump on the straight line from its start to its end: the highest loss for 0 <= α <= 1 above
+    the higher of the two ends (0: no wall on the straight way)."""
     last = paths.groupby("optimizer", sort=False).tail(1).set_index("optimizer")
     inside = lines[(lines["alpha"] >= 0) & (lines["alpha"] <= 1)]
-    barrier = inside.groupby("optimizer", sort=False)["loss"].max()
+    top = inside.groupby("optimizer", sort=False)["loss"].max()
+    ends_ = inside.sort_values("alpha").groupby("optimizer", sort=False)["loss"].agg(["first", "last"]).max(axis=1)
+    barrier = top - ends_
     return pd.DataFrame({
         "series": [label(name) for name in last.index],
         "final_table_loss": last["loss"].to_numpy(),
         "off_plane": last["distance"].to_numpy(),
-        "barrier": barrier.reindex(last.index).to_numpy(),
+        "barrier": barrier.reindex(last.index).clip(lower=0).to_numpy(),
     })

@@ -46,3 +46,12 @@ def trial(store, config: TrialConfig, seed: int) -> Trial:
     runs = store.trials(config, [seed])
     return Trial(config, seed, runs.loss[0], runs.table_loss[0], runs.table_output[0], runs.params[0],
                  bool(runs.solved[0]), float(runs.steps_to_solve[0]))
+
+
+# ---- the replay of its training --------------------------------------------------------------------------------------
+MAX_REPLAY_UNITS = 24  # hidden units drawn as small maps in a replay
+
+
+def replayable(config: TrialConfig) -> bool:
+    """Whether the lecture page draws the replay of a trial of `config` (one map per hidden unit: not too many)."""
+    return config.depth * config.width <= MAX_REPLAY_UNITS and config.steps >= 2
