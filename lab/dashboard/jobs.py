@@ -1,6 +1,6 @@
 """What the dashboard's worker processes compute besides training (lab.storage.service runs them): the depth page's
-Hessian tests of stalled trials, activation traces, and one trial's Hessian spectrum. Plain functions of picklable
-arguments; no Streamlit here."""
+Hessian tests of stalled trials, activation traces, and one trial's Hessian spectrum, each kept with its entry in the
+store once computed. Plain functions of picklable arguments; no Streamlit here."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import math
 from lab.core import engine
 from lab.core.config import TrialConfig
 from lab.science import diagnostics, digests, landscape, replay
-from lab.storage.derived import TEST_NAMES, save_tests
+from lab.storage.derived import TEST_NAMES, frames_name, save_frames, save_tests, stored_frames
 from lab.storage.store import Store
 
 TRACE_SEEDS = 5  # seeds traced for the activation pictures
@@ -29,17 +29,34 @@ def hessian_tests(root: str, config: TrialConfig, n_seeds: int, tests: int) -> d
     return result
 
 
-def trace_bands(config: TrialConfig, n_seeds: int = TRACE_SEEDS):
-    """Train seeds 0..n-1 with the activation trace (not stored): per step and hidden layer, quantile bands over seeds
-    of the mean activation and of the saturated fraction."""
+def trace_bands(root: str, config: TrialConfig, n_seeds: int = TRACE_SEEDS):
+    """Per step and hidden layer, quantile bands over seeds 0..n-1 of the mean activation and of the saturated
+    fraction (the seeds re-trained with the activation trace), kept with the config's entry when it is stored."""
+    return _kept(Store(root), config, frames_name("trace", n_seeds), lambda: _trace_bands(config, n_seeds))
+
+
+def _trace_bands(config: TrialConfig, n_seeds: int):
     runs = engine.train(config, range(n_seeds), trace=True)
     stride = digests.every(config.steps, digests.POINTS)
     return digests.quantile_bands(runs.activation_mean, stride), digests.quantile_bands(runs.saturation, stride)
 
 
 def spectrum(root: str, config: TrialConfig, seed: int, step: int):
-    """The Hessian spectrum of one stored trial at `step` (re-run to that step)."""
-    return diagnostics.spectrum(config, seed, step, Store(root).trials(config, [seed]).params[0])
+    """The Hessian spectrum of one stored trial at `step` (re-run to that step) and at its end, kept with the entry."""
+    store = Store(root)
+    return _kept(store, config, frames_name("spectrum", seed, step),
+                 lambda: diagnostics.spectrum(config, seed, step, store.trials(config, [seed]).params[0]))
+
+
+def _kept(store: Store, config: TrialConfig, name: str, compute):
+    """The tables kept as `name` with `config`'s entry, else `compute()`'s, then kept (unless the store is
+    read-only or the entry is not stored)."""
+    found = stored_frames(store, config, name)
+    if found is None:
+        found = tuple(compute())
+        with contextlib.suppress(OSError):
+            save_frames(store, config, name, found)
+    return found
 
 
 # ---- the lecture page's replay and the landscape page: one seed re-run, nothing stored ---------------------------

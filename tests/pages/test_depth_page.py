@@ -179,14 +179,27 @@ def test_digest_and_hessian_tests_are_kept(tmp_path, monkeypatch):
                                    f"{round(first['saddle_fraction'] * first['n_tested'])}/{first['n_tested']}")
 
 
-def test_spectrum_and_trace():
-    config = TrialConfig(depth=2, steps=200)
+def test_spectrum_and_trace_kept_with_the_entry(tmp_path):
+    config, store = TrialConfig(depth=2, steps=200), Store(tmp_path)
     eigs, kinds = diagnostics.spectrum(config, 0, 100, train(config, [0]).params[0])
     assert list(kinds["point"]) == ["mid", "end"] and len(eigs) == 2 * 15  # 2-2-2-1: 15 parameters
     assert (eigs.groupby("point")["eigenvalue"].apply(lambda e: e.is_monotonic_increasing)).all()
     assert set(eigs["sign"]) <= {"negative", "flat", "positive"}
-    act, sat = jobs.trace_bands(config, n_seeds=2)
+    act, sat = jobs.trace_bands(str(tmp_path), config, n_seeds=2)  # not stored: computed, not kept
     assert set(act["layer"]) == {1, 2} and sat["median"].between(0, 1).all()
+    assert store.derived_files() == {}
+
+    stored_runs(store, config, [0, 1])
+    root = str(tmp_path)
+    for name, compute in ((derived.frames_name("spectrum", 0, 100), lambda: jobs.spectrum(root, config, 0, 100)),
+                          (derived.frames_name("trace", 2), lambda: jobs.trace_bands(root, config, 2))):
+        first = compute()
+        kept = derived.stored_frames(store, config, name)
+        assert kept is not None and len(kept) == len(first) == 2
+        for a, b in zip(first, kept, strict=True):
+            pd.testing.assert_frame_equal(a, b, check_exact=True)  # every float read back bitwise
+        assert all(a.equals(b) for a, b in zip(compute(), first, strict=True))  # read back, not recomputed
+    pd.testing.assert_frame_equal(kept[1], sat, check_exact=True)  # kept or not, the same tables
 
 
 def test_symlog_ticks():
@@ -269,3 +282,34 @@ def test_summary_verdicts_follow_the_data():
     alone = "\n".join(words(synthetic(1, 6, 9).query("depth == 4")))
     assert "Solved: 60%." in alone
     assert "lecture, deeper" not in alone and "matches the lecture" not in alone and "Vanishing" not in alone
+
+
+def test_summary_names_the_test_behind_each_difference():
+    from scipy.stats import fisher_exact
+
+    from lab.science.verdicts import p_text
+    # the 5 differences the summary states: solved at depth 1 against 4 (sigmoid, relu), sigmoid's stalls at 4
+    # against 1, relu against sigmoid at 4, minibatch against full batch at 4; Holm by hand over the 5
+    tables = {"sigmoid": [[10, 0], [6, 4]], "relu": [[6, 4], [1, 9]], "stalls": [[7, 3], [0, 10]],
+              "relu_vs_sigmoid": [[1, 9], [6, 4]], "batch": [[6, 4], [9, 1]]}
+    p = {k: fisher_exact(v).pvalue for k, v in tables.items()}
+    order = sorted(p, key=p.get)
+    holm, running = {}, 0.0
+    for i, k in enumerate(order):
+        running = max(running, min(1.0, (5 - i) * p[k]))
+        holm[k] = running
+    lines = words(synthetic(relu_solved=1, mini_solved=6, full_solved=9))
+    expect = {1: "sigmoid", 2: "relu", 4: "stalls", 5: "relu_vs_sigmoid", 6: "batch"}
+    for line, name in expect.items():
+        assert (f"Fisher's exact test: p {p_text(p[name])}, Holm-adjusted over this summary's 5 tests "
+                f"p {p_text(holm[name])}") in lines[line], (name, lines[line])
+    assert "p = 0.0031" in lines[4] and "significant at 0.05." in lines[4]  # the stalls: a real difference
+    assert "not significant" in lines[6]  # minibatch against full batch: 6/10 against 9/10 may be chance
+    japanese = words(synthetic(relu_solved=1, mini_solved=6, full_solved=9), lang="ja")
+    assert "Fisher の正確検定 p = 0.0031" in japanese[4] and "有意水準 0.05 で有意" in japanese[4]
+    cells = depth_view.cell_tests(synthetic(1, 6, 9).query("not full_batch").reset_index(drop=True), "success_rate")
+    by = {(r.activation, r.depth): r.p_holm for r in cells.itertuples()}
+    assert math.isnan(by[("sigmoid", 1)]) and math.isnan(by[("relu", 1)])  # the shallowest: nothing to test against
+    two = sorted([fisher_exact([[6, 4], [10, 0]]).pvalue, fisher_exact([[1, 9], [6, 4]]).pvalue])
+    expected = max(min(1.0, 2 * two[0]), two[1])  # Holm over 2: both steps give the same value here
+    assert by[("sigmoid", 4)] == pytest.approx(expected) and by[("relu", 4)] == pytest.approx(expected)

@@ -1,0 +1,144 @@
+"""`python -m lab warm`: every page's default view computed into the store before a class opens the link, so that no
+page's first view trains anything: the trials each page shows by default, and what the depth page derives from them
+(Hessian tests, activation traces, the spectrum of the first stall). Training runs in the same pool of worker processes
+the server uses (lab.storage.service), chunk by chunk, each chunk stored at once: an interrupted warm-up loses nothing
+and a second one trains only what is missing. No Streamlit here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, field
+
+from lab.core.config import TrialConfig
+from lab.dashboard import jobs
+from lab.dashboard.state import depth, generalization, lecture, neurons, optimizers, tuning
+from lab.dashboard.views.depth import stall_options
+from lab.science import digests
+from lab.storage.service import ComputeService
+from lab.storage.store import Store
+
+
+@dataclass(frozen=True)
+class View:
+    """One page's default view: the seeds of each config it shows, and the derived results it reads."""
+
+    page: str
+    trials: list[tuple[TrialConfig, list[int]]]
+    derived: list[tuple] = field(default_factory=list)  # (job, *arguments after the store's root)
+
+    @property
+    def n_trials(self) -> int:
+        return sum(len(seeds) for _, seeds in self.trials)
+
+
+def seeds(n: int) -> list[int]:
+    return list(range(n))
+
+
+def default_views() -> list[View]:
+    """The pages' default views, in the navigation's order (the depth page's spectrum needs its trials first: see
+    `spectrum_job`)."""
+    lec, opt, deep = lecture.DEFAULT, optimizers.DEFAULT, depth.DEFAULT
+    gen, tun, neu = generalization.DEFAULT, tuning.DEFAULT, neurons.DEFAULT
+    xor = [TrialConfig(task="xor", width=w) for w in neurons.WIDTHS]
+    return [
+        View("neurons", [(c, seeds(neurons.SUCCESS_SEEDS)) for c in xor]
+             + [(xor[neurons.WIDTHS.index(neu.width)], [neu.seed])]),
+        View("lecture", [(lec.config, [lec.seed])]),
+        View("optimizers", [(c, seeds(opt.seeds)) for c in opt.configs()]),
+        View("depth", [(c, seeds(deep.seeds)) for c in deep.configs()],
+             [(jobs.hessian_tests, c, deep.seeds, deep.tests) for c in deep.grid()]
+             + [(jobs.trace_bands, deep.config(deep.activation, deep.depth, init=deep.trace_init))]),
+        View("generalization", [(gen.config, seeds(gen.seeds))]),
+        View("tuning", [(c, seeds(tun.seeds)) for c in tun.lr_configs() + tun.batch_configs()]),
+    ]
+
+
+def spectrum_job(store: Store) -> tuple | None:
+    """The depth page's default Hessian spectrum (its first stalled trial of the focus config), once trained."""
+    state = depth.DEFAULT
+    focus = state.focus()
+    options = stall_options(digests.depth_digest(store, focus, state.seeds).stalled)
+    if not options:
+        return None
+    seed = next(iter(options))
+    start, end, _ = options[seed]
+    return jobs.spectrum, focus, seed, (start + end) // 2
+
+
+def wait(ticket, label: str, out=sys.stdout) -> None:
+    """Print `label`'s progress until `ticket` is done (raising what the work raised)."""
+    shown = -1
+    while not ticket.done:
+        if ticket.trained != shown:
+            shown = ticket.trained
+            print(f"\r  {label}: {shown:,}/{ticket.total:,}", end="", file=out, flush=True)
+        time.sleep(0.5)
+    ticket.result()
+
+
+def warm(store: Store, views: list[View], workers: int | None = None, out=sys.stdout) -> list[dict]:
+    """Compute every view into `store`; per page: trials shown, trials trained, derived results computed, seconds."""
+    root, rows = str(store.root.resolve()), []
+    service = ComputeService(workers=workers)
+    try:
+        for view in views:
+            start = time.perf_counter()
+            missing = sum(len(store.missing(c, s)) for c, s in view.trials)
+            wait(service.request(root, view.trials), f"{view.page}: trials", out)
+            derived = view.derived + ([spectrum_job(store)] if view.page == "depth" else [])
+            tickets = [service.call(job, root, *args) for job, *args in filter(None, derived)]
+            for ticket in tickets:
+                wait(ticket, f"{view.page}: derived results", out)
+            rows.append({"page": view.page, "trials": view.n_trials, "trained": missing, "derived": len(tickets),
+                         "seconds": time.perf_counter() - start})
+            print(f"\r  {view.page}: {view.n_trials:,} trials ({missing:,} trained), {len(tickets)} derived results, "
+                  f"{rows[-1]['seconds']:.1f} s", file=out, flush=True)
+    finally:
+        service.shutdown()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m lab warm", allow_abbrev=False,
+        description="Compute every dashboard page's default view into the store, so that a class opening the link "
+                    "at once waits for nothing. Safe to interrupt and to run again: only what is missing is trained.")
+    parser.add_argument("--store", metavar="DIR", help="the store to fill (default: LAB_STORE, else the lab's "
+                                                       "default store; the server must use the same)")
+    parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: the cores)")
+    parser.add_argument("--pages", metavar="A,B", help="only these pages (default: every page with a default view: "
+                                                       + ",".join(v.page for v in default_views()) + ")")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else 0
+    views = default_views()
+    if args.pages:
+        wanted = [p.strip() for p in args.pages.split(",") if p.strip()]
+        unknown = sorted(set(wanted) - {v.page for v in views})
+        if unknown or not wanted:
+            print(f"error: --pages: unknown page {', '.join(unknown) or '(none given)'}; choose from "
+                  + ", ".join(v.page for v in views), file=sys.stderr)
+            return 2
+        views = [v for v in views if v.page in wanted]
+    if args.workers is not None and args.workers < 1:
+        print("error: --workers: must be at least 1", file=sys.stderr)
+        return 2
+    store = Store(args.store)
+    print(f"warming {store.root} with {len(views)} pages' default views", flush=True)
+    start = time.perf_counter()
+    try:
+        rows = warm(store, views, args.workers)
+    except KeyboardInterrupt:
+        print("\nerror: interrupted (what was trained is stored; run again to finish)", file=sys.stderr)
+        return 130
+    print(f"done in {time.perf_counter() - start:.1f} s: {sum(r['trained'] for r in rows):,} trials trained, "
+          f"{sum(r['trials'] for r in rows):,} shown by default", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
