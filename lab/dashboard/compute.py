@@ -215,8 +215,13 @@ def hessian_tests(config: TrialConfig, n_seeds: int, tests: int) -> dict:
 
 
 @st.cache_data(max_entries=16, ttl=6 * 3600, show_spinner=False)
+def _trace(root: str, config: TrialConfig):
+    return in_worker(jobs.trace_bands, root, config)
+
+
 def trace(config: TrialConfig):
-    return in_worker(jobs.trace_bands, config)
+    """The activation trace's bands of `config` (kept with its entry once computed)."""
+    return _trace(_root(), config)
 
 
 @st.cache_data(max_entries=32, ttl=6 * 3600, show_spinner=False)
@@ -262,7 +267,7 @@ def landscape(configs: tuple, seed: int, normalize: bool) -> dict:
     return in_worker(jobs.landscape_tables, tuple(configs), seed, normalize)
 
 
-CACHES = (_trial, _digest, _depth_digest, _hessian_tests, trace, _spectrum, _finite_digest, _tuning_tables, replay,
+CACHES = (_trial, _digest, _depth_digest, _hessian_tests, _trace, _spectrum, _finite_digest, _tuning_tables, replay,
           landscape, _evidence)
 
 
