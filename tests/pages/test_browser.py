@@ -21,6 +21,8 @@ PAGES = [  # (name, path and query, language, charts expected at least, widths)
     ("optimizers", f"/optimizers?{SMALL}", "ja", 4, BOTH),
     ("depth", "/depth?depths=1-3&seeds=3&steps=150&tests=1", "en", 4, BOTH),
     ("depth", "/depth?depths=1-3&seeds=3&steps=150&tests=1", "ja", 4, ("phone",)),
+    ("landscape", "/landscape?steps=200&opts=sgd,adam", "en", 2, BOTH),
+    ("landscape", "/landscape?steps=200&opts=sgd,adam", "ja", 2, BOTH),
     ("results", "/results", "en", 0, BOTH),
     ("results", "/results", "ja", 0, ("phone",)),
     ("lecture-variant", "/?encoding=onehot&depth=2&width=3&activation=relu&steps=300", "en", 3, ("desktop",)),
@@ -73,5 +75,44 @@ def test_navigation_keeps_the_language_and_the_form_runs(browser, server):
         assert page.locator("[data-testid='stException']").count() == 0
         assert "seeds=3" in page.url and "lang=ja" in page.url
         assert page.locator("[data-testid='stVegaLiteChart']").count() >= 4
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("lang", "width_name"), [("en", "desktop"), ("ja", "phone")])
+def test_the_replay_slider_redraws_in_the_browser(browser, server, lang, width_name):
+    """Moving the lecture page's replay slider redraws the chart in the browser: the frame's number follows, the
+    picture changes, and the server runs nothing."""
+    context, page = open_page(browser, f"{server}/?seed=0&steps=200&lang={lang}", WIDTHS[width_name], lang)
+    try:
+        chart = page.locator("[data-testid='stVegaLiteChart']").filter(has=page.locator("input[type='range']"))
+        chart.wait_for(timeout=30_000)
+        slider = chart.locator("input[type='range']")
+        assert slider.get_attribute("max") == "40" and slider.input_value() == "40"
+        chart.scroll_into_view_if_needed()
+        before = chart.screenshot()
+        slider.evaluate("el => { el.value = '3'; el.dispatchEvent(new Event('input', {bubbles: true})); }")
+        page.wait_for_timeout(500)
+        assert chart.locator(".vega-bind").inner_text().split()[-1] == "3"
+        assert chart.screenshot() != before
+        assert page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").count() == 1
+        assert page.locator("[data-testid='stException']").count() == 0
+        screenshot(page, WIDTHS[width_name], SHOTS / f"replay-frame3-{lang}-{width_name}.png")
+    finally:
+        context.close()
+
+
+def test_the_landscape_form_redraws_with_normalised_directions(browser, server):
+    context, page = open_page(browser, f"{server}/landscape?steps=150&opts=adam&lang=en", WIDTHS["phone"], "en")
+    try:
+        form = page.locator("[data-testid='stForm']")
+        form.get_by_text("Filter-normalised directions").click()
+        form.get_by_role("button", name="Draw").click()
+        page.wait_for_function("() => location.search.includes('normalize=1')", timeout=30_000)
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90_000)
+        page.wait_for_selector("[data-testid='stVegaLiteChart']", timeout=30_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert page.locator("[data-testid='stVegaLiteChart']").count() == 2
+        assert "steps=150" in page.url and "opts=adam" in page.url
     finally:
         context.close()
