@@ -58,11 +58,13 @@ mini = stats[~stats["full_batch"]]
 st.subheader(tr("depth.heat.title"))
 st.segmented_control(tr("depth.heat.metric"), depth_state.HEAT_METRICS, key="depth.metric", required=True,
                      format_func=lambda m: tr(f"depth.metric.{m}"))
-tips = {m: tr(f"depth.metric.{m}") for m in depth_state.HEAT_METRICS} | {"grad_ratio": tr("depth.y.ratio")}
-st.altair_chart(cd.heatmap(mini, state.metric, x_title=tr("depth.x.depth"), y_title=tr("depth.y.activation"),
-                           value_title=tr(f"depth.metric.{state.metric}"), tips=tips), width="stretch")
+tips = {m: tr(f"depth.metric.{m}") for m in depth_state.HEAT_METRICS} | {"grad_ratio": tr("depth.y.ratio"),
+                                                                        "p_holm": tr("depth.tip.p")}
+st.altair_chart(cd.heatmap(depth_view.cell_tests(mini, state.metric), state.metric, x_title=tr("depth.x.depth"),
+                           y_title=tr("depth.y.activation"), value_title=tr(f"depth.metric.{state.metric}"),
+                           tips=tips), width="stretch")
 st.caption(tr("depth.heat.caption", opt=OPTIMIZERS[state.optimizer].label, width=state.width, seeds=state.seeds,
-              steps=state.steps, init=state.init))
+              steps=state.steps, init=state.init) + " " + tr("depth.heat.tests"))
 
 facts = depth_view.facts(stats, state.activation)
 with st.container(border=True):
@@ -164,8 +166,9 @@ st.dataframe(depth_view.display_table(stats, modes), hide_index=True, width="str
     **{c: tr(f"depth.col.{c}") for c in depth_view.DISPLAY_COLUMNS}, **percent,
     "grad_ratio": st.column_config.NumberColumn(tr("depth.col.grad_ratio"), format="%.2e")})
 st.caption(tr("depth.table.caption"))
-st.download_button(tr("depth.table.download"), depth_view.stats_csv(stats, state), "depth-stalls.csv", "text/csv",
-                   icon=":material/download:", on_click="ignore")
+st.download_button(tr("depth.table.download"), depth_view.stats_csv(stats, state), depth_view.file_name(state),
+                   "text/csv", icon=":material/download:", on_click="ignore")
+shell.data_dictionary(depth_view.stats_frame(stats, state).columns)
 params = depth_state.to_params(depth_state.with_seed(state, seed, options))
 shell.sync_url(params)
 shell.share_link(params)

@@ -51,7 +51,7 @@ def summary(at: AppTest) -> str:
 
 
 # ---- the page ------------------------------------------------------------------------------------------------------
-def test_page_charts_table_csv_and_url(downloads):
+def test_page_charts_table_csv_and_url(downloads, download_name):
     at = ok(page(SMALL))
     assert charts(at) >= 8  # heatmap, curves, 2 gradient, 2 trace, 2 batch (+ 2 spectra where a trial stalled)
     assert not at.warning and not at.error
@@ -61,8 +61,12 @@ def test_page_charts_table_csv_and_url(downloads):
     assert list(csv.columns) == ["optimizer", "width", "init", "steps", *depth_view.CSV_COLUMNS]
     assert len(csv) == 12 and (csv["n_trials"] == 3).all() and set(csv["depth"]) == {1, 2, 3}
     assert csv["full_batch"].sum() == 3 and set(csv[csv["full_batch"]]["activation"]) == {"sigmoid"}
+    assert download_name(at.get("download_button")[0]) == "depth_adam_width2_3seeds_150steps_stalls.csv"
+    assert at.expander[-1].label == "Columns of these files"  # the data dictionary beside the download
+    assert "`success_lo`: lower end of the 95% Wilson score interval" in at.expander[-1].markdown[0].value
     text = summary(at)
     assert "3 seeds × 150 iterations" in text and "**relu**" in text
+    assert "Fisher's exact test: p" in text  # each difference stated names its test
     assert {k: at.query_params[k] for k in SMALL} == SMALL and at.query_params["depth"] == "3"
     assert "depths=1-3" in at.code[-1].value  # the share link
 

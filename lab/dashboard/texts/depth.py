@@ -136,6 +136,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "depth.sum.batch.hurt": (
         " Here the minibatch noise did not help escape: full batch did better, unlike what the lecture suggests.",
         "ここではミニバッチのゆらぎは脱出を助けていません：講義の説明とは逆に、フルバッチの方が良い結果です。"),
+    "depth.sum.test": (" Fisher's exact test: p {p}, Holm-adjusted over this summary's {m} tests p {ph}: significant "
+                       "at 0.05.",
+                       "（Fisher の正確検定 p {p}、この要約の {m} 件の検定について Holm 補正後 p {ph}：有意水準 0.05 で"
+                       "有意）"),
+    "depth.sum.test.ns": (" Fisher's exact test: p {p}, Holm-adjusted over this summary's {m} tests p {ph}: not "
+                          "significant, so with these seeds the difference may be chance.",
+                          "（Fisher の正確検定 p {p}、この要約の {m} 件の検定について Holm 補正後 p {ph}：有意ではなく、"
+                          "このシード数では偶然の差かもしれません）"),
+    "depth.sum.test.none": (" (Both shares are 0% or both 100%: no difference to test.)",
+                            "（どちらも 0% かどちらも 100% のため、検定する差はありません）"),
+    "depth.tip.p": ("Fisher p against the shallowest depth (Holm)", "最も浅い深さとの Fisher 検定 p（Holm 補正）"),
+    "depth.heat.tests": ("Hover a cell: its Fisher's exact test against the same activation's shallowest depth, "
+                         "Holm-adjusted over the cells; the summary below names the test behind each difference it "
+                         "states.",
+                         "セルにカーソルを合わせると、同じ活性化関数の最も浅い深さとの Fisher の正確検定（セル全体で Holm "
+                         "補正）を表示します。下の要約は、述べる差ごとにその根拠の検定を示します。"),
     "depth.sum.batch.same": (" Here minibatch and full batch solved equally often.",
                              "ここではミニバッチとフルバッチの解けた割合は同じです。"),
     # ---- curves and gradients

@@ -14,7 +14,11 @@ import pandas as pd
 from lab.dashboard.state.depth import ACTIVATIONS, DEEP
 from lab.dashboard.views import common as views
 from lab.science.digests import DepthDigest
+from lab.science import tidy
+from lab.science.multiplicity import holm
 from lab.science.stalls import MIN_STEPS
+from lab.science.two_sample import fisher
+from lab.science.verdicts import ALPHA, p_text
 
 
 def stats_table(digests: list[DepthDigest], tests: list[dict]) -> pd.DataFrame:
@@ -42,13 +46,22 @@ CSV_COLUMNS = ("activation", "depth", "full_batch", "n_trials", "solved", "succe
                "minimum_fraction", "near_stationary_fraction", "n_tested", "grad_ratio", "blocked_fraction")
 
 
-def stats_csv(stats: pd.DataFrame, state) -> bytes:
-    """The statistics table with the shared settings as leading columns."""
+def stats_frame(stats: pd.DataFrame, state) -> pd.DataFrame:
+    """The statistics table with the shared settings as leading columns, statistics rounded as every file's are."""
     frame = stats[list(CSV_COLUMNS)].copy()
     for i, (name, value) in enumerate((("optimizer", state.optimizer), ("width", state.width),
                                        ("init", state.init), ("steps", state.steps))):
         frame.insert(i, name, value)
-    return views.to_csv(frame)
+    return tidy.rounded(frame, keep=("depth", "width", "steps"))
+
+
+def stats_csv(stats: pd.DataFrame, state) -> bytes:
+    return views.to_csv(stats_frame(stats, state))
+
+
+def file_name(state) -> str:
+    """`depth_adam_width2_20seeds_1000steps_stalls.csv`: what the statistics file holds."""
+    return f"depth_{state.optimizer}_width{state.width}_{state.seeds}seeds_{state.steps}steps_stalls.csv"
 
 
 DISPLAY_COLUMNS = ("activation", "depth", "batch", "n_trials", "success_rate", "stalled_fraction", "escaped_fraction",
@@ -129,11 +142,64 @@ def pct(x: float) -> str:
     return "–" if x != x else f"{100 * x:.0f}%"
 
 
+# ---- the tests behind the differences the summary and the heatmap speak of ----------------------------------------
+def cell_tests(table: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """The heatmap's table with `p_holm`: each cell's `metric` (a share of its trials) against the same activation's
+    shallowest depth, by Fisher's exact test, Holm-adjusted over the cells tested (NaN: the shallowest cell, or a
+    test that is undefined)."""
+    counts = (table[metric].fillna(0) * table["n_trials"]).round().astype(int)
+    p = []
+    for i, row in enumerate(table.itertuples(index=False)):
+        same = table["activation"] == row.activation
+        first = table.index[same][table.loc[same, "depth"].to_numpy().argmin()]
+        if table.index[i] == first:
+            p.append(math.nan)
+            continue
+        p.append(fisher(int(counts.iloc[i]), int(row.n_trials), int(counts.loc[first]),
+                        int(table.loc[first, "n_trials"])).p)
+    return table.assign(p_holm=holm(p) if len(p) else [])
+
+
+def summary_tests(f: dict) -> dict[str, tuple[float, float]]:
+    """name -> (p, Holm-adjusted p) of each difference `sentences` states, by Fisher's exact test of two shares of
+    trials: `solved.<activation>` (solved, shallowest depth against the deep ones), `stalled` (sigmoid's stalls, the
+    same), `relu` (solved at the deep depths, ReLU against sigmoid), `batch` (solved, minibatch against full batch).
+    Holm's adjustment runs over the tests of this one summary."""
+    pairs = {}
+    if f["deep"] != [f["shallow"]]:
+        for activation, a in f["by"].items():
+            pairs[f"solved.{activation}"] = (a["shallow"]["solved"], a["shallow"]["n"], a["deep"]["solved"],
+                                             a["deep"]["n"])
+    sig, relu = f["by"].get("sigmoid"), f["by"].get("relu")
+    if sig and len(f["depths"]) > 1 and max(f["depths"]) >= DEEP:
+        pairs["stalled"] = (sig["deep"]["stalled"], sig["deep"]["n"], sig["shallow"]["stalled"], sig["shallow"]["n"])
+    if sig and relu:
+        pairs["relu"] = (relu["deep"]["solved"], relu["deep"]["n"], sig["deep"]["solved"], sig["deep"]["n"])
+    if "batch" in f:
+        mini, full = f["batch"]["mini"], f["batch"]["full"]
+        pairs["batch"] = (mini["solved"], mini["n"], full["solved"], full["n"])
+    p = [fisher(*counts).p if counts[1] and counts[3] else math.nan for counts in pairs.values()]
+    return dict(zip(pairs, zip(p, holm(p) if p else []))) if pairs else {}
+
+
+def evidence_note(tests: dict, name: str, t) -> str:
+    """" (Fisher's exact test p = 0.003, Holm-adjusted p = 0.01)": the test behind one sentence, and whether it
+    supports a difference."""
+    if name not in tests:
+        return ""
+    p, ph = tests[name]
+    if not math.isfinite(p):
+        return t("depth.sum.test.none")
+    key = "depth.sum.test" if ph <= ALPHA else "depth.sum.test.ns"
+    return t(key, p=p_text(p), ph=p_text(ph), m=len(tests))
+
+
 def sentences(f: dict, *, optimizer: str, width: int, seeds: int, steps: int, t, width_seeds: int | None = None
               ) -> list[str]:
     """The paragraph as a list of Markdown bullet texts. `width_seeds`: the seeds a width-8 control run may use
     within the compute budget (None: not suggested)."""
     deep = span(f["deep"])
+    tests = summary_tests(f)
     lines = [t("depth.sum.setup", optimizer=optimizer, width=width, seeds=seeds, steps=steps, min_steps=MIN_STEPS)]
     for activation, a in f["by"].items():
         d, s = a["deep"], a["shallow"]
@@ -143,6 +209,7 @@ def sentences(f: dict, *, optimizer: str, width: int, seeds: int, steps: int, t,
                   "d0": f["shallow"], "s0": pct(s["success"]), "s1": pct(d["success"])}
         text = t("depth.sum.act", **values) if d["stalled"] else t("depth.sum.act.none", **values)
         text += t("depth.sum.solved.one" if f["deep"] == [f["shallow"]] else "depth.sum.solved", **values)
+        text += evidence_note(tests, f"solved.{activation}", t)
         if d["tested"]:
             text += t("depth.sum.hessian", saddles=d["saddles"], tested=d["tested"], minima=d["minima"],
                       saddle_pct=pct(d["saddles"] / d["tested"]))
@@ -156,11 +223,12 @@ def sentences(f: dict, *, optimizer: str, width: int, seeds: int, steps: int, t,
     if sig and max(f["depths"]) < DEEP:
         lines.append(t("depth.sum.shallow_only", deep=DEEP, top=max(f["depths"])))
     elif sig and len(f["depths"]) > 1:  # one depth alone says nothing about "deeper"
-        lines.append(_saddle_verdict(sig, deep, f["shallow"], t))
+        lines.append(_saddle_verdict(sig, deep, f["shallow"], t) + evidence_note(tests, "stalled", t))
     if sig and relu:
-        lines.append(_relu_verdict(sig["deep"], relu["deep"], deep, width, seeds, width_seeds, t))
+        lines.append(_relu_verdict(sig["deep"], relu["deep"], deep, width, seeds, width_seeds, t)
+                     + evidence_note(tests, "relu", t))
     if "batch" in f:
-        lines.append(_batch_verdict(f["batch"], deep, t))
+        lines.append(_batch_verdict(f["batch"], deep, t) + evidence_note(tests, "batch", t))
     return lines
 
 
