@@ -10,7 +10,7 @@ import math
 from lab.core import engine
 from lab.core.config import TrialConfig
 from lab.science import diagnostics, digests, landscape, replay
-from lab.storage.derived import TEST_NAMES, frames_name, save_frames, save_tests, stored_frames
+from lab.storage.derived import TEST_NAMES, frames_name, save_frames, save_tests, stored_frames, stored_tests
 from lab.storage.store import Store
 
 TRACE_SEEDS = 5  # seeds traced for the activation pictures
@@ -22,6 +22,9 @@ def hessian_tests(root: str, config: TrialConfig, n_seeds: int, tests: int) -> d
     if tests <= 0:
         return {**dict.fromkeys(TEST_NAMES[:-1], math.nan), "n_tested": 0}
     store = Store(root)
+    found = stored_tests(store, config, n_seeds, tests)
+    if found is not None:
+        return found
     result = diagnostics.saddle_fraction(store.trials(config, range(n_seeds)), max_stalls=tests)
     result = {name: result[name] for name in TEST_NAMES}
     with contextlib.suppress(OSError):  # a read-only store: the result is only not kept
