@@ -151,3 +151,22 @@ def test_every_builder_returns_altair(digests, trial):
         lecture_charts.loss_chart(trial.curves("a", "b"), x_title="", y_title="", series_title=""),
     ]
     assert all(isinstance(c, alt.TopLevelMixin) for c in built)
+
+
+def _layers(spec: dict):
+    yield spec
+    for part in spec.get("layer", []):
+        yield from _layers(part)
+
+
+def test_band_chart_has_its_legend_and_series_labels_are_not_cut():
+    bands = pd.DataFrame({"series": ["Momentum (学習率 0.5)"] * 3 + ["Adam (学習率 0.1)"] * 3, "step": [0, 1, 2] * 2,
+                          "median": 0.1, "q25": 0.05, "q75": 0.2})
+    spec = optimizers_charts.band_chart(bands, x_title="i", y_title="loss", series_title="optimizer").to_dict()
+    colours = [layer["encoding"]["color"] for layer in _layers(spec) if "color" in layer.get("encoding", {})]
+    assert colours and all(c.get("legend", {}) is not None for c in colours)  # no layer hides the shared legend
+    assert any(c.get("title") == "optimizer" and "orient" in c.get("legend", {}) for c in colours)
+    summary = pd.DataFrame({"series": ["Momentum (学習率 0.5)"], "success_rate": [0.5], "success_lo": [0.2],
+                            "success_hi": [0.8]})
+    y = optimizers_charts.success_chart(summary, x_title="rate").to_dict()["layer"][0]["encoding"]["y"]
+    assert y["axis"]["labelLimit"] >= 200

@@ -8,6 +8,8 @@ import pandas as pd
 from lab.dashboard.charts import common as charts
 from lab.dashboard.charts.common import series_scale
 
+LABEL_LIMIT = 260  # px of a series label on a y axis: "Momentum (学習率 0.5)" whole (Vega's default cuts it)
+
 
 def band_chart(bands: pd.DataFrame, *, x_title: str, y_title: str, series_title: str, names=None, log: bool = True,
                median_title: str = "median", height: int = 340) -> alt.LayerChart:
@@ -16,11 +18,10 @@ def band_chart(bands: pd.DataFrame, *, x_title: str, y_title: str, series_title:
     names = list(names) if names is not None else list(data["series"].unique())
     y_scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
     hover = charts.hover()
-    base = alt.Chart(data).encode(x=alt.X("step:Q", title=x_title),
-                                  color=alt.Color("series:N", scale=series_scale(names), legend=None))
+    # one colour encoding with its legend for every layer: a layer whose legend is None hides the shared legend
+    base = alt.Chart(data).encode(x=alt.X("step:Q", title=x_title), color=charts.color(series_title, names))
     band = base.mark_area(opacity=0.18).encode(y=alt.Y("q25:Q", title=y_title, scale=y_scale), y2="q75:Q")
-    line = base.mark_line(strokeWidth=2).encode(y=alt.Y("median:Q", scale=y_scale),
-                                                color=charts.color(series_title, names))
+    line = base.mark_line(strokeWidth=2).encode(y=alt.Y("median:Q", scale=y_scale))
     tips = [alt.Tooltip("series:N", title=series_title), alt.Tooltip("step:Q", title=x_title),
             alt.Tooltip("median:Q", title=median_title, format=".4g"), alt.Tooltip("q25:Q", title="25%", format=".4g"),
             alt.Tooltip("q75:Q", title="75%", format=".4g")]
@@ -56,7 +57,7 @@ def steps_chart(trials: pd.DataFrame, *, x_title: str, series_title: str, names=
     steps_to_solve (missing for unsolved trials, which are left out: the success rate counts them)."""
     data = trials[["series", "steps_to_solve"]].dropna().astype({"steps_to_solve": "float64"})
     names = list(names) if names is not None else list(trials["series"].unique())
-    y = alt.Y("series:N", title=None, sort=names, scale=alt.Scale(domain=names))
+    y = alt.Y("series:N", title=None, sort=names, scale=alt.Scale(domain=names), axis=alt.Axis(labelLimit=LABEL_LIMIT))
     color = alt.Color("series:N", scale=series_scale(names), legend=None)
     x = alt.X("steps_to_solve:Q", title=x_title,
               scale=alt.Scale(domain=[0, max_step]) if max_step else alt.Scale(zero=True))
@@ -72,7 +73,7 @@ def success_chart(summary: pd.DataFrame, *, x_title: str, names=None, interval_t
     """Success rate per series with its 95% interval. Columns: series, success_rate, success_lo, success_hi."""
     data = summary[["series", "success_rate", "success_lo", "success_hi"]]
     names = list(names) if names is not None else list(data["series"])
-    y = alt.Y("series:N", title=None, sort=names, scale=alt.Scale(domain=names))
+    y = alt.Y("series:N", title=None, sort=names, scale=alt.Scale(domain=names), axis=alt.Axis(labelLimit=LABEL_LIMIT))
     color = alt.Color("series:N", scale=series_scale(names), legend=None)
     x = alt.X("success_rate:Q", title=x_title, scale=alt.Scale(domain=[-0.02, 1.02], nice=False),
               axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]))
@@ -94,8 +95,7 @@ def survival_chart(curves: pd.DataFrame, *, x_title: str, y_title: str, series_t
     x = alt.X("step:Q", title=x_title, scale=alt.Scale(domain=[0, max_step]) if max_step else alt.Undefined)
     y_scale = alt.Scale(domain=[0, 1])
     base = alt.Chart(data).encode(x=x, color=charts.color(series_title, names))
-    band = base.mark_area(interpolate="step-after", opacity=0.15).encode(
-        y=alt.Y("lo:Q", scale=y_scale), y2="hi:Q", color=alt.Color("series:N", scale=series_scale(names), legend=None))
+    band = base.mark_area(interpolate="step-after", opacity=0.15).encode(y=alt.Y("lo:Q", scale=y_scale), y2="hi:Q")
     line = base.mark_line(interpolate="step-after", strokeWidth=2).encode(
         y=alt.Y("solved_fraction:Q", title=y_title, scale=y_scale, axis=alt.Axis(format="%")))
     tips = [alt.Tooltip("series:N", title=series_title), alt.Tooltip("step:Q", title=x_title),
