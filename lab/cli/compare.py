@@ -21,10 +21,12 @@ import pandas as pd
 from lab.cli.flags import (
     add_config_flags,
     add_device_flag,
+    add_record_flags,
     add_seed_flags,
     add_store_flag,
     check_writable,
     config_from_args,
+    record_from_args,
     seeds_from_args,
     write_csv,
 )
@@ -136,6 +138,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     configs = configs_from_args(args)
     seeds = seeds_from_args(args)
     device = resolve_device(args.device)
+    record = record_from_args(args)
     if args.csv is not None:
         check_writable("csv", args.csv)
     if args.workers is not None and not 1 <= args.workers <= 256:
@@ -144,9 +147,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     sweep = prepare(configs, seeds, store, args.workers)
     seconds = sweep.estimate_seconds() if str(device) == "cpu" else None
-    print(plan_line(sweep, store, seconds), flush=True)
+    print(plan_line(sweep, store, seconds, record), flush=True)
     progress = None if args.quiet else ProgressBar(sys.stderr, estimate=seconds)
-    runs = run_plan(sweep, store, progress=progress, device=device)
+    runs = run_plan(sweep, store, progress=progress, device=device, record=record)
 
     table = pairwise_table(summaries(runs))
     said = verdicts(table, lang=args.lang)
@@ -180,6 +183,7 @@ def add_command(commands) -> None:
                            "(default: each optimizer's own)")
     add_seed_flags(compare)
     add_device_flag(compare)
+    add_record_flags(compare, stored=True)
     add_store_flag(compare)
     compare.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core)")
     out = compare.add_argument_group("output")

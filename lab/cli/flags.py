@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import tempfile
@@ -22,6 +23,7 @@ from lab.core.config import (
     parse_seeds,
 )
 from lab.core.optimizers import OPTIMIZERS
+from lab.core.recording import MEMORY_MB, Recording
 from lab.storage.presets import PRESETS
 from lab.storage.store import default_root
 
@@ -132,7 +134,37 @@ def add_seed_flags(parser: argparse.ArgumentParser) -> None:
 
 def add_device_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="cpu", metavar="NAME",
-                        help="where to train: cpu or cuda (cuda:N picks one GPU) (default: cpu)")
+                        help="where to train: cpu or cuda (cuda:N picks one GPU); on a machine without a CUDA GPU, "
+                             "cuda is refused with a message (default: cpu)")
+
+
+def add_record_flags(parser: argparse.ArgumentParser, stored: bool) -> None:
+    """--record LEVEL and --memory-mb MB (lab.core.recording); `stored`: the command keeps full results in the store."""
+    g = parser.add_argument_group("recording (what is kept of each trial, and the memory training may take)")
+    g.add_argument("--record", metavar="LEVEL",
+                   help="full: every step's curves; every:K: the curves every K steps (like every:10); summary: no "
+                        "curves, only each trial's summary (solved, steps to solve, final loss, diverged, stalls), "
+                        "exactly as with full curves. Large requests train in passes that fit --memory-mb"
+                        + (", and only full results are stored" if stored else "")
+                        + " (default: full, in one pass per unit of work)")
+    g.add_argument("--memory-mb", metavar="MB", help=f"the working memory one training pass may take, with --record, "
+                                                     f"> 0 (default: {MEMORY_MB}; with the interpreter and PyTorch, "
+                                                     "a process then stays under 1 GiB)")
+
+
+def record_from_args(args: argparse.Namespace) -> Recording | None:
+    """The Recording --record and --memory-mb name (None when neither is given: the default). Raises ConfigError."""
+    if args.record is None and args.memory_mb is None:
+        return None
+    memory = MEMORY_MB
+    if args.memory_mb is not None:
+        try:
+            memory = float(args.memory_mb)
+        except ValueError:
+            memory = math.nan
+        if not (memory > 0 and math.isfinite(memory)):
+            raise ConfigError("memory_mb", f"must be a number of megabytes > 0 (got {args.memory_mb!r})")
+    return Recording.parse(args.record, memory)
 
 
 def _whole(field: str, text: str) -> int:

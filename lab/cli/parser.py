@@ -7,7 +7,7 @@ import os
 import sys
 
 from lab.cli.compare import add_command as add_compare_command
-from lab.cli.flags import Parser, add_config_flags, add_device_flag, add_seed_flags, flag
+from lab.cli.flags import Parser, add_config_flags, add_device_flag, add_record_flags, add_seed_flags, flag
 from lab.cli.run import cmd_export_script, cmd_run
 from lab.cli.sweep import add_commands
 from lab.core.config import ConfigError
@@ -22,12 +22,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_flags(run)
     add_seed_flags(run)
     add_device_flag(run)
+    add_record_flags(run, stored=False)
     out = run.add_argument_group("output")
     out.add_argument("--csv", metavar="PATH", help="write one row per trial (config, seed, solved, steps_to_solve, "
                                                    "final_loss, diverged) to this CSV file (default: none)")
     out.add_argument("--curves", metavar="PATH", help="write one row per trial and step (config, seed, step, loss, "
-                                                      "table_loss, table_error, grad norms) to this CSV "
-                                                      "(default: none)")
+                                                      "table_loss, table_error, grad norms) to this CSV; with "
+                                                      "--record every:K every K-th step (default: none)")
     out.add_argument("--quiet", action="store_true", help="print only the summary, not the log (default: off)")
     run.set_defaults(handler=cmd_run)
     export = commands.add_parser("export-script", allow_abbrev=False, help="print one trial as a standalone PyTorch "

@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from lab.cli.flags import check_writable, config_from_args, flag, seeds_from_args, write_csv
+from lab.cli.flags import check_writable, config_from_args, flag, record_from_args, seeds_from_args, write_csv
 from lab.core.config import (
     ConfigError,
 )
@@ -54,6 +54,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     seeds = seeds_from_args(args)
     device = resolve_device(args.device)
+    record = record_from_args(args)
+    if args.curves is not None and record is not None and record.every is None:
+        raise ConfigError("curves", "needs curves: --record full or every:K (got --record summary)")
     for field in ("csv", "curves"):
         if getattr(args, field) is not None:
             check_writable(field, getattr(args, field))
@@ -61,12 +64,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None and getattr(config, name) is None:
             print(f"note: {flag(name)} is not used by {config.optimizer}; ignored", file=sys.stderr)
 
-    runs = stored_runs(None, config, seeds, device)
-    if not args.quiet:
+    runs = stored_runs(None, config, seeds, device, record)
+    at = range(config.steps) if runs.curve_steps is None else runs.curve_steps.tolist()  # the recorded steps
+    logged = [(k, i) for k, i in enumerate(at) if i % LOG_EVERY == 0]
+    if not args.quiet and logged:
         if len(seeds) > 1:
             print(f"median over {len(seeds)} seeds")
-        for i in range(0, config.steps, LOG_EVERY):
-            print("i =", i, "loss =", _median(runs.loss[:, i]))  # one seed: float(float32) = the lecture's .item()
+        for k, i in logged:
+            print("i =", i, "loss =", _median(runs.loss[:, k]))  # one seed: float(float32) = the lecture's .item()
     print("\n".join(summary_lines(runs)))
     if args.csv is not None:
         write_csv("csv", runs.summary(), args.csv)

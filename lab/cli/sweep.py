@@ -13,7 +13,7 @@ import time
 
 import pandas as pd
 
-from lab.cli.flags import add_store_flag
+from lab.cli.flags import add_record_flags, add_store_flag, record_from_args
 from lab.cli.profiles import check_profiles, write_profiles
 from lab.cli.store import STORE_ACTIONS, cmd_store, open_store
 from lab.core.config import FIELD_NAMES, LIMITS, ConfigError, TrialConfig
@@ -168,10 +168,11 @@ def estimate(sweep: SweepPlan, args: argparse.Namespace, device) -> float | None
     return None if args.scheduler or str(device) != "cpu" else sweep.estimate_seconds()
 
 
-def plan_line(sweep: SweepPlan, store: Store, seconds: float | None) -> str:
+def plan_line(sweep: SweepPlan, store: Store, seconds: float | None, record=None) -> str:
     """What the sweep will do, said before it starts: its size, what is stored, what is left and about how long."""
+    kept = "" if record is None or record.full else f"; --record {record.name}: what is trained is not stored"
     line = (f"{len(sweep.configs)} configs x {len(sweep.seeds)} seeds = {sweep.trials} trials "
-            f"(store: {store.root}): ")
+            f"(store: {store.root}{kept}): ")
     if not sweep.units:
         return line + "all stored, nothing to train"
     line += f"{sweep.to_train} to train" + (f" ({sweep.trials - sweep.to_train} stored)"
@@ -191,6 +192,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     else:
         seeds = seeds_from_args(args)
     device = resolve_device(args.device)
+    record = record_from_args(args)
     if args.csv is not None:
         check_writable("csv", args.csv)
     if args.profiles is not None:
@@ -203,9 +205,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     sweep = prepare(configs, seeds, store, args.workers)
     seconds = estimate(sweep, args, device)
-    print(plan_line(sweep, store, seconds), flush=True)
+    print(plan_line(sweep, store, seconds, record), flush=True)
     progress = None if args.quiet else ProgressBar(sys.stderr, estimate=seconds)
-    runs = run_plan(sweep, store, scheduler=args.scheduler, progress=progress, device=device)
+    runs = run_plan(sweep, store, scheduler=args.scheduler, progress=progress, device=device, record=record)
     table = comparison_table(runs, diagnose=args.diagnose)
     print(printable(table).to_string(index=False))
     if args.csv is not None:
@@ -257,6 +259,7 @@ def add_commands(commands, add_seed_flags, add_device_flag) -> None:
     sweep.add_argument("--full-batch", action="store_true", help="the 4 truth-table rows every step (default: off)")
     add_seed_flags(sweep)
     add_device_flag(sweep)
+    add_record_flags(sweep, stored=True)
     add_store_flag(sweep)
     sweep.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core)")
     sweep.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 "

@@ -121,9 +121,4 @@ def merge(old: Runs, new: Runs) -> Runs:
 def select(runs: Runs, seeds: list[int]) -> Runs:
     """The trials of `seeds`, in that order."""
     pos = {s: i for i, s in enumerate(runs.seeds)}
-    idx = np.asarray([pos[s] for s in seeds], dtype=np.int64)
-    evaluations = None
-    if runs.evaluations is not None:
-        evaluations = {"steps": runs.evaluations["steps"], **{k: runs.evaluations[k][idx] for k in EVALUATIONS}}
-    return Runs(runs.config, list(seeds), **{name: getattr(runs, name)[idx] for name in ARRAYS},
-                evaluations=evaluations)
+    return runs.take([pos[s] for s in seeds])

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from lab.core.budget import weight
 from lab.core.config import TrialConfig
+from lab.core.engine import resolve_device
 from lab.storage.store import Store
 from lab.storage.sweep import stored_runs
 
@@ -30,10 +31,10 @@ class QueueFull(RuntimeError):
     """More jobs would be queued than the service allows."""
 
 
-def train_chunk(root: str, config: TrialConfig, seeds: tuple[int, ...]) -> int:
+def train_chunk(root: str, config: TrialConfig, seeds: tuple[int, ...], device: str = "cpu") -> int:
     """Train one chunk and store it (runs in a worker process), through the sweep like every other training: only
     what the store still lacks (another flight, another server or the CLI may have stored some meanwhile)."""
-    stored_runs(Store(root), config, seeds)
+    stored_runs(Store(root), config, seeds, device)
     return len(seeds)
 
 
@@ -86,11 +87,13 @@ class Ticket:
 
 class ComputeService:
     """A pool of `workers` processes (default: the cores) and at most `max_queue` jobs queued or running; one per
-    server, whatever stores its requests name."""
+    server, whatever stores its requests name. The workers train on `device` (cpu, cuda, cuda:N; checked here, so a
+    server asked for a GPU it lacks says so when it starts)."""
 
-    def __init__(self, workers: int | None = None, max_queue: int = 512):
+    def __init__(self, workers: int | None = None, max_queue: int = 512, device: str = "cpu"):
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.max_queue = max_queue
+        self.device = str(resolve_device(device))
         # spawned, not forked: the server's threads (and their locks) must not be copied into the workers
         self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
         self.lock = threading.Lock()
@@ -104,7 +107,7 @@ class ComputeService:
         """Queue what the store at `root` lacks of every (config, seeds) in `items`, joining flights already queued
         or running; returns a ticket (done at once when everything is stored)."""
         root, store = str(root), Store(root)
-        jobs = [((root, config.key(), chunk), (train_chunk, root, config, chunk), len(chunk))
+        jobs = [((root, config.key(), chunk), (train_chunk, root, config, chunk, self.device), len(chunk))
                 for config, seeds in items for chunk in chunk_seeds(config, store.missing(config, list(seeds)))]
         return self._ticket(jobs)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from lab.core.budget import weight
 from lab.core.config import ConfigError, TrialConfig
 from lab.core.engine import train_group
+from lab.core.recording import Recording, reduce
 from lab.core.runs import Runs
 from lab.storage.parquet import merge, select
 from lab.storage.store import Store
@@ -129,38 +130,53 @@ def prepare(configs, seeds, store: Store | None = None, workers: int | None = No
     return SweepPlan(configs, seeds, have, plan(configs, seeds, have, workers), workers)
 
 
-def train_unit(unit, device="cpu") -> list[Runs]:
-    """Train one unit (runs in a worker process or on a Dask worker)."""
-    return train_group(unit, device=device)
+def train_unit(unit, device="cpu", record: Recording | None = None) -> list[Runs]:
+    """Train one unit (runs in a worker process or on a Dask worker), reduced to what `record` keeps."""
+    return train_group(unit, device=device, record=record)
 
 
 def run_configs(configs, seeds, store: Store | None = None, workers: int | None = None, scheduler: str | None = None,
-                progress: Callable[[int, int], None] | None = None, device="cpu") -> list[Runs]:
+                progress: Callable[[int, int], None] | None = None, device="cpu",
+                record: Recording | None = None) -> list[Runs]:
     """The trials of every config for `seeds`, computing (and storing) only what the store lacks."""
-    return run_plan(prepare(configs, seeds, store, workers), store, scheduler, progress, device)
+    return run_plan(prepare(configs, seeds, store, workers), store, scheduler, progress, device, record)
 
 
 def run_plan(sweep: SweepPlan, store: Store | None = None, scheduler: str | None = None,
-             progress: Callable[[int, int], None] | None = None, device="cpu") -> list[Runs]:
-    """Train `sweep`'s units, storing each result as it arrives; every config's trials for the plan's seeds."""
+             progress: Callable[[int, int], None] | None = None, device="cpu",
+             record: Recording | None = None) -> list[Runs]:
+    """Train `sweep`'s units, storing each result as it arrives; every config's trials for the plan's seeds.
+    `record` (lab.core.recording): what is kept of the trials; recorded thinly (not `full`), they come back from the
+    workers reduced and are not stored (the store keeps full curves), and stored trials are reduced alike."""
+    thin = record is not None and not record.full
     have, seeds, total, done = sweep.have, sweep.seeds, sweep.to_train, 0
+    parts: dict[TrialConfig, list[Runs]] = {}
     if progress:
         progress(0, total)
-    for results in _execute(sweep.units, sweep.workers, scheduler, device):
+    for results in _execute(sweep.units, sweep.workers, scheduler, device, record):
         for runs in results:
-            if store is not None:
+            if store is not None and not thin:
                 store.save(runs)
-            old = have.get(runs.config)
-            have[runs.config] = runs if old is None else merge(old, runs)
+            parts.setdefault(runs.config, []).append(runs)
             done += len(runs.seeds)
         if progress:
             progress(done, total)
-    return [select(have[config], seeds) for config in sweep.configs]
+    out = []
+    for config in sweep.configs:  # joined once per config, not merged unit by unit
+        old, new = have.get(config), parts.get(config)
+        if thin and old is not None:
+            old = reduce(old, record)
+        if new:
+            new = Runs.concat(new)
+            old = new if old is None else Runs.concat([old, new]) if thin else merge(old, new)
+        out.append(select(old, seeds))
+    return out
 
 
-def _execute(units, workers, scheduler, device):
+def _execute(units, workers, scheduler, device, record=None):
     if not units:
         return
+    args = (device,) if record is None else (device, record)  # train_unit's arguments after the unit
     if scheduler:
         try:
             from distributed import Client, as_completed
@@ -171,7 +187,7 @@ def _execute(units, workers, scheduler, device):
         except OSError as exc:
             raise ConfigError("scheduler", f"cannot reach a Dask scheduler at {scheduler!r} ({exc})") from None
         try:
-            futures = [client.submit(train_unit, unit, device, pure=False) for unit in units]
+            futures = [client.submit(train_unit, unit, *args, pure=False) for unit in units]
             for future in as_completed(futures):
                 yield future.result()
         finally:
@@ -179,12 +195,12 @@ def _execute(units, workers, scheduler, device):
         return
     if workers <= 1 or len(units) == 1:
         for unit in units:
-            yield train_unit(unit, device)
+            yield train_unit(unit, *args)
         return
-    yield from _local(units, workers, device)
+    yield from _local(units, workers, args)
 
 
-def _local(units, workers, device):
+def _local(units, workers, args):
     """Worker processes take the largest units first while this process trains the smallest ones: the parent's
     core is not left idle, and its work overlaps the workers' start-up (importing torch takes seconds)."""
     from joblib.externals.loky import get_reusable_executor
@@ -193,10 +209,10 @@ def _local(units, workers, device):
     pending, running = deque(units), set()
     while pending or running:
         while pending and len(running) < 2 * (workers - 1):
-            running.add(executor.submit(train_unit, pending.popleft(), device))
+            running.add(executor.submit(train_unit, pending.popleft(), *args))
         finished = {f for f in running if f.done()}
         if not finished and pending:
-            yield train_unit(pending.pop(), device)
+            yield train_unit(pending.pop(), *args)
             continue
         if not finished:
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -205,10 +221,10 @@ def _local(units, workers, device):
             yield future.result()
 
 
-def stored_runs(store: Store | None, config: TrialConfig, seeds, device="cpu") -> Runs:
+def stored_runs(store: Store | None, config: TrialConfig, seeds, device="cpu", record: Recording | None = None) -> Runs:
     """One config's trials for `seeds` (in that order), training in this process only what `store` lacks and storing
     it: the command line's and the tests' door (a server's is lab.storage.service)."""
-    return run_configs([config], seeds, store, workers=1, device=device)[0]
+    return run_configs([config], seeds, store, workers=1, device=device, record=record)[0]
 
 
 def duration(seconds: float) -> str:

@@ -8,8 +8,9 @@ import time
 
 import numpy as np
 import pytest
+import torch
 
-from lab.core.config import TrialConfig
+from lab.core.config import ConfigError, TrialConfig
 from lab.core.engine import train
 from lab.storage.service import ComputeService, QueueFull, chunk_seeds
 from lab.storage.store import Store
@@ -63,3 +64,9 @@ def test_a_full_queue_refuses_and_released_work_is_cancelled(service, tmp_path):
     deadline = time.monotonic() + 120
     while service._pending() and time.monotonic() < deadline:  # the one that had started finishes
         time.sleep(0.1)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a CUDA GPU is here")
+def test_a_service_asked_for_a_gpu_it_lacks_says_so_before_it_starts_workers():
+    with pytest.raises(ConfigError, match="no CUDA GPU"):
+        ComputeService(workers=1, device="cuda")

@@ -1,0 +1,80 @@
+"""`--record` and `--memory-mb` on `run`, `sweep` and `compare`: the same summaries at every level, curves every K
+steps, nothing thin stored, and one-line errors with exit code 2; `--device cuda` without a GPU."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import torch
+from reference import lecture_program
+
+from lab import cli
+from lab.storage.store import Store
+
+
+def main(capsys, *argv):
+    capsys.readouterr()
+    code = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out.splitlines(), captured.err
+
+
+@pytest.mark.parametrize("level", ["summary", "every:40"])
+def test_run_writes_the_same_summary_at_every_level(capsys, tmp_path, level):
+    full, thin = tmp_path / "full.csv", tmp_path / "thin.csv"
+    flags = ("--task", "xor", "--steps", "200", "--seeds", "30")
+    assert main(capsys, "run", *flags, "--csv", str(full))[0] == 0
+    code, out, err = main(capsys, "run", *flags, "--csv", str(thin), "--record", level, "--memory-mb", "0.5")
+    assert code == 0 and err == ""
+    assert thin.read_bytes() == full.read_bytes()
+    assert out[-3].startswith("solved ")
+
+
+def test_run_every_k_prints_the_lecture_log_at_the_recorded_steps(capsys, tmp_path):
+    code, out, _ = main(capsys, "run", "--steps", "300", "--record", "every:50", "--curves", str(tmp_path / "c.csv"))
+    assert code == 0
+    assert out[:3] == lecture_program(0, 300)[0]  # steps 0, 100, 200: recorded, so printed as the lecture prints them
+    curves = pd.read_csv(tmp_path / "c.csv")
+    assert curves["step"].tolist() == list(range(0, 300, 50))
+
+
+def test_run_summary_prints_no_log(capsys):
+    code, out, _ = main(capsys, "run", "--steps", "300", "--record", "summary")
+    assert code == 0 and not any(line.startswith("i = ") for line in out) and out[0].startswith("solved ")
+
+
+BAD = [
+    (["run", "--record", "every:0"], "--record"),
+    (["run", "--record", "sometimes"], "--record"),
+    (["run", "--memory-mb", "0"], "--memory-mb"),
+    (["run", "--memory-mb", "lots"], "--memory-mb"),
+    (["run", "--record", "summary", "--curves", "x.csv"], "--curves"),
+    (["sweep", "--optimizers", "sgd,adam", "--record", "every:"], "--record"),
+    (["compare", "--optimizers", "sgd,adam", "--memory-mb", "-1"], "--memory-mb"),
+]
+if not torch.cuda.is_available():
+    BAD += [([command, "--device", "cuda", *extra], "--device") for command, extra in
+            (("run", []), ("sweep", []), ("compare", ["--optimizers", "sgd,adam"]))]
+
+
+@pytest.mark.parametrize("argv, flag", BAD)
+def test_bad_values_are_one_line_and_exit_2(capsys, tmp_path, monkeypatch, argv, flag):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = main(capsys, *argv, "--store", str(tmp_path / "store")) if argv[0] != "run" else \
+        main(capsys, *argv)
+    assert code == 2 and out == []
+    assert err.startswith(f"error: {flag}: ") and err.count("\n") == 1, err
+
+
+def test_sweep_summary_gives_the_full_table_and_stores_nothing(capsys, tmp_path):
+    root = tmp_path / "store"
+    flags = ("sweep", "--optimizers", "sgd,adam", "--steps", "150", "--seeds", "12", "--quiet", "--store", str(root))
+    code, thin, _ = main(capsys, *flags, "--record", "summary", "--csv", str(tmp_path / "thin.csv"))
+    assert code == 0 and "not stored" in thin[0]
+    assert Store(root).keys() == []
+    code, full, _ = main(capsys, *flags, "--csv", str(tmp_path / "full.csv"))
+    assert code == 0 and thin[1:] == full[1:]
+    assert (tmp_path / "thin.csv").read_bytes() == (tmp_path / "full.csv").read_bytes()
+    code, again, _ = main(capsys, *flags, "--record", "summary", "--csv", str(tmp_path / "again.csv"))
+    assert "all stored" in again[0]  # stored full trials are reduced, not trained again
+    assert (tmp_path / "again.csv").read_bytes() == (tmp_path / "full.csv").read_bytes()
