@@ -19,6 +19,7 @@ B = generalization_state.BOUNDS
 
 st.title(tr("tun.title"))
 st.markdown(tr("tun.intro"))
+shell.hint("tun.hint")
 state = shell.page_state(ts)
 params = ts.to_params(state)
 stream = state.data == "stream"
@@ -44,12 +45,14 @@ with st.form("tun.form"):
         row[1].number_input(tr("tun.seeds"), *B["seeds"], key="tun.seeds", help=tr("f.seeds.help"))
     with grid:
         st.markdown(f"**{tr('tun.grid')}**")
-        st.multiselect(tr("cmp.optimizers"), tuple(OPTIMIZERS), key="tun.opts",
-                       format_func=lambda name: OPTIMIZERS[name].label)
         st.selectbox(tr("tun.per_decade"), ts.PER_DECADE, key="tun.per_decade")
-        st.multiselect(tr("tun.batches"), ts.BATCHES, key="tun.batches")
         st.selectbox(tr("tun.batch_opt"), tuple(OPTIMIZERS), key="tun.batch_opt",
                      format_func=lambda name: OPTIMIZERS[name].label, help=tr("tun.batch_opt.help"))
+    # the multiselects across the whole form: in a third of it they hid most of what was chosen
+    row = st.columns([3, 2], gap="large")
+    row[0].multiselect(tr("cmp.optimizers"), tuple(OPTIMIZERS), key="tun.opts",
+                       format_func=lambda name: OPTIMIZERS[name].label)
+    row[1].multiselect(tr("tun.batches"), ts.BATCHES, key="tun.batches")
     st.form_submit_button(tr("gen.run"), type="primary", icon=":material/play_arrow:")
 
 base = state.base
@@ -101,6 +104,10 @@ columns = {"optimizer": cc.TextColumn(tr("optimizer")), "best_lr": cc.NumberColu
            "default_success_rate": cc.NumberColumn(f"{tr('tun.col.success')} ({dflt})", format="percent")}
 st.dataframe(shown, hide_index=True, width="stretch", column_config=columns)
 st.caption(tr("tun.best.caption.stream" if stream else "tun.best.caption"))
+for side, names_at_edge in gen_tuning.at_edge(best, state.grid).items():
+    if names_at_edge:
+        st.info(tr(f"tun.edge.{side}", names=", ".join(names_at_edge),
+                   lr=(max if side == "high" else min)(state.grid)), icon=":material/straighten:")
 row = st.columns(2)
 row[0].download_button(tr("tun.dl.best"), views.to_csv(best), "learning_rates_chosen.csv", "text/csv",
                        icon=":material/download:", on_click="ignore")

@@ -102,6 +102,12 @@ def test_final_loss_is_the_training_loss_on_finite_data(grid):
                                                               .median()))
 
 
+def test_a_rate_chosen_at_the_grid_edge_is_flagged():
+    best = pd.DataFrame({"optimizer": ["sgd", "adam", "adadelta"], "best_lr": [10.0, 0.1, 1e-4]})
+    assert gen_tuning.at_edge(best, [1e-4, 1e-3, 0.1, 10.0]) == {"low": ["Adadelta"], "high": ["SGD"]}
+    assert gen_tuning.at_edge(best.iloc[1:2], [1e-4, 0.1, 10.0]) == {"low": [], "high": []}
+
+
 def test_batch_tables(grid):
     batch = gen_tuning.batch_table(grid[2])
     assert batch["batch_size"].tolist() == [4, 8] and "test_error_final_median" in batch
@@ -133,6 +139,12 @@ def test_page_finite_grid(downloads, store_dir):
     assert batch["batch_size"].tolist() == [4, 8] and "loss_noise" in batch.columns
     assert len(Store(store_dir).entries()) == 12 + 2  # stored config by config
     assert at.query_params["opts"] == "adam,sgd" and "per_decade=1" in at.code[-1].value
+    top = best["lr"].max() if "lr" in best else whole["lr"].max()
+    at_top = [label for name, label in (("adam", "Adam"), ("sgd", "SGD"))
+              if best.loc[best["optimizer"] == name, "best_lr"].iloc[0] == top]
+    hints = [i.value for i in at.info if "largest tried" in i.value]
+    assert hints == ([f"{', '.join(at_top)}: the rate chosen is the largest tried ({top:g}); a larger rate may do "
+                      "better. The grid stops there."] if at_top else [])
 
 
 def test_page_stream(downloads):

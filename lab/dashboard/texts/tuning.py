@@ -76,4 +76,16 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "「解ける」：それ以降ずっと真理値表の 4 行すべてに正解すること。見たデータ数 = 反復数 × "
                           "ミニバッチサイズ。"),
     "tun.dl.batch": ("Minibatch table (CSV)", "ミニバッチの表（CSV）"),
+    "tun.hint": ("What to look at: where each optimizer's validation error bottoms out (the diamond), and how far "
+                 "that is from its default rate (the ring).",
+                 "見どころ：各最適化手法の確認誤差が最も小さくなる学習率（ひし形）と、既定の学習率（丸）との"
+                 "隔たり。"),
+    "tun.edge.high": ("{names}: the rate chosen is the largest tried ({lr:g}); a larger rate may do better. The grid "
+                      "stops there.",
+                      "{names}：選ばれた学習率は試した中で最大（{lr:g}）です。格子の外のもっと大きな学習率のほうが"
+                      "良いかもしれません。"),
+    "tun.edge.low": ("{names}: the rate chosen is the smallest tried ({lr:g}); a smaller rate may do better. The grid "
+                     "stops there.",
+                     "{names}：選ばれた学習率は試した中で最小（{lr:g}）です。格子の外のもっと小さな学習率のほうが"
+                     "良いかもしれません。"),
 }

@@ -91,3 +91,12 @@ def batch_frame(table: pd.DataFrame, metric: str) -> pd.DataFrame:
                "error": ("test_error_final_median",) if "test_error_final_median" in table else ("success_rate",)}
     frame = table.melt(id_vars="batch_size", value_vars=list(columns[metric]), var_name="measure")
     return frame.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def at_edge(best: pd.DataFrame, grid) -> dict[str, list[str]]:
+    """The optimizers (display names) whose chosen learning rate is the grid's smallest ("low") or largest ("high")
+    rate: their best rate may lie beyond the grid."""
+    lo, hi = min(grid), max(grid)
+    names = [OPTIMIZERS[o].label for o in best["optimizer"]]
+    return {"low": [n for n, lr in zip(names, best["best_lr"]) if lr == lo],
+            "high": [n for n, lr in zip(names, best["best_lr"]) if lr == hi]}
