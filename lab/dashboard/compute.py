@@ -95,10 +95,16 @@ def workers() -> int | None:
     return int(value) if value not in (None, "") else None
 
 
+def device() -> str:
+    """Where the workers train (`device` in secrets or LAB_DEVICE: cpu, cuda, cuda:N; default cpu)."""
+    value = _setting("device", "LAB_DEVICE")
+    return str(value).strip() if value not in (None, "") else "cpu"
+
+
 @st.cache_resource(show_spinner=False)
 def service() -> ComputeService:
     """The server's one pool of worker processes (started on first use)."""
-    return ComputeService(workers=workers())
+    return ComputeService(workers=workers(), device=device())
 
 
 POLL_S = 0.3  # how often a waiting page looks at its request's progress
