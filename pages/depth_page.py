@@ -24,6 +24,7 @@ def layer_name(n, depth):
 
 st.title(tr("depth.title"))
 st.markdown(tr("depth.intro"))
+shell.hint("depth.hint")
 state = shell.page_state(depth_state)
 st.session_state["depth.depth"] = state.depth  # kept within the depth range
 

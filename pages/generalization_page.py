@@ -33,6 +33,7 @@ def switch_on(key: str) -> None:
 
 st.title(tr("gen.title"))
 st.markdown(tr("gen.intro"))
+shell.hint("gen.hint")
 state = shell.page_state(generalization_state)
 config = state.config
 params = generalization_state.to_params(state)

@@ -29,6 +29,7 @@ def columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 st.title(tr("neu.title"))
 st.markdown(tr("neu.intro"))
+shell.hint("neu.hint")
 state = shell.page_state(ns)
 params = ns.to_params(state)
 

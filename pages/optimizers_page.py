@@ -18,6 +18,7 @@ from lab.science import analysis
 
 st.title(tr("cmp.title"))
 st.markdown(tr("cmp.intro"))
+shell.hint("cmp.hint")
 state = shell.page_state(optimizers_state)
 params = optimizers_state.to_params(state)
 

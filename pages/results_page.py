@@ -11,6 +11,7 @@ from lab.dashboard.views import results as results_view
 
 st.title(tr("res.title"))
 st.markdown(tr("res.intro"))
+shell.hint("res.hint")
 wanted = shell.page_state(results_state).key
 if "res.deleted" in st.session_state:  # first: deleting the last entry leaves the empty page, which stops below
     st.success(tr("res.deleted", name=st.session_state.pop("res.deleted")))

@@ -265,4 +265,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "depth.col.minima": ("minima / tested", "極小点 / 判定数"),
     "depth.col.grad_ratio": ("first ÷ output gradient", "第 1 層 ÷ 出力層の勾配"),
     "depth.col.blocked": ("blocked", "遮断"),
+    "depth.hint": ("What to look at: where success falls as the sigmoid net gets deeper, and whether its stalled trials "
+                  "sit at saddle points.",
+                  "見どころ：シグモイドのネットワークが深くなるとどこで成功率が下がるか、そして停滞した試行が鞍点にいる"
+                  "かどうか。"),
 }

@@ -122,4 +122,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "シード全体の中央値。誤差は百分率。ネットワーク：中間層の数 × 幅。◀ は上で設定したもの、他は"
                           "幅の節の結果です。"),
     "gen.download": ("Table (CSV)", "表（CSV）"),
+    "gen.hint": ("What to look at: the iteration where the validation error is lowest (early stopping) while the "
+                "training error keeps falling.",
+                "見どころ：訓練誤差が下がり続ける一方で、確認誤差が最小になる反復（早期終了）。"),
 }

@@ -122,4 +122,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "学習が停滞する」の背後にある勾配消失です。tanh と ReLU の傾きは最大 1 です。"),
     **{f"neu.fn.{name}": text for name, text in FUNCTION_NAMES.items()},
     **{f"neu.col.{name}": text for name, text in COLUMNS.items()},
+    "neu.hint": ("What to look at: the perceptron settles on AND but cycles for ever on XOR, and a sigmoid network "
+                "with a hidden layer learns XOR.",
+                "見どころ：パーセプトロンは AND では止まりますが XOR では永遠に繰り返し、中間層のあるシグモ"
+                "イドネットワークは XOR を学習します。"),
 }

@@ -94,4 +94,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "exp.placeholder": ("Choose an optimizer…", "最適化手法を選択…"),
     "exp.seed": ("Seed of the script", "スクリプトのシード"),
     "exp.download": ("Download as a PyTorch script", "PyTorch スクリプトとしてダウンロード"),
+    "cmp.hint": ("What to look at: whose median loss falls first, and how many of the seeds each optimizer solves (the"
+                " success rates and their intervals).",
+                "見どころ：どの最適化手法の損失の中央値が最初に下がるか、そして各手法がいくつのシードで解けるか（成功"
+                "率とその区間）。"),
 }

@@ -30,4 +30,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.key": ("key", "キー"), "col.config": ("configuration", "設定"), "col.seeds": ("seeds", "シード"),
     "col.n_seeds": ("number of seeds", "シード数"), "col.size": ("size (KB)", "サイズ (KB)"),
     "col.modified": ("stored", "保存日時"), "col.status": ("status", "状態"),
+    "res.hint": ("What to look at: what the store holds; pick an entry to see its summary, download it or delete it.",
+                "見どころ：保存されている結果の一覧。項目を選ぶと要約の表示、ダウンロード、削除ができます。"),
 }
