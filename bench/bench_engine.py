@@ -1,11 +1,16 @@
-"""Engine vs the lecture's loop, timed in one run: python bench/bench_engine.py [--seeds 1000] [--lecture-trials 10]
+"""Engine vs the lecture's loop, timed in one run: python bench/bench_engine.py [--sizes 1000,10000,100000]
 
-Prints the lecture loop's time per trial, the engine's time for all seeds (each step's minibatch loss recorded), the
-per-trial speed-up, and checks that the engine's losses equal the lecture loop's for the trials timed.
+Times the lecture's loop on a few seeds (one trial at a time, as the lecture runs it) and extrapolates it to each size;
+then, for each size, trains that many lecture trials in a fresh process (so that each size's peak memory is its own),
+with the engine's recording level (default: summaries only, trained in passes that fit the memory setting). Prints per
+size: the engine's time, the ratio to the extrapolated lecture loop, the process's peak resident memory, and the
+share of trials solved; and checks that the engine's losses equal the lecture loop's for the seeds timed.
 """
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import time
 
@@ -20,40 +25,93 @@ from reference import lecture_program  # noqa: E402
 
 from lab.core.config import TrialConfig  # noqa: E402
 from lab.core.engine import train  # noqa: E402
+from lab.core.recording import MEMORY_MB, Recording  # noqa: E402
+
+TARGETS = {1_000: (1_000, None), 100_000: (1_500, 1024)}  # size -> (ratio at least, peak MiB at most)
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far, in MiB (Linux and macOS: getrusage; elsewhere psutil's peak)."""
+    try:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB on Linux
+    except ImportError:  # Windows
+        import psutil
+
+        return psutil.Process().memory_info().peak_wset / 2**20
+
+
+def child(args) -> None:
+    """One size in this fresh process: warm up, train, print one JSON line."""
+    record = Recording.parse(args.record, args.memory_mb)
+    config = TrialConfig(steps=args.steps)
+    train(config.replace(steps=10), range(8), record=record)  # warm-up: the first use probes this machine's kernels
+    start = time.perf_counter()
+    runs = train(config, range(args.child), record=record)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "peak_mib": peak_rss_mib(), "solved": float(runs.solved.mean()),
+                      "per_pass": record.trials_per_pass(config)}))
+
+
+def measure(size: int, args) -> dict:
+    command = [sys.executable, os.path.abspath(__file__), "--child", str(size), "--steps", str(args.steps),
+               "--record", args.record, "--memory-mb", str(args.memory_mb)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=1000, help="seeds the engine trains at once (default 1000)")
+    parser.add_argument("--sizes", default="1000,10000,100000", help="trial counts, each in its own process "
+                                                                     "(default 1000,10000,100000)")
     parser.add_argument("--steps", type=int, default=1000, help="iterations per trial (default 1000, the lecture's)")
-    parser.add_argument("--lecture-trials", type=int, default=10, help="lecture-loop trials to time (default 10)")
-    parser.add_argument("--repeat", type=int, default=3, help="engine runs; the best is reported (default 3)")
+    parser.add_argument("--lecture-trials", type=int, default=5, help="lecture-loop trials to time (default 5)")
+    parser.add_argument("--record", default="summary", help="the engine's recording: summary, every:K or full "
+                                                            "(default summary)")
+    parser.add_argument("--memory-mb", type=float, default=MEMORY_MB,
+                        help=f"the engine's working memory per pass (default {MEMORY_MB})")
+    parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     torch.set_num_threads(1)  # as the lecture's loop runs: its tensors are too small for threads
-    config = TrialConfig(steps=args.steps)
+    if args.child is not None:
+        child(args)
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
 
-    start = time.perf_counter()
-    reference = [lecture_program(seed, args.steps)[1] for seed in range(args.lecture_trials)]
-    lecture_per_trial = (time.perf_counter() - start) / args.lecture_trials
-
-    train(config.replace(steps=10), range(8))  # warm-up
-    times = []
-    for _ in range(args.repeat):
+    def lecture_loop() -> tuple[float, list]:
         start = time.perf_counter()
-        runs = train(config, range(args.seeds))
-        times.append(time.perf_counter() - start)
-    engine_total = min(times)
-    engine_per_trial = engine_total / args.seeds
-    exact = all(np.array_equal(np.float32(ref), runs.loss[seed]) for seed, ref in enumerate(reference))
+        losses = [lecture_program(seed, args.steps)[1] for seed in range(args.lecture_trials)]
+        return (time.perf_counter() - start) / args.lecture_trials, losses
 
-    print(f"lecture loop : {lecture_per_trial:8.3f} s per trial ({args.lecture_trials} trials, one at a time)")
-    print(f"engine       : {engine_total:8.3f} s for {args.seeds} seeds x {args.steps} steps "
-          f"(best of {args.repeat}: {', '.join(f'{t:.3f}' for t in times)})")
-    ratio = lecture_per_trial / engine_per_trial
-    print(f"per trial    : {engine_per_trial * 1e3:8.3f} ms  ->  {ratio:,.0f}x the lecture loop")
+    before, reference = lecture_loop()  # timed before and after the engine: a busy machine slows both alike
+    runs = train(TrialConfig(steps=args.steps), range(args.lecture_trials))
+    exact = all(np.array_equal(np.float32(ref), runs.loss[seed]) for seed, ref in enumerate(reference))
+    results = [(size, measure(size, args)) for size in sizes]
+    after, _ = lecture_loop()
+    lecture_per_trial = (before + after) / 2
+
+    print(f"lecture loop : {lecture_per_trial:.3f} s per trial ({args.lecture_trials} trials timed before the engine "
+          f"runs, {before:.3f} s, and after, {after:.3f} s, one at a time; extrapolated to each size)")
+    print(f"engine       : --record {args.record}, passes within {args.memory_mb:g} MiB, one CPU thread, each size in "
+          f"a fresh process")
+    print()
+    print(f"{'trials':>9} {'engine':>10} {'lecture loop':>13} {'ratio':>8} {'peak RSS':>10} {'solved':>7}  target")
+    for size, got in results:
+        lecture = lecture_per_trial * size
+        ratio = lecture / got["seconds"]
+        target = TARGETS.get(size)
+        verdict = ""
+        if target is not None:
+            least, most = target
+            met = ratio >= least and (most is None or got["peak_mib"] <= most)
+            verdict = f">= {least:,}x" + (f", <= {most} MiB" if most else "") + (": met" if met else ": NOT met")
+        print(f"{size:>9,} {got['seconds']:>9.2f}s {lecture:>12.0f}s {ratio:>7,.0f}x {got['peak_mib']:>7.0f} MiB "
+              f"{got['solved']:>7.3f}  {verdict}", flush=True)
+    print()
     print(f"exact        : {'yes' if exact else 'NO'} (the engine's losses equal the lecture loop's, "
           f"seeds 0-{args.lecture_trials - 1}, every step)")
-    print(f"target       : <= 0.5 s for 1000 seeds: {'met' if engine_total <= 0.5 else 'not met'}")
 
 
 if __name__ == "__main__":
