@@ -18,6 +18,7 @@ from lab.core.optimizers import OPTIMIZERS
 from lab.dashboard.state import lecture as lecture_state
 from lab.dashboard.state import params as url_params
 from lab.dashboard.texts import common as texts
+from lab.dashboard.texts import reasons
 from lab.dashboard.views import common as views
 
 LANG_KEY = "lang"
@@ -70,7 +71,8 @@ def language_switch() -> None:
 def show_problems(problems) -> None:
     """One warning listing every ignored URL parameter."""
     if problems:
-        lines = [tr("url.ignored")] + [f"- `{p.param}={p.value}`: {p.reason}" for p in problems]
+        lines = [tr("url.ignored")] + [f"- `{p.param}={p.value}`: {reasons.reason(p.reason, lang())}"
+                                       for p in problems]
         st.warning("\n".join(lines), icon=":material/link_off:")
 
 

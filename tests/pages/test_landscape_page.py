@@ -76,3 +76,9 @@ def test_worker_tables_start_every_path_at_the_centre_from_the_same_weights():
 def test_the_english_caveats_are_the_science_modules():
     assert texts.t("land.caveats", "en") == landscape.SLICE_CAVEATS
     assert landscape_view.label("sgd lr=0.5") == "SGD lr=0.5" and landscape_view.label("adam") == "Adam"
+
+
+def test_a_bad_link_is_explained_in_the_readers_language():
+    at = ok(page({**SMALL, "depth": "5", "lang": "ja"}))
+    warning = at.warning[0].value
+    assert "`depth=5`: 1 から 3 までの整数にしてください" in warning and "must be" not in warning

@@ -1,0 +1,37 @@
+"""A link's ignored parameters are explained in the reader's language: every reason a page's state module gives
+reads in Japanese under the Japanese warning."""
+
+from __future__ import annotations
+
+import pytest
+
+from lab.dashboard.state import depth, generalization, landscape, lecture, neurons, optimizers, results, tuning
+from lab.dashboard.texts.reasons import reason
+
+PAGES = [lecture, optimizers, depth, generalization, tuning, neurons, results, landscape]
+BAD = ("-1", "abc", "99999999", "0.0", "sgd,nope", "1-99")
+
+
+def problems_of(page):
+    for name in page.PARSERS:
+        yield from page.parse({name: ["1", "2"]})[1]
+        for value in BAD:
+            yield from page.parse({name: value})[1]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.__name__.rsplit(".", 1)[1] for p in PAGES])
+def test_every_reason_a_page_gives_reads_in_japanese(page):
+    found = list(problems_of(page))
+    assert found
+    for problem in found:
+        japanese = reason(problem.reason, "ja")
+        assert japanese != problem.reason and "must" not in japanese, (problem.param, problem.reason)
+        assert any("\u3040" <= ch <= "\u30ff" for ch in japanese), japanese  # kana: said in Japanese
+        assert reason(problem.reason, "en") == problem.reason
+
+
+def test_numbers_and_names_carry_over():
+    assert reason("must be a whole number from 0 to 2147483647", "ja") == "0 から 2147483647 までの整数にしてください"
+    assert reason("must be one of sgd, adam", "ja") == "次のいずれかにしてください：sgd, adam"
+    assert reason("must be > 0 and <= 100", "ja") == "> 0 かつ <= 100 にしてください"
+    assert reason("something new", "ja") == "something new"
