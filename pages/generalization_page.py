@@ -148,4 +148,5 @@ st.download_button(
     icon=":material/download:",
     on_click="ignore",
 )
+shell.data_dictionary(views.csv_columns(summary))
 shell.share_link(params)

@@ -48,11 +48,12 @@ if key is not None:
         st.download_button(
             tr("res.download"),
             functools.partial(compute.entry_csv, key),
-            f"{key}.csv",
+            results_view.file_name(results_view.entry_config(row), int(row["n_seeds"])),
             "text/csv",
             icon=":material/download:",
             on_click="ignore",
         )
+        shell.data_dictionary([*results_view.CURVE_COLUMNS, "grad_norm_<layer>"])
         if not compute.allow_delete():
             st.caption(tr("res.delete.off"))
         elif st.session_state.get("res.confirm") == key:

@@ -135,4 +135,6 @@ if batch is not None and len(batch):
     st.caption(tr("tun.batch.caption"))
     st.download_button(tr("tun.dl.batch"), views.to_csv(batch), "batch_size.csv", "text/csv",
                        icon=":material/download:", on_click="ignore")
+shell.data_dictionary([*views.csv_columns(best), *views.csv_columns(table),
+                       *(views.csv_columns(batch) if batch is not None else [])])
 shell.share_link(params)

@@ -18,7 +18,6 @@ from lab.core.optimizers import OPTIMIZERS
 from lab.dashboard.state import lecture as lecture_state
 from lab.dashboard.state import params as url_params
 from lab.dashboard.texts import common as texts
-from lab.dashboard.texts import reasons
 from lab.dashboard.views import common as views
 
 LANG_KEY = "lang"
@@ -71,8 +70,7 @@ def language_switch() -> None:
 def show_problems(problems) -> None:
     """One warning listing every ignored URL parameter."""
     if problems:
-        lines = [tr("url.ignored")] + [f"- `{p.param}={p.value}`: {reasons.reason(p.reason, lang())}"
-                                       for p in problems]
+        lines = [tr("url.ignored")] + [f"- `{p.param}={p.value}`: {p.reason}" for p in problems]
         st.warning("\n".join(lines), icon=":material/link_off:")
 
 
@@ -176,4 +174,4 @@ def data_dictionary(columns) -> None:
     """An expander beside the downloads: each column of the files offered, its meaning and unit, in this language."""
     with st.expander(tr("dict.title"), icon=":material/menu_book:"):
         st.caption(tr("dict.intro"))
-        st.markdown("\n".join(f"- `{name}`: {text}" for name, text in views.column_meanings(columns, lang())))
+        st.markdown("\n".join(views.dictionary_lines(columns, lang())))

@@ -3,15 +3,18 @@ set, widgets → URL, CSV downloads with the right rows and columns, hostile lin
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from helpers import charts, ok
 from streamlit.testing.v1 import AppTest
 
 from lab.core.config import TrialConfig
+from lab.dashboard.views import optimizers as optimizers_view
 from lab.dashboard.views.optimizers import CURVE_COLUMNS
 from lab.science.pairwise import COLUMNS
 from lab.storage.store import Store
@@ -135,6 +138,23 @@ def test_optimizers_page_charts_table_and_csv(downloads, download_bytes, downloa
     assert sorted(stored[stored["steps"] == 100]["optimizer"]) == ["adam", "sgd"]  # stored config by config
 
 
+def test_optimizers_evidence_in_japanese_and_curves_thinned_to_fit(download_bytes, download_name, monkeypatch):
+    monkeypatch.setattr(optimizers_view, "CURVE_ROWS", 100)  # 2 optimizers × 3 seeds × 100 steps = 600 rows: too many
+    at = ok(run("optimizers", {**SMALL, "lang": "ja"}))
+    assert "どちらが優れているか：すべての組の検定" in [s.value for s in at.subheader]
+    assert any("シード数が少なすぎて Adam (学習率 0.1) と SGD (学習率 1) の差は判断できません" in m.value
+               for m in at.markdown)  # the verdict, in Japanese
+    assert at.expander[-1].label == "これらのファイルの列"
+    assert "`success_diff_lo`: success_diff の 95% Newcombe" in at.expander[-1].markdown[0].value
+    curves_button = at.get("download_button")[-1]
+    assert download_name(curves_button) == "optimizers_adam-sgd_3seeds_100steps_curves_every7.csv"
+    data = download_bytes(curves_button)
+    curves = pd.read_csv(io.BytesIO(data))
+    assert data.startswith(BOM) and len(curves) == 2 * 3 * 15 <= 100  # steps 0, 7, ..., 98: within the limit
+    assert sorted(curves["step"].unique()) == list(range(0, 100, 7))
+    assert any("7 反復ごとの値（90 行）" in c.value and "600 行" in c.value for c in at.caption)  # says so
+
+
 def test_optimizers_form_submit_updates_results_and_url():
     at = ok(run("optimizers", SMALL))
     at.number_input(key="cmp.seeds").set_value(2)
@@ -186,7 +206,7 @@ def test_results_page_empty():
     assert at.info and not at.dataframe
 
 
-def test_results_page_lists_downloads_and_deletes(downloads, store_dir, monkeypatch):
+def test_results_page_lists_downloads_and_deletes(downloads, download_name, store_dir, monkeypatch):
     monkeypatch.setenv("LAB_ALLOW_DELETE", "1")  # the teacher's setting: visitors are read-only by default
     store = Store(store_dir)
     config = TrialConfig(steps=50)
@@ -198,6 +218,9 @@ def test_results_page_lists_downloads_and_deletes(downloads, store_dir, monkeypa
     assert at.selectbox(key="res.key").value == config.key()
     csv = downloads(at.get("download_button")[0])
     assert len(csv) == 2 * 50 and {"seed", "step", "loss", "optimizer", "steps"} <= set(csv.columns)
+    assert "momentum" not in csv.columns and not csv.isna().all().any()  # no column empty in every row
+    assert download_name(at.get("download_button")[0]) == \
+        "stored_adam_lr0.1_and_sigmoid_2-2-1_50steps_2seeds_curves.csv"
     at.button[0].click().run()  # delete…
     assert at.warning  # the confirmation
     at.button[0].click().run()  # yes, delete

@@ -76,6 +76,22 @@ COLUMNS: dict[str, tuple[str, str]] = {
                ("loss", "損失")),
     "table_loss": _c("loss on the 4 truth-table rows", "真理値表 4 行での損失", ("loss", "損失")),
     "table_error": _c("share of the 4 truth-table rows answered wrong", "真理値表 4 行のうち誤答の割合", FRACTION),
+    "grad_norm_<layer>": _c("norm of the gradient of one layer's parameters at that step (1: the first hidden layer, "
+                            "the last: the output layer)", "そのステップでの層ごとのパラメータの勾配ノルム（1 が第 1 中間層、"
+                            "最後が出力層）", ("norm", "ノルム")),
+    # ---- finite noisy data (generalization)
+    "best_step_median": _c("median over trials of the evaluation step with the lowest validation loss",
+                           "検証損失が最小になった評価ステップの試行全体での中央値", STEPS),
+    "val_error_best_median": _c("median validation error at that step", "そのステップでの検証誤差の中央値",
+                                ("fraction of examples wrong", "誤答した例の割合")),
+    "test_error_best_median": _c("median test error at that step", "そのステップでのテスト誤差の中央値",
+                                 ("fraction of examples wrong", "誤答した例の割合")),
+    "val_error_final_median": _c("median validation error after the last step", "最後のステップの後の検証誤差の中央値",
+                                 ("fraction of examples wrong", "誤答した例の割合")),
+    "train_error_final_median": _c("median training error after the last step", "最後のステップの後の訓練誤差の中央値",
+                                   ("fraction of examples wrong", "誤答した例の割合")),
+    "test_error_final_median": _c("median test error after the last step", "最後のステップの後のテスト誤差の中央値",
+                                  ("fraction of examples wrong", "誤答した例の割合")),
     # ---- depth page
     "stalled": _c("trials with a plateau of 100 or more steps", "100 ステップ以上の停滞があった試行", COUNT),
     "stalled_fraction": _c("stalled / n_trials", "stalled / n_trials", FRACTION),

@@ -50,15 +50,25 @@ def csv_columns(frame: pd.DataFrame) -> list[str]:
     return list(tidy.drop_empty(frame).columns)
 
 
-def column_meanings(columns, lang: str) -> list[tuple[str, str]]:
-    """(column, its meaning and unit in `lang`) for each distinct column of `columns`, from the data dictionary."""
-    out = []
+def column_meanings(columns, lang: str) -> list[tuple[tuple[str, ...], str]]:
+    """(columns, their meaning and unit in `lang`) for each distinct column of `columns`, from the data dictionary;
+    the columns it does not describe together last, pointing to the README's."""
+    out, other = [], []
     for name in dict.fromkeys(columns):
         if name in data_dictionary.COLUMNS:
             english, japanese = data_dictionary.COLUMNS[name]
         elif name in FIELD_NAMES:
             english, japanese = (text.format(name=name) for text in data_dictionary.CONFIG)
         else:
-            english, japanese = data_dictionary.OTHER
-        out.append((name, japanese if lang == "ja" else english))
+            other.append(name)
+            continue
+        out.append(((name,), japanese if lang == "ja" else english))
+    if other:
+        english, japanese = data_dictionary.OTHER
+        out.append((tuple(other), japanese if lang == "ja" else english))
     return out
+
+
+def dictionary_lines(columns, lang: str) -> list[str]:
+    """The data dictionary of `columns` as Markdown list items: "- `success_lo`: lower end of ... (fraction 0–1)"."""
+    return [f"- {', '.join(f'`{n}`' for n in names)}: {text}" for names, text in column_meanings(columns, lang)]

@@ -94,9 +94,10 @@ def curve_rows(configs: list[TrialConfig], n_seeds: int, stride: int = 1) -> int
     return sum(-(-c.steps // stride) for c in configs) * n_seeds
 
 
-def curve_stride(configs: list[TrialConfig], n_seeds: int, limit: int = CURVE_ROWS) -> int:
-    """Every k-th step, k the smallest that keeps the curves file within `limit` rows (1: all of them)."""
-    return tidy.stride_for(len(configs) * n_seeds, max(c.steps for c in configs), limit)
+def curve_stride(configs: list[TrialConfig], n_seeds: int, limit: int | None = None) -> int:
+    """Every k-th step, k the smallest that keeps the curves file within `limit` rows (default `CURVE_ROWS`; 1: all
+    of them)."""
+    return tidy.stride_for(len(configs) * n_seeds, max(c.steps for c in configs), limit or CURVE_ROWS)
 
 
 def _pieces(store, configs: list[TrialConfig], n_seeds: int, stride: int):

@@ -45,6 +45,16 @@ def entries_frame(frame: pd.DataFrame, words: dict | None = None) -> pd.DataFram
                          "size": frame["size_bytes"] / 1024, "modified": frame["modified"], "key": frame["key"]})
 
 
+CURVE_COLUMNS = ("seed", "step", "loss", "table_loss", "table_error")  # after the config's, before grad_norm_*
+
+
+def file_name(config: dict, n_seeds: int) -> str:
+    """`stored_adam_lr0.1_and_sigmoid_2-2-1_1000steps_20seeds_curves.csv`: what an entry's curves file holds."""
+    c = TrialConfig.from_dict(config)
+    sizes = "-".join(map(str, c.layer_sizes))
+    return f"stored_{c.optimizer}_lr{c.lr:g}_{c.task}_{c.activation}_{sizes}_{c.steps}steps_{n_seeds}seeds_curves.csv"
+
+
 def entry_csv(store, key: str) -> bytes:
     """One stored entry's curves, with every config field (empty if the entry is gone)."""
     runs = store.load_key(key)
