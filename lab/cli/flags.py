@@ -8,7 +8,6 @@ import os
 import re
 import tempfile
 
-import numpy as np
 import pandas as pd
 
 from lab.core.config import (
@@ -24,6 +23,7 @@ from lab.core.config import (
 )
 from lab.core.optimizers import OPTIMIZERS
 from lab.core.recording import MEMORY_MB, Recording
+from lab.science import tidy
 from lab.storage.presets import PRESETS
 from lab.storage.store import default_root
 
@@ -223,13 +223,12 @@ def check_writable(field: str, path: str) -> None:
 
 def write_csv(field: str, frame: pd.DataFrame, path: str, bom: bool = False) -> None:
     """Atomically: a temp file in the same folder, renamed over `path` once complete. `bom`: UTF-8 with a byte-order
-    mark, which Excel needs to read UTF-8."""
-    wide = {name: "float64" for name, dtype in frame.dtypes.items() if dtype == np.float32}
-    frame = frame.astype(wide)  # float32 → float64: the numbers as `.item()` prints them (as the log shows)
+    mark, which Excel needs to read UTF-8. The text is `tidy.csv_text`'s, as every CSV of the dashboard: float32
+    widened so the numbers read as `.item()` prints them (as the log shows)."""
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".tmp-", suffix=".csv")
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as handle:
-            frame.to_csv(handle, index=False)
+            handle.write(tidy.csv_text(frame))
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError as e:
