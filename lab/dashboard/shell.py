@@ -99,10 +99,12 @@ def sync_url(params: dict[str, str]) -> None:
 
 
 def share_link(params: dict[str, str]) -> None:
+    """The link to this view, without the language: it opens in each reader's own language (the browser's, or the
+    one chosen in the sidebar), unless the sender adds `lang` to insist (the address bar keeps it, for reloads)."""
     base = _url() or ""
-    text = urlencode({**params, LANG_KEY: lang()}, safe=",")
+    text = urlencode(params, safe=",")
     st.caption(tr("share.caption"))
-    st.code(f"{base}?{text}", language=None, wrap_lines=True)
+    st.code(f"{base}?{text}" if text else base, language=None, wrap_lines=True)
 
 
 def _url() -> str | None:

@@ -80,7 +80,7 @@ def test_lecture_widgets_write_the_url_and_the_share_link():
     ok(at)
     assert at.query_params["seed"] == "5" and at.query_params["steps"] == "200"
     link = at.code[-1].value
-    assert "seed=5" in link and "steps=200" in link and "lang=en" in link
+    assert "seed=5" in link and "steps=200" in link and "lang" not in link  # the reader's language decides
 
 
 def test_lecture_optimizer_change_resets_lr_and_reset_button():
@@ -256,6 +256,18 @@ def test_language_from_browser_locale():
     assert at.title[0].value == "講義の実験：AND の学習" and at.query_params["lang"] == "ja"
     at = ok(run(params={"steps": "100"}, locale="de-DE"))
     assert at.title[0].value.startswith("The lecture")
+
+
+def test_a_shared_link_opens_in_each_readers_language():
+    """The share link leaves the language out: an English reader gets it in English, a Japanese reader in Japanese,
+    and the sender's own language stays in the sender's address bar."""
+    sender = ok(run(params={"steps": "100", "seed": "2", "lang": "ja"}))
+    link = sender.code[-1].value
+    assert "lang" not in link and sender.query_params["lang"] == "ja"
+    shared = dict(part.split("=") for part in link.split("?", 1)[1].split("&"))
+    for locale, title in (("en-US", "The lecture's experiment: learning AND"), ("ja-JP", "講義の実験：AND の学習")):
+        reader = ok(run(params=shared, locale=locale))
+        assert reader.title[0].value == title and reader.number_input(key="lec.seed").value == 2
 
 
 @pytest.mark.parametrize("page", ["lecture", "optimizers"])

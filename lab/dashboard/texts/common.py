@@ -25,8 +25,10 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
     "nav.landscape": ("Loss landscape", "損失の地形"),
     "url.ignored": ("Some settings in the link could not be used; their defaults are shown instead:",
                     "リンクの設定の一部は使えないため、既定値で表示しています："),
-    "share.caption": ("Link to this view (copy it with the button at the right of the box):",
-                      "この表示へのリンク（枠の右のボタンでコピーできます）："),
+    "share.caption": ("Link to this view (copy it with the button at the right of the box). It opens in each "
+                      "reader's own language; add &lang=ja or &lang=en to insist on one:",
+                      "この表示へのリンク（枠の右のボタンでコピーできます）。読む人それぞれの言語で開きます。"
+                      "言語を指定するには &lang=ja または &lang=en を付けてください："),
     "budget.over": ("This request is too large for this server: it needs {needed} units of work (trials × steps, "
                     "weighted by network and minibatch size) and the limit is {limit}. Use fewer seeds, optimizers or "
                     "steps, or a smaller network.",
