@@ -17,6 +17,7 @@ it records the gradient norm per layer; losses and error rates are computed from
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -75,7 +76,7 @@ def train_group(items, device="cpu", trace: bool = False, checkpoint_every: int 
 def _train_passes(items, dev, record: Recording) -> list[Runs]:
     """The items' trials in passes of at most `record.trials_per_pass` trials (in order), each pass's Runs reduced
     to what `record` keeps before the next pass starts; then each item's parts joined."""
-    size = record.trials_per_pass(items[0][0])
+    size = record.trials_per_pass(items[0][0], dev.type)
     grad_at = None if record.full else record.curve_steps(items[0][0].steps)
     parts: list[list[Runs]] = [[] for _ in items]
     flat = [(k, config, seed) for k, (config, seeds) in enumerate(items) for seed in seeds]
@@ -280,7 +281,7 @@ def _pick(table_rows, rows, dim=0):
 
 
 def _starts(items, dev):
-    """Each trial's initial parameters, then its minibatch stream, drawn from its own seed's generator (in two
+    """Each trial's initial parameters, then its minibatch stream, drawn from its own seed's generator (in several
     threads: the draws release the GIL). Returns theta (P, trials); for each step, minibatch row and trial, which
     truth-table row the lecture's stream draws (steps, mbs, trials) as bytes, or on finite data which training row
     (int64), or None for the full truth table; and the column block of each item."""
@@ -305,8 +306,9 @@ def _starts(items, dev):
             if batches is not None:
                 batches[:, :, col] = data.batch_indices(first, generator)
 
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(draw, (jobs[k::2] for k in range(2))))
+    threads = max(2, min(8, os.cpu_count() or 1))  # many trials (a GPU's passes): the draws take much of the time
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(draw, (jobs[k::threads] for k in range(threads))))
     if batches is not None:
         return theta.to(dev), batches.to(dev), blocks
     if stream is None:

@@ -30,6 +30,7 @@ LEVELS = ("full", "every:K", "summary")
 MEMORY_MB = 512  # the engine's working memory per pass (a process with torch loaded then peaks under 1 GiB)
 
 MAX_PASS_TRIALS = 4096  # more trials per pass are no faster on a CPU: the per-step tensors outgrow its caches
+# (a GPU wants passes as large as its memory allows: each step launches the same few hundred kernels however many)
 
 # the engine's bytes per trial and step, by what it holds while training and reducing a pass: outputs on the truth
 # table (and a copy while collecting), the minibatch loss, the losses and errors on the table, the minibatch stream,
@@ -85,9 +86,11 @@ class Recording:
         per_step += 4 * (params if self.full else layers)  # the gradient history
         return config.steps * per_step + 64 * params
 
-    def trials_per_pass(self, config: TrialConfig) -> int:
-        """How many trials of `config` one pass of the engine trains within `memory_mb`."""
-        return int(max(1, min(MAX_PASS_TRIALS, self.memory_mb * 2**20 // self.bytes_per_trial(config))))
+    def trials_per_pass(self, config: TrialConfig, device_type: str = "cpu") -> int:
+        """How many trials of `config` one pass of the engine trains within `memory_mb` (on a CPU at most
+        MAX_PASS_TRIALS)."""
+        fits = int(max(1, self.memory_mb * 2**20 // self.bytes_per_trial(config)))
+        return min(fits, MAX_PASS_TRIALS) if device_type == "cpu" else fits
 
 
 FULL = Recording()

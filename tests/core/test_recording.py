@@ -135,3 +135,9 @@ def test_trials_per_pass_shrinks_with_steps_and_grows_with_memory():
 def test_trace_and_checkpoints_need_a_plain_recording():
     with pytest.raises(ValueError):
         train(C(steps=5), range(2), trace=True, record=Recording(None))
+
+
+def test_a_gpu_takes_passes_as_large_as_the_memory_allows():
+    recording = Recording(None, 8192)
+    assert recording.trials_per_pass(C(), "cpu") == MAX_PASS_TRIALS
+    assert recording.trials_per_pass(C(), "cuda") == 8192 * 2**20 // recording.bytes_per_trial(C()) > MAX_PASS_TRIALS
