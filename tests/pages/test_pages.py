@@ -155,6 +155,14 @@ def test_optimizers_evidence_in_japanese_and_curves_thinned_to_fit(download_byte
     assert any("7 反復ごとの値（90 行）" in c.value and "600 行" in c.value for c in at.caption)  # says so
 
 
+def test_every_column_the_dashboard_describes_is_in_the_readme_dictionary():
+    from lab.dashboard.texts.columns import COLUMNS as DESCRIBED
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    dictionary = readme[readme.index("## Data dictionary"):readme.index("## Layout")]
+    assert [c for c in DESCRIBED if f"`{c}`" not in dictionary and c != "grad_norm_<layer>"] == []
+    assert all(ja != en and any(ord(ch) > 0x3000 for ch in ja) for en, ja in DESCRIBED.values())  # both languages
+
+
 def test_optimizers_form_submit_updates_results_and_url():
     at = ok(run("optimizers", SMALL))
     at.number_input(key="cmp.seeds").set_value(2)
