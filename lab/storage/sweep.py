@@ -189,7 +189,7 @@ def _execute(units, workers, scheduler, device, record=None):
         try:
             futures = [client.submit(train_unit, unit, *args, pure=False) for unit in units]
             for future in as_completed(futures):
-                yield future.result()
+                yield unit_result(future, scheduler)
         finally:
             client.close()
         return
@@ -198,6 +198,19 @@ def _execute(units, workers, scheduler, device, record=None):
             yield train_unit(unit, *args)
         return
     yield from _local(units, workers, args)
+
+
+def unit_result(future, scheduler: str):
+    """A unit's result from the cluster; a scheduler or worker that cannot import this package said in one line."""
+    try:
+        return future.result()
+    except (ModuleNotFoundError, RuntimeError) as exc:
+        missing = isinstance(exc, ModuleNotFoundError) and (exc.name or "").split(".")[0] == "lab"
+        if not missing and "deserializ" not in str(exc):
+            raise
+        raise ConfigError("scheduler", f"the cluster at {scheduler!r} cannot load this lab's code: start its scheduler "
+                                       "and workers in this repository's root with PYTHONPATH=. and the same package "
+                                       "versions") from None
 
 
 def _local(units, workers, args):

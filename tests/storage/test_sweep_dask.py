@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from helpers import reference_run
 
-from lab.core.config import TrialConfig
+from lab.core.config import ConfigError, TrialConfig
 from lab.core.recording import Recording
 from lab.science.stalls import stalls
+from lab.storage import sweep
 from lab.storage.sweep import run_configs
 
 CONFIGS = [TrialConfig(task="xor", steps=200), TrialConfig(optimizer="sgd", lr=2.0, steps=200)]
@@ -43,3 +44,27 @@ def test_100000_trials_on_dask_worker_processes_equal_the_local_sweep(monkeypatc
     for k, seed in ((0, 0), (1, 49_999)):  # and the plain program's trained parameters, bitwise
         np.testing.assert_array_equal(local[k].params[seed], np.asarray(reference_run(CONFIGS[k], seed)["params"],
                                                                          np.float32))
+
+
+class Failing:
+    def __init__(self, error):
+        self.error = error
+
+    def result(self):
+        raise self.error
+
+
+@pytest.mark.parametrize("error", [
+    RuntimeError("Error during deserialization of the task graph. This frequently occurs if the Scheduler and Client "
+                 "have different environments."),
+    ModuleNotFoundError("No module named 'lab'", name="lab"),
+])
+def test_a_cluster_that_cannot_load_the_lab_is_one_line(error):
+    with pytest.raises(ConfigError, match="PYTHONPATH=. and the same package versions") as found:
+        sweep.unit_result(Failing(error), "tcp://10.0.0.5:8786")
+    assert found.value.field == "scheduler" and "tcp://10.0.0.5:8786" in found.value.reason
+
+
+def test_other_errors_on_the_cluster_pass_through():
+    with pytest.raises(RuntimeError, match="out of memory"):
+        sweep.unit_result(Failing(RuntimeError("out of memory")), "tcp://10.0.0.5:8786")
