@@ -22,9 +22,11 @@ shell.hint("cmp.hint")
 state = shell.page_state(optimizers_state)
 params = optimizers_state.to_params(state)
 
-with st.form("cmp.form"):
-    st.multiselect(tr("cmp.optimizers"), tuple(OPTIMIZERS), key="cmp.opts",
-                   format_func=lambda name: OPTIMIZERS[name].label)
+with st.form("cmp.form"):  # Run beside the optimizers: on a phone the form's end is a long scroll away
+    top = st.columns([5, 1], vertical_alignment="bottom")
+    top[0].multiselect(tr("cmp.optimizers"), tuple(OPTIMIZERS), key="cmp.opts",
+                       format_func=lambda name: OPTIMIZERS[name].label)
+    top[1].form_submit_button(tr("cmp.run"), type="primary", icon=":material/play_arrow:", width="stretch")
     with st.expander(shell.learning_rates_label()):
         cols = st.columns(4)
         for i, (name, spec) in enumerate(OPTIMIZERS.items()):
@@ -50,7 +52,6 @@ with st.form("cmp.form"):
         row[1].number_input(tr("f.seeds"), 1, optimizers_state.MAX_SEEDS, key="cmp.seeds", help=tr("f.seeds.help"))
         st.number_input(tr("f.batch"), *LIMITS["batch_size"], key="cmp.batch")
         st.toggle(tr("f.full_batch"), key="cmp.full_batch")
-    st.form_submit_button(tr("cmp.run"), type="primary", icon=":material/play_arrow:")
 
 view = st.columns([2, 2, 1], vertical_alignment="bottom")
 view[0].selectbox(tr("cmp.metric"), analysis.METRICS, key="cmp.metric", format_func=lambda m: tr(f"metric.{m}"))

@@ -47,6 +47,9 @@ def test_page_renders(browser, server, name, path, lang, charts, width_name):
         if name == "lecture-bad-url":
             warning = page.locator("[data-testid='stAlertContentWarning']").first.inner_text()
             assert "depth=10000" in warning and "optimizer=nope" in warning
+        if name == "optimizers":  # the main action on the first screen, also on a phone
+            run = page.locator("[data-testid='stForm']").get_by_role("button", name="実行" if lang == "ja" else "Run")
+            assert run.bounding_box()["y"] + run.bounding_box()["height"] < 900
         if lang == "ja":
             heading = page.locator("h1").first.inner_text()
             assert any(ord(ch) > 0x3000 for ch in heading), heading
