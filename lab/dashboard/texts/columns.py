@@ -111,14 +111,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
                            "最後に第 1 層へ勾配が届かない試行の割合", FRACTION),
 }
 
-CONFIG = ("the config's setting {name} (see `python -m lab run --help`)",
-          "設定の項目 {name}（`python -m lab run --help` を参照）")
+CONFIG = ("the config's settings, one column each (`python -m lab run --help` says what each is); empty: not used "
+          "by that optimizer", "設定の各項目（それぞれの意味は `python -m lab run --help`）。空欄はその最適化手法で使わない項目")
 OTHER = ("see the data dictionary in the README", "README のデータ辞書を参照")
 
 STRINGS: dict[str, tuple[str, str]] = {
     "dict.title": ("Columns of these files", "これらのファイルの列"),
     "dict.intro": ("CSV files are UTF-8 with a byte-order mark; empty cells are missing values; columns empty in every "
-                   "row are left out; statistics are rounded to 4 significant digits, as shown on the page.",
-                   "CSV は BOM 付き UTF-8 です。空欄は欠損値、すべての行で空の列は省いています。統計量はページの表示と同じく"
-                   "有効数字 4 桁に丸めています。"),
+                   "row are left out; statistics are rounded to 4 significant digits, the numbers the page's tables "
+                   "show (some as percentages); measured losses are as measured.",
+                   "CSV は BOM 付き UTF-8 です。空欄は欠損値、すべての行で空の列は省いています。統計量はページの表と同じ"
+                   "値で、有効数字 4 桁に丸めています（表では百分率のものもあります）。測定した損失はそのままの値です。"),
 }

@@ -51,22 +51,20 @@ def csv_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def column_meanings(columns, lang: str) -> list[tuple[tuple[str, ...], str]]:
-    """(columns, their meaning and unit in `lang`) for each distinct column of `columns`, from the data dictionary;
-    the columns it does not describe together last, pointing to the README's."""
-    out, other = [], []
+    """(columns, their meaning and unit in `lang`) for each distinct column of `columns`, from the data dictionary:
+    the config's settings together first, the columns it does not describe together last (pointing to the
+    README's)."""
+    out, settings, other = [], [], []
     for name in dict.fromkeys(columns):
         if name in data_dictionary.COLUMNS:
             english, japanese = data_dictionary.COLUMNS[name]
-        elif name in FIELD_NAMES:
-            english, japanese = (text.format(name=name) for text in data_dictionary.CONFIG)
+            out.append(((name,), japanese if lang == "ja" else english))
         else:
-            other.append(name)
-            continue
-        out.append(((name,), japanese if lang == "ja" else english))
-    if other:
-        english, japanese = data_dictionary.OTHER
-        out.append((tuple(other), japanese if lang == "ja" else english))
-    return out
+            (settings if name in FIELD_NAMES else other).append(name)
+    def group(names, texts):
+        return [(tuple(names), texts[1] if lang == "ja" else texts[0])] if names else []
+
+    return group(settings, data_dictionary.CONFIG) + out + group(other, data_dictionary.OTHER)
 
 
 def dictionary_lines(columns, lang: str) -> list[str]:
