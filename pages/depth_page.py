@@ -60,7 +60,7 @@ st.subheader(tr("depth.heat.title"))
 st.segmented_control(tr("depth.heat.metric"), depth_state.HEAT_METRICS, key="depth.metric", required=True,
                      format_func=lambda m: tr(f"depth.metric.{m}"))
 tips = {m: tr(f"depth.metric.{m}") for m in depth_state.HEAT_METRICS} | {"grad_ratio": tr("depth.y.ratio"),
-                                                                        "p_holm": tr("depth.tip.p")}
+                                                                        "test": tr("depth.tip.p")}
 st.altair_chart(cd.heatmap(depth_view.cell_tests(mini, state.metric), state.metric, x_title=tr("depth.x.depth"),
                            y_title=tr("depth.y.activation"), value_title=tr(f"depth.metric.{state.metric}"),
                            tips=tips), width="stretch")

@@ -317,3 +317,4 @@ def test_summary_names_the_test_behind_each_difference():
     two = sorted([fisher_exact([[6, 4], [10, 0]]).pvalue, fisher_exact([[1, 9], [6, 4]]).pvalue])
     expected = max(min(1.0, 2 * two[0]), two[1])  # Holm over 2: both steps give the same value here
     assert by[("sigmoid", 4)] == pytest.approx(expected) and by[("relu", 4)] == pytest.approx(expected)
+    assert list(cells["test"]) == ["–", f"p {p_text(expected)}", "–", f"p {p_text(expected)}"]  # the tooltip's text

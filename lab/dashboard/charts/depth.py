@@ -34,7 +34,8 @@ def heatmap(table: pd.DataFrame, value: str, *, x_title: str, y_title: str, valu
     y = alt.Y("activation:N", title=y_title, sort=rows, scale=alt.Scale(domain=rows))
     tooltip = [alt.Tooltip("activation:N", title=y_title), alt.Tooltip("depth:O", title=x_title),
                alt.Tooltip(f"{value}:Q", title=value_title, format=".0%")]
-    tooltip += [alt.Tooltip(f"{c}:Q", title=title, format=".0%" if "fraction" in c or "rate" in c else ".3g")
+    tooltip += [alt.Tooltip(f"{c}:N", title=title) if data[c].dtype == object else
+                alt.Tooltip(f"{c}:Q", title=title, format=".0%" if "fraction" in c or "rate" in c else ".3g")
                 for c, title in tips.items() if c != value]
     cells = alt.Chart(data).mark_rect(stroke="white", strokeWidth=2).encode(
         x=x, y=y, tooltip=tooltip,

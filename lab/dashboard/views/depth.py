@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from lab.dashboard.state.depth import ACTIVATIONS, DEEP
@@ -146,7 +147,7 @@ def pct(x: float) -> str:
 def cell_tests(table: pd.DataFrame, metric: str) -> pd.DataFrame:
     """The heatmap's table with `p_holm`: each cell's `metric` (a share of its trials) against the same activation's
     shallowest depth, by Fisher's exact test, Holm-adjusted over the cells tested (NaN: the shallowest cell, or a
-    test that is undefined)."""
+    test that is undefined: both shares 0% or both 100%), and `test`, that p-value as text ("p = 0.003", "–")."""
     counts = (table[metric].fillna(0) * table["n_trials"]).round().astype(int)
     p = []
     for i, row in enumerate(table.itertuples(index=False)):
@@ -157,7 +158,9 @@ def cell_tests(table: pd.DataFrame, metric: str) -> pd.DataFrame:
             continue
         p.append(fisher(int(counts.iloc[i]), int(row.n_trials), int(counts.loc[first]),
                         int(table.loc[first, "n_trials"])).p)
-    return table.assign(p_holm=holm(p) if len(p) else [])
+    adjusted = holm(p) if len(p) else np.array([])
+    text = [("p " + p_text(x)) if math.isfinite(x) else "–" for x in adjusted]
+    return table.assign(p_holm=adjusted, test=text)
 
 
 def summary_tests(f: dict) -> dict[str, tuple[float, float]]:
