@@ -146,8 +146,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "このシード数では偶然の差かもしれません）"),
     "depth.sum.test.none": (" (Both shares are 0% or both 100%: no difference to test.)",
                             "（どちらも 0% かどちらも 100% のため、検定する差はありません）"),
-    "depth.tip.p": ("Fisher's test against the shallowest depth (Holm; –: none)",
-                    "最も浅い深さとの Fisher の検定（Holm 補正。– は検定なし）"),
+    "depth.tip.p": ("vs shallowest: Fisher, Holm", "最浅との Fisher 検定（Holm）"),
     "depth.heat.tests": ("Hover a cell: its Fisher's exact test against the same activation's shallowest depth, "
                          "Holm-adjusted over the cells; the summary below names the test behind each difference it "
                          "states.",
