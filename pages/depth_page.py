@@ -161,11 +161,8 @@ for column, value in ((left, "success_rate"), (right, "stalled_fraction")):
 st.caption(tr("depth.batch.caption"))
 
 st.subheader(tr("depth.table.title"))
-percent = {c: st.column_config.NumberColumn(tr(f"depth.col.{c}"), format="%.0f%%")
-           for c in ("success_rate", "stalled_fraction", "escaped_fraction", "stuck_fraction")}
-st.dataframe(depth_view.display_table(stats, modes), hide_index=True, width="stretch", column_config={
-    **{c: tr(f"depth.col.{c}") for c in depth_view.DISPLAY_COLUMNS}, **percent,
-    "grad_ratio": st.column_config.NumberColumn(tr("depth.col.grad_ratio"), format="%.2e")})
+st.dataframe(depth_view.display_table(stats, modes), hide_index=True, width="stretch",
+             column_config={c: tr(f"depth.col.{c}") for c in depth_view.DISPLAY_COLUMNS})
 st.caption(tr("depth.table.caption"))
 st.download_button(tr("depth.table.download"), depth_view.stats_csv(stats, state), depth_view.file_name(state),
                    "text/csv", icon=":material/download:", on_click="ignore")

@@ -179,6 +179,10 @@ def test_digest_and_hessian_tests_are_kept(tmp_path, monkeypatch):
     assert derived.stored_tests(store, config, 6, 2) == first  # kept with the entry: what the page reads back
     table = depth_view.stats_table([d], [first])
     shown = depth_view.display_table(table, {False: "mini", True: "full"})
+    nothing = table.assign(escaped_fraction=np.nan, grad_ratio=np.nan, stalled_fraction=0.0)  # no stall to escape
+    row = depth_view.display_table(nothing, {False: "mini", True: "full"}).iloc[0]
+    assert row["escaped_fraction"] == row["grad_ratio"] == "–" and row["stalled_fraction"] == "0%"
+    assert row["success_rate"] == f"{100 * d.row['success_rate']:.0f}%"
     assert shown["saddles"][0] == ("–" if not first["n_tested"] else
                                    f"{round(first['saddle_fraction'] * first['n_tested'])}/{first['n_tested']}")
 

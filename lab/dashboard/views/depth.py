@@ -70,17 +70,22 @@ DISPLAY_COLUMNS = ("activation", "depth", "batch", "n_trials", "success_rate", "
 
 
 def display_table(stats: pd.DataFrame, modes: dict) -> pd.DataFrame:
-    """The statistics as shown: fractions in percent, the Hessian test and the blocked trials as "k/n" texts;
-    `modes` names full_batch False / True."""
+    """The statistics as shown, as texts: fractions in percent, the Hessian test and the blocked trials as "k/n",
+    "–" where there is nothing to count (e.g. no stalled trial to escape), never "None"; `modes` names full_batch
+    False / True."""
     def counts(fractions, totals):
         return ["–" if not n else f"{round(f * n) if f == f else 0}/{n}" for f, n in zip(fractions, totals)]
 
+    def text(values, fmt):
+        return ["–" if pd.isna(v) else format(v, fmt) for v in values]
+
     return pd.DataFrame({
         "activation": stats["activation"], "depth": stats["depth"], "batch": stats["full_batch"].map(modes),
-        "n_trials": stats["n_trials"], "success_rate": 100 * stats["success_rate"],
-        "stalled_fraction": 100 * stats["stalled_fraction"], "escaped_fraction": 100 * stats["escaped_fraction"],
-        "stuck_fraction": 100 * stats["stuck_fraction"], "saddles": counts(stats["saddle_fraction"], stats["n_tested"]),
-        "minima": counts(stats["minimum_fraction"], stats["n_tested"]), "grad_ratio": stats["grad_ratio"],
+        "n_trials": stats["n_trials"],
+        **{c: [v if v == "–" else v + "%" for v in text(100 * stats[c], ".0f")]
+           for c in ("success_rate", "stalled_fraction", "escaped_fraction", "stuck_fraction")},
+        "saddles": counts(stats["saddle_fraction"], stats["n_tested"]),
+        "minima": counts(stats["minimum_fraction"], stats["n_tested"]), "grad_ratio": text(stats["grad_ratio"], ".2e"),
         "blocked": counts(stats["blocked_fraction"], stats["n_trials"]),
     })
 
