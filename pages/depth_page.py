@@ -61,9 +61,9 @@ st.segmented_control(tr("depth.heat.metric"), depth_state.HEAT_METRICS, key="dep
                      format_func=lambda m: tr(f"depth.metric.{m}"))
 tips = {m: tr(f"depth.metric.{m}") for m in depth_state.HEAT_METRICS} | {"grad_ratio": tr("depth.y.ratio"),
                                                                         "test": tr("depth.tip.p")}
-st.altair_chart(cd.heatmap(depth_view.cell_tests(mini, state.metric), state.metric, x_title=tr("depth.x.depth"),
-                           y_title=tr("depth.y.activation"), value_title=tr(f"depth.metric.{state.metric}"),
-                           tips=tips), width="stretch")
+shell.chart(cd.heatmap, depth_view.cell_tests(mini, state.metric), state.metric, x_title=tr("depth.x.depth"),
+            y_title=tr("depth.y.activation"), value_title=tr(f"depth.metric.{state.metric}"),
+            tips=tips)
 st.caption(tr("depth.heat.caption", opt=OPTIMIZERS[state.optimizer].label, width=state.width, seeds=state.seeds,
               steps=state.steps, init=state.init) + " " + tr("depth.heat.tests"))
 
@@ -83,22 +83,22 @@ focus = state.focus()
 st.markdown(f"**{tr('depth.curves.title', act=state.activation)}**")
 bands = pd.concat([named(digests[state.config(state.activation, d)].bands.assign(depth=d), "depth",
                          lambda d: tr("depth.series.depth", d=d)) for d in state.depth_list], ignore_index=True)
-st.altair_chart(cd.ordered_bands(bands, names=[tr("depth.series.depth", d=d) for d in state.depth_list],
-                                 x_title=tr("step"), y_title=tr("depth.y.table_loss"),
-                                 series_title=tr("depth.x.depth"), legend_columns=4), width="stretch")
+shell.chart(cd.ordered_bands, bands, names=[tr("depth.series.depth", d=d) for d in state.depth_list],
+            x_title=tr("step"), y_title=tr("depth.y.table_loss"),
+            series_title=tr("depth.x.depth"), legend_columns=4)
 st.caption(tr("depth.curves.caption"))
 
 left, right = st.columns(2, gap="large")
 with left:
     st.markdown(f"**{tr('depth.grad.layers', act=state.activation, depth=state.depth)}**")
     layers = named(digests[focus].layers, "layer", lambda n: layer_name(n, state.depth))
-    st.altair_chart(cd.ordered_bands(layers, names=[layer_name(n, state.depth) for n in range(1, state.depth + 2)],
-                                     x_title=tr("step"), y_title=tr("depth.y.grad"), series_title=tr("depth.layer.s"),
-                                     legend_columns=3), width="stretch")
+    shell.chart(cd.ordered_bands, layers, names=[layer_name(n, state.depth) for n in range(1, state.depth + 2)],
+                x_title=tr("step"), y_title=tr("depth.y.grad"), series_title=tr("depth.layer.s"),
+                legend_columns=3)
 with right:
     st.markdown(f"**{tr('depth.grad.ratio')}**")
-    st.altair_chart(cd.ratio_chart(mini, x_title=tr("depth.x.depth"), y_title=tr("depth.y.ratio"),
-                                   series_title=tr("depth.y.activation")), width="stretch")
+    shell.chart(cd.ratio_chart, mini, x_title=tr("depth.x.depth"), y_title=tr("depth.y.ratio"),
+                series_title=tr("depth.y.activation"))
 st.caption(tr("depth.grad.caption"))
 
 st.subheader(tr("depth.trace.title"))
@@ -114,10 +114,9 @@ if state.trace:
     for column, frame, title, domain in ((left, act, "depth.y.act", scale), (right, sat, "depth.y.sat", (0, 1))):
         with column:
             st.markdown(f"**{tr(title)}**")
-            st.altair_chart(cd.ordered_bands(named(frame, "layer", lambda n: tr("depth.layer", n=n)), names=hidden,
-                                             x_title=tr("step"), y_title=tr(title), series_title=tr("depth.layer.s"),
-                                             log=False, y_domain=domain, legend_columns=3, height=200),
-                            width="stretch")
+            shell.chart(cd.ordered_bands, named(frame, "layer", lambda n: tr("depth.layer", n=n)), names=hidden,
+                        x_title=tr("step"), y_title=tr(title), series_title=tr("depth.layer.s"),
+                        log=False, y_domain=domain, legend_columns=3, height=200)
     st.caption(tr("depth.trace.caption", act=state.activation, depth=state.depth, init=state.trace_init))
 
 st.subheader(tr("depth.hess.title"))
@@ -142,9 +141,9 @@ else:
             st.markdown(f":{colour}-badge[{tr(f'depth.kind.{row_.kind}')}] " + tr(
                 "depth.hess.numbers", grad=f"{row_.grad_norm:.2g}", k=row_.n_negative,
                 p=row_.n_negative + row_.n_flat + row_.n_positive))
-            st.altair_chart(cd.spectrum_chart(eigs[eigs["point"] == row_.point], x_title=tr("depth.x.rank"),
-                                              y_title=tr("depth.y.eig"), sign_title=tr("depth.sign"),
-                                              sign_names=signs, flat=EIG_TOL), width="stretch")
+            shell.chart(cd.spectrum_chart, eigs[eigs["point"] == row_.point], x_title=tr("depth.x.rank"),
+                        y_title=tr("depth.y.eig"), sign_title=tr("depth.sign"),
+                        sign_names=signs, flat=EIG_TOL)
             st.caption(tr("depth.hess.detail", curvature=tr(f"depth.kind.{row_.curvature}"), loss=f"{row_.loss:.4g}",
                           near=tr("depth.hess.near") if row_.near_stationary else tr("depth.hess.far"),
                           lo=f"{row_.min_eig:.2g}", hi=f"{row_.max_eig:.2g}"))
@@ -155,9 +154,9 @@ modes = {False: tr("depth.batch.mini"), True: tr("depth.batch.full")}
 pair = named(depth_view.batch_table(stats, state.activation), "full_batch", modes.get)
 left, right = st.columns(2, gap="large")
 for column, value in ((left, "success_rate"), (right, "stalled_fraction")):
-    column.altair_chart(cd.batch_chart(pair, value, x_title=tr("depth.x.depth"), y_title=tr(f"depth.metric.{value}"),
-                                       series_title=tr("depth.batch.series"), names=list(modes.values())),
-                        width="stretch")
+    with column:
+        shell.chart(cd.batch_chart, pair, value, x_title=tr("depth.x.depth"), y_title=tr(f"depth.metric.{value}"),
+                    series_title=tr("depth.batch.series"), names=list(modes.values()))
 st.caption(tr("depth.batch.caption"))
 
 st.subheader(tr("depth.table.title"))

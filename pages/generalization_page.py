@@ -81,11 +81,11 @@ st.segmented_control(tr("gen.view"), generalization_state.VIEWS, key="gen.view",
                      format_func=lambda v: tr(f"gen.view.{v}"))
 story = main.story
 kind = state.view
-st.altair_chart(generalization_charts.curves_chart(
+shell.chart(
+    generalization_charts.curves_chart,
     main.bands[kind], names=SETS, x_title=tr("step"), y_title=tr(f"gen.y.{kind}"), set_title=tr("gen.set"),
     log=kind == "loss", stop_step=story.stop_step, stop_label=tr("gen.stop", step=f"{story.stop_step:,.0f}"),
-    best=(story.best_step, story.best_test) if kind == "error" else None, best_label=tr("gen.best")),
-    width="stretch")
+    best=(story.best_step, story.best_test) if kind == "error" else None, best_label=tr("gen.best"))
 (st.warning if story.overfits else st.info)(generalization_view.sentence(story, tr), icon=":material/insights:")
 st.caption(tr("gen.curves.caption"))
 
@@ -103,10 +103,11 @@ elif compute.train(cap_configs, state.seeds):
     shown = [digest(c, state.seeds) for c in cap_configs]
     measures = {m: tr(f"gen.cap.{m}") for m in analysis.CAPACITY}
     frame = digests.capacity_bands(shown).assign(series=lambda f: f["measure"].map(measures))
-    st.altair_chart(charts.xy_chart(
+    shell.chart(
+        charts.xy_chart,
         frame, x="width", y="median", series="series", x_title=tr("f.width"), y_title=tr("gen.y.error"),
         series_title=tr("gen.cap.measure"), names=list(measures.values()), x_base=2, percent=True,
-        band=("q25", "q75"), legend_columns=1, height=400), width="stretch")
+        band=("q25", "q75"), legend_columns=1, height=400)
     st.caption(tr("gen.cap.caption"))
 
 # ---- cross-validation ----------------------------------------------------------------------------------------------

@@ -45,16 +45,15 @@ names = list(dict.fromkeys(paths["series"]))
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader(tr("land.surface"))
-    st.altair_chart(charts.surface_chart(found["grid"], paths, names=names, x_title=tr("land.x"),
-                                         y_title=tr("land.y"), loss_title=tr("loss"), series_title=tr("optimizer"),
-                                         start_title=tr("land.start"), end_title=tr("land.end")),
-                    width="content")
+    shell.chart(charts.surface_chart, found["grid"], paths, names=names, x_title=tr("land.x"),
+                y_title=tr("land.y"), loss_title=tr("loss"), series_title=tr("optimizer"),
+                start_title=tr("land.start"), end_title=tr("land.end"), width="content")
     d1, d2 = found["explained"]
     st.caption(tr("land.surface.caption", captured=found["captured"], d1=d1, d2=d2))
 with right:
     st.subheader(tr("land.line"))
-    st.altair_chart(charts.line_chart(lines, names=names, x_title=tr("land.alpha"), y_title=tr("loss"),
-                                      series_title=tr("optimizer")), width="stretch")
+    shell.chart(charts.line_chart, lines, names=names, x_title=tr("land.alpha"), y_title=tr("loss"),
+                series_title=tr("optimizer"))
     st.caption(tr("land.line.caption"))
 
 st.subheader(tr("land.table"))

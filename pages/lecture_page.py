@@ -57,10 +57,11 @@ st.subheader(tr("lec.replay"))
 if lecture_view.replayable(config):
     frames = compute.replay(config, seed)
     nodes, edges = inspect.network_layout(config, run.params)
-    st.altair_chart(lecture_charts.replay_chart(
+    shell.chart(
+        lecture_charts.replay_chart,
         frames, nodes, edges, slider_title=tr("lec.replay.slider"), map_title=tr("lec.boundary.short"),
         loss_title=tr("lec.curve.table"), step_title=tr("step"), output_title=tr("lec.score"),
-        units_title=tr("lec.replay.units")), width="content")
+        units_title=tr("lec.replay.units"), width="content")
     steps = frames["loss"]["step"]
     st.caption(tr("lec.replay.caption", frames=len(steps), every=int(steps.iloc[1] - steps.iloc[0])))
 else:
@@ -75,33 +76,25 @@ with right:
     st.subheader(tr("lec.curve"))
     log_scale = st.toggle(tr("lec.log_scale"), value=True, key="lec.logy")
     curves = run.curves(tr("lec.curve.minibatch"), tr("lec.curve.table"))
-    st.altair_chart(lecture_charts.loss_chart(curves, x_title=tr("step"), y_title=tr("loss"),
-                                      series_title=tr("lec.curve.series"), log=log_scale, marks=run.printed()),
-                    width="stretch")
+    shell.chart(lecture_charts.loss_chart, curves, x_title=tr("step"), y_title=tr("loss"),
+                series_title=tr("lec.curve.series"), log=log_scale, marks=run.printed())
 
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader(tr("lec.network"))
     nodes, edges = inspect.network_layout(config, run.params)
-    st.altair_chart(
-        lecture_charts.network_chart(nodes, edges, weight_title=tr("lec.weight"), bias_title=tr("lec.bias")),
-        width="stretch",
-    )
+    shell.chart(lecture_charts.network_chart, nodes, edges, weight_title=tr("lec.weight"), bias_title=tr("lec.bias"))
     st.caption(tr("lec.network.caption"))
 with right:
     st.subheader(tr("lec.boundary"))
     table = inspect.truth_table(config, run.table_output)
     score_title = tr("lec.score") if config.outputs == 1 else tr("lec.score.onehot")
-    st.altair_chart(
-        charts.boundary_chart(
-            inspect.decision_grid(config, run.params),
-            table,
-            score_title=score_title,
-            target_title=tr("lec.target"),
-            answer_title=tr("col.answer"),
-        ),
-        width="content",
-    )
+    shell.chart(
+        charts.boundary_chart, inspect.decision_grid(config, run.params),
+        table,
+        score_title=score_title,
+        target_title=tr("lec.target"),
+        answer_title=tr("col.answer"), width="content")
     st.caption(tr("lec.boundary.caption"))
 
 st.subheader(tr("lec.table"))

@@ -53,9 +53,9 @@ with left:
         tr("neu.col.u"): st.column_config.NumberColumn(format="%.2f", help="u = w1 x1 + w2 x2 + b"),
         tr("neu.col.y"): st.column_config.NumberColumn(help="y = step(u)")})
 with right:
-    st.altair_chart(cn.neuron_chart(nv.firing_region(state.w1, state.w2, state.b),
-                                    nv.line_points(state.w1, state.w2, state.b), neuron.table(),
-                                    output_title=tr("neu.col.y"), sum_title=tr("neu.col.u")), width="content")
+    shell.chart(cn.neuron_chart, nv.firing_region(state.w1, state.w2, state.b),
+                nv.line_points(state.w1, state.w2, state.b), neuron.table(),
+                output_title=tr("neu.col.y"), sum_title=tr("neu.col.u"), width="content")
     constant = state.w1 == 0 and state.w2 == 0
     st.caption(tr("neu.mp.constant") if constant else
                tr("neu.mp.line", eq=nv.equation(state.w1, state.w2, state.b)))
@@ -83,16 +83,14 @@ else:
 left, right = st.columns(2, gap="large")
 with left:
     st.markdown(f"**{tr('neu.pc.weights')}**")
-    st.altair_chart(cn.weights_chart(nv.weights_long(steps), x_title=tr("neu.col.update"), y_title=tr("neu.value"),
-                                     series_title=tr("neu.weight"), repeated_title=tr("neu.pc.repeat")),
-                    width="stretch")
+    shell.chart(cn.weights_chart, nv.weights_long(steps), x_title=tr("neu.col.update"), y_title=tr("neu.value"),
+                series_title=tr("neu.weight"), repeated_title=tr("neu.pc.repeat"))
 with right:
     st.markdown(f"**{tr('neu.pc.lines')}**")
     last = steps.iloc[-1]
     targets = pd.DataFrame(neurons.ROWS, columns=["x1", "x2"]).assign(target=result.truth)
-    st.altair_chart(cn.lines_chart(nv.update_lines(steps), nv.firing_region(last.w1, last.w2, last.b), targets,
-                                   target_title=tr("col.target"), update_title=tr("neu.col.update")),
-                    width="content")
+    shell.chart(cn.lines_chart, nv.update_lines(steps), nv.firing_region(last.w1, last.w2, last.b), targets,
+                target_title=tr("col.target"), update_title=tr("neu.col.update"), width="content")
 st.caption(tr("neu.pc.caption"))
 shown = steps.drop(columns=["repeated", "row"]).iloc[1:]
 st.dataframe(columns(shown), hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 320))
@@ -121,19 +119,18 @@ if compute.within_budget(configs, ns.SUCCESS_SEEDS):
         m[0].metric(tr("lec.solved"), tr("lec.solved.yes") if run.solved else tr("lec.solved.no"))
         m[1].metric(tr("lec.steps_to_solve"), tr("lec.never") if run.steps_to_solve != run.steps_to_solve
                     else f"{run.steps_to_solve:.0f}")
-        st.altair_chart(charts.boundary_chart(inspect.decision_grid(config, run.params),
-                                              inspect.truth_table(config, run.table_output),
-                                              score_title=tr("lec.score"), target_title=tr("lec.target"),
-                                              answer_title=tr("col.answer")), width="content")
+        shell.chart(charts.boundary_chart, inspect.decision_grid(config, run.params),
+                    inspect.truth_table(config, run.table_output),
+                    score_title=tr("lec.score"), target_title=tr("lec.target"),
+                    answer_title=tr("col.answer"), width="content")
         st.caption(tr("lec.boundary.caption"))
     with right:
         st.markdown(f"**{tr('neu.mlp.seeds', n=ns.SUCCESS_SEEDS - 1)}**")
         trials = pd.concat([d.trials.assign(series=s) for d, s in zip(digests, series)], ignore_index=True)
         chosen = (state.seed, ns.WIDTHS.index(state.width)) if state.seed < ns.SUCCESS_SEEDS else None
-        st.altair_chart(cn.seeds_chart(trials, x_title=tr("f.seed"), y_title=tr("neu.mlp.net"),
-                                       status_title=tr("neu.mlp.status"), chosen=chosen,
-                                       statuses={True: tr("neu.mlp.yes"), False: tr("neu.mlp.no")}),
-                        width="stretch")
+        shell.chart(cn.seeds_chart, trials, x_title=tr("f.seed"), y_title=tr("neu.mlp.net"),
+                    status_title=tr("neu.mlp.status"), chosen=chosen,
+                    statuses={True: tr("neu.mlp.yes"), False: tr("neu.mlp.no")})
         counts = [int(d.trials["solved"].sum()) for d in digests]
         st.markdown("\n".join(f"- {tr('neu.mlp.count', w=w, k=k, n=ns.SUCCESS_SEEDS, steps=config.steps)}"
                               for w, k in zip(ns.WIDTHS, counts)))
@@ -151,9 +148,8 @@ left, right = st.columns(2, gap="large")
 for column, part, note in ((left, "value", None), (right, "derivative", tr("neu.act.note"))):
     with column:
         st.markdown(f"**{tr(f'neu.act.{part}')}**")
-        st.altair_chart(cn.activation_chart(table, part, x_title="u", y_title=tr(f"neu.act.{part}.y"),
-                                            series_title=tr("neu.act.function"), names=names, note=note),
-                        width="stretch")
+        shell.chart(cn.activation_chart, table, part, x_title="u", y_title=tr(f"neu.act.{part}.y"),
+                    series_title=tr("neu.act.function"), names=names, note=note)
 left, right = st.columns(2, gap="large")
 with left:
     st.dataframe(columns(nv.vanishing_table()), hide_index=True, width="stretch",

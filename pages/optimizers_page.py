@@ -22,11 +22,10 @@ shell.hint("cmp.hint")
 state = shell.page_state(optimizers_state)
 params = optimizers_state.to_params(state)
 
-with st.form("cmp.form"):  # Run beside the optimizers: on a phone the form's end is a long scroll away
-    top = st.columns([5, 1], vertical_alignment="bottom")
-    top[0].multiselect(tr("cmp.optimizers"), tuple(OPTIMIZERS), key="cmp.opts",
-                       format_func=lambda name: OPTIMIZERS[name].label)
-    top[1].form_submit_button(tr("cmp.run"), type="primary", icon=":material/play_arrow:", width="stretch")
+with st.form("cmp.form"):  # Run under the optimizers: on a phone the form's end is a long scroll away
+    st.multiselect(tr("cmp.optimizers"), tuple(OPTIMIZERS), key="cmp.opts",  # full width: in a column it hides chips
+                   format_func=lambda name: OPTIMIZERS[name].label)
+    st.form_submit_button(tr("cmp.run"), type="primary", icon=":material/play_arrow:")
     with st.expander(shell.learning_rates_label()):
         cols = st.columns(4)
         for i, (name, spec) in enumerate(OPTIMIZERS.items()):
@@ -78,49 +77,35 @@ axis = {"x_title": tr("step"), "series_title": tr("optimizer"), "names": names}
 last = state.base.steps
 metric_name = tr(f"metric.{state.metric}")
 st.subheader(tr("cmp.curves", metric=metric_name))
-st.altair_chart(
-    optimizers_charts.band_chart(
-        optimizers_view.stacked(digests, "bands", state.metric, lr),
-        y_title=metric_name,
-        log=state.logy and state.metric != "table_error",
-        median_title=tr("median"),
-        **axis,
-    ),
-    width="stretch",
-)
+shell.chart(
+    optimizers_charts.band_chart, optimizers_view.stacked(digests, "bands", state.metric, lr),
+    y_title=metric_name,
+    log=state.logy and state.metric != "table_error",
+    median_title=tr("median"),
+    **axis)
 pairs, survival = compute.evidence(configs, state.seeds, lr)
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader(tr("cmp.solved"))
-    st.altair_chart(
-        optimizers_charts.survival_chart(
-            survival, y_title=tr("cmp.solved.y"), band_title=tr("cmp.solved.band"), max_step=last, **axis
-        ),
-        width="stretch",
-    )
+    shell.chart(
+        optimizers_charts.survival_chart,
+        survival, y_title=tr("cmp.solved.y"), band_title=tr("cmp.solved.band"), max_step=last, **axis)
     st.caption(tr("cmp.solved.caption"))
 with right:
     st.subheader(tr("cmp.steps"))
-    st.altair_chart(
-        optimizers_charts.steps_chart(
-            optimizers_view.stacked(digests, "trials", lr_word=lr),
-            x_title=tr("cmp.steps.x"),
-            series_title=tr("optimizer"),
-            names=names,
-            max_step=last,
-        ),
-        width="stretch",
-    )
+    shell.chart(
+        optimizers_charts.steps_chart, optimizers_view.stacked(digests, "trials", lr_word=lr),
+        x_title=tr("cmp.steps.x"),
+        series_title=tr("optimizer"),
+        names=names,
+        max_step=last)
     st.caption(tr("cmp.steps.caption"))
 
 st.subheader(tr("cmp.table"))
 table = optimizers_view.display_table(digests, lr)
-st.altair_chart(
-    optimizers_charts.success_chart(
-        table, x_title=tr("cmp.success.x"), names=names, interval_title=tr("col.success_ci")
-    ),
-    width="stretch",
-)
+shell.chart(
+    optimizers_charts.success_chart,
+    table, x_title=tr("cmp.success.x"), names=names, interval_title=tr("col.success_ci"))
 st.dataframe(shell.comparison_frame(table), hide_index=True, width="stretch", column_config=shell.comparison_columns())
 st.caption(tr("cmp.table.caption"))
 

@@ -45,14 +45,18 @@ if key is not None:
         st.markdown(f"**{tr('res.config')}**")
         st.json(results_view.entry_config(row), expanded=False)
     with right:
+        n_seeds, steps = int(row["n_seeds"]), int(results_view.entry_config(row)["steps"])
+        stride = results_view.entry_stride(n_seeds, steps)
         st.download_button(
             tr("res.download"),
-            functools.partial(compute.entry_csv, key),
-            results_view.file_name(results_view.entry_config(row), int(row["n_seeds"])),
+            functools.partial(compute.entry_csv, key, stride),
+            results_view.file_name(results_view.entry_config(row), n_seeds, stride),
             "text/csv",
             icon=":material/download:",
             on_click="ignore",
         )
+        if stride > 1:
+            st.caption(tr("res.thinned", rows=n_seeds * steps, k=stride, kept=n_seeds * -(-steps // stride)))
         shell.data_dictionary([*results_view.CURVE_COLUMNS, "grad_norm_<layer>"])
         if not compute.allow_delete():
             st.caption(tr("res.delete.off"))

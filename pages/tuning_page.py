@@ -48,11 +48,10 @@ with st.form("tun.form"):
         st.selectbox(tr("tun.per_decade"), ts.PER_DECADE, key="tun.per_decade")
         st.selectbox(tr("tun.batch_opt"), tuple(OPTIMIZERS), key="tun.batch_opt",
                      format_func=lambda name: OPTIMIZERS[name].label, help=tr("tun.batch_opt.help"))
-    # the multiselects across the whole form: in a third of it they hid most of what was chosen
-    row = st.columns([3, 2], gap="large")
-    row[0].multiselect(tr("cmp.optimizers"), tuple(OPTIMIZERS), key="tun.opts",
-                       format_func=lambda name: OPTIMIZERS[name].label)
-    row[1].multiselect(tr("tun.batches"), ts.BATCHES, key="tun.batches")
+    # the multiselects across the whole form, outside columns: in a column their chips do not wrap and most hide
+    st.multiselect(tr("cmp.optimizers"), tuple(OPTIMIZERS), key="tun.opts",
+                   format_func=lambda name: OPTIMIZERS[name].label)
+    st.multiselect(tr("tun.batches"), ts.BATCHES, key="tun.batches")
     st.form_submit_button(tr("gen.run"), type="primary", icon=":material/play_arrow:")
 
 base = state.base
@@ -82,11 +81,11 @@ for i, metric in enumerate(metrics):
     with cols[i % 2]:
         title = tr(f"tun.m.{metric}" + (".stream" if stream and metric == "final_loss" else ""))
         st.markdown(f"**{title}**")
-        st.altair_chart(charts.xy_chart(
-            frame, x="lr", y=metric, series="series", x_title=tr("f.lr"), y_title=title,
+        shell.chart(
+            charts.xy_chart, frame, x="lr", y=metric, series="series", x_title=tr("f.lr"), y_title=title,
             series_title=tr("optimizer"), names=names, y_log=metric == "final_loss",
             percent=metric != "final_loss", marks=picked, mark_title=tr("tun.chosen"), rings=defaults,
-            ring_title=tr("tun.default"), height=400), width="stretch")
+            ring_title=tr("tun.default"), height=400)
 st.caption(tr("tun.lr.caption.stream" if stream else "tun.lr.caption"))
 
 st.markdown(f"**{tr('tun.best')}**")
@@ -128,10 +127,10 @@ if batch is not None and len(batch):
         title = tr("tun.b.success_rate" if stream and metric == "error" else f"tun.b.title.{metric}")
         with col:
             st.markdown(f"**{title}**")
-            st.altair_chart(charts.xy_chart(
-                data, x="batch_size", y="value", series="series", x_title=tr("f.batch"),
+            shell.chart(
+                charts.xy_chart, data, x="batch_size", y="value", series="series", x_title=tr("f.batch"),
                 y_title=title, series_title="", names=list(measures.values()), x_base=2,
-                y_log=metric == "steps", percent=metric == "error", legend_columns=1, height=340), width="stretch")
+                y_log=metric == "steps", percent=metric == "error", legend_columns=1, height=340)
     st.caption(tr("tun.batch.caption"))
     st.download_button(tr("tun.dl.batch"), views.to_csv(batch), "batch_size.csv", "text/csv",
                        icon=":material/download:", on_click="ignore")

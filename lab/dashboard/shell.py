@@ -12,12 +12,14 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.elements import vega_charts
 
 from lab.core import naming
 from lab.core.optimizers import OPTIMIZERS
 from lab.dashboard.state import lecture as lecture_state
 from lab.dashboard.state import params as url_params
 from lab.dashboard.texts import common as texts
+from lab.dashboard.texts import reasons
 from lab.dashboard.views import common as views
 
 LANG_KEY = "lang"
@@ -70,7 +72,8 @@ def language_switch() -> None:
 def show_problems(problems) -> None:
     """One warning listing every ignored URL parameter."""
     if problems:
-        lines = [tr("url.ignored")] + [f"- `{p.param}={p.value}`: {p.reason}" for p in problems]
+        lines = [tr("url.ignored")] + [f"- `{p.param}={p.value}`: {reasons.reason(p.reason, lang())}"
+                                       for p in problems]
         st.warning("\n".join(lines), icon=":material/link_off:")
 
 
@@ -129,6 +132,24 @@ def learning_rates_label() -> str:
     s = st.session_state
     rates = ", ".join(f"{OPTIMIZERS[n].label} {s[f'cmp.lr.{n}']:g}" for n in OPTIMIZERS if n in (s["cmp.opts"] or ()))
     return tr("cmp.lrs.with", rates=rates) if rates else tr("cmp.lrs")
+
+
+# ---- charts --------------------------------------------------------------------------------------------------------
+def chart(build, /, *args, width: str = "stretch", **kwargs) -> None:
+    """Draw the Altair chart `build(*args, **kwargs)` (a builder of lab.dashboard.charts) at the page's width
+    (`width="content"`: at the chart's own). Its
+    Vega-Lite spec, data included, is made once per arguments (tables hashed by content, texts as they are, so each
+    language has its own) for every visitor: building and validating Altair charts was most of a view's server time."""
+    if any(callable(a) and not isinstance(a, type) for a in (*args, *kwargs.values())):
+        raise TypeError("shell.chart: pass values, not functions (a function's result may differ between calls)")
+    st.vega_lite_chart(_spec(f"{build.__module__}.{build.__qualname__}", build, args, kwargs), width=width)
+
+
+@st.cache_data(max_entries=1024, ttl=6 * 3600, show_spinner=False)
+def _spec(name: str, _build, args: tuple, kwargs: dict) -> dict:
+    """The spec `st.altair_chart` would send (Streamlit's own conversion: theme and Arrow datasets alike); `name`
+    stands for the builder in the cache's key."""
+    return vega_charts._convert_altair_to_vega_lite_spec(_build(*args, **kwargs))
 
 
 # ---- tables --------------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Results derived from one stored entry (the depth page's Hessian tests, activation traces and Hessian spectra), kept
-by the store as small JSON files beside the entry (`Store.derived_path`): counted, listed, evicted and deleted with it."""
+"""Results derived from one stored entry (the depth page's Hessian tests, activation traces and Hessian spectra),
+kept by the store as small JSON files beside the entry (`Store.derived_path`): counted, listed, evicted and deleted
+with it."""
 
 from __future__ import annotations
 

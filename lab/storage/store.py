@@ -39,6 +39,8 @@ from lab.core.runs import Runs
 from lab.storage.parquet import REQUIRED_COLUMNS, StoreError, merge, read_meta, read_runs, select, write_runs
 
 log = logging.getLogger(__name__)
+_SEEDS: dict[tuple, frozenset[int]] = {}  # (path, inode, size, mtime) -> the seeds that file holds
+MAX_SEED_VERSIONS = 4096
 
 
 SUFFIX = ".parquet"
@@ -131,7 +133,7 @@ class Store:
     def load_key(self, key: str) -> Runs | None:
         return self._load(key)
 
-    def _load(self, key: str, expect: TrialConfig | None = None) -> Runs | None:
+    def _load(self, key: str, expect: TrialConfig | None = None, touch: bool = True) -> Runs | None:
         path = self.path(key)
         try:
             runs = read_runs(path)
@@ -144,14 +146,31 @@ class Store:
                 self._reported.add(key)
                 log.warning("store entry %s is unusable and will be recomputed: %s", path.name, exc)
             return None
-        with contextlib.suppress(OSError):
-            os.utime(path)  # recently used: last to be evicted
+        if touch:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # recently used: last to be evicted
         return runs
 
     def missing(self, config: TrialConfig, seeds) -> list[int]:
-        stored = self.load(config)
-        have = set(stored.seeds) if stored is not None else set()
+        have = self.stored_seeds(config)
         return [s for s in dict.fromkeys(seeds) if s not in have]
+
+    def stored_seeds(self, config: TrialConfig) -> frozenset[int]:
+        """The seeds stored for `config` (none if its entry is absent or unusable), remembered per file version: a
+        page asking what is missing costs a `stat` per config."""
+        path = self.path(config.key())
+        try:
+            info = path.stat()
+        except OSError:
+            return frozenset()
+        version = (str(path), info.st_ino, info.st_size, info.st_mtime_ns)  # entries are replaced, never edited
+        if version not in _SEEDS:
+            runs = self._load(config.key(), config, touch=False)
+            seeds = frozenset(runs.seeds) if runs is not None else frozenset()  # unusable: trained again
+            if len(_SEEDS) >= MAX_SEED_VERSIONS:
+                _SEEDS.clear()
+            _SEEDS[version] = seeds
+        return _SEEDS[version]
 
     # ---- writing -------------------------------------------------------------------------------------------------
     def save(self, runs: Runs) -> None:

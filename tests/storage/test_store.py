@@ -45,6 +45,19 @@ def test_round_trip_reads_from_disk_and_computes_only_missing_seeds(tmp_path, co
     assert Store(tmp_path).missing(SMALL, [6, 2, 7, 6]) == [6, 7]
 
 
+def test_stored_seeds_follow_every_version_of_an_entry(tmp_path):
+    store = Store(tmp_path)
+    assert store.stored_seeds(SMALL) == frozenset() and store.missing(SMALL, [1, 0]) == [1, 0]
+    stored_runs(store, SMALL, [2, 0])
+    assert store.stored_seeds(SMALL) == {0, 2} and store.missing(SMALL, [0, 1, 2]) == [1]
+    stored_runs(store, SMALL, [1])  # a new version of the file: seen at once
+    assert Store(tmp_path).stored_seeds(SMALL) == {0, 1, 2} and store.missing(SMALL, [0, 1, 2]) == []
+    store.path(SMALL.key()).write_bytes(b"not parquet")  # unusable: every seed is missing again
+    assert store.missing(SMALL, [0, 1]) == [0, 1]
+    store.delete(SMALL.key())
+    assert store.stored_seeds(SMALL) == frozenset()
+
+
 def test_round_trip_other_shapes_and_finite_data(tmp_path, counted):
     store = Store(tmp_path)
     finite = TrialConfig(n_train=20, steps=30, eval_every=5, noise=0.3)
