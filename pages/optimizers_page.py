@@ -138,7 +138,7 @@ row[2].download_button(tr("cmp.dl.curves"), functools.partial(compute.curves_csv
                        icon=":material/download:", help=tr("cmp.dl.curves.help"), on_click="ignore")
 if stride > 1:
     rows = optimizers_view.curve_rows(configs, state.seeds)
-    st.caption(tr("cmp.dl.thinned", rows=rows, limit=optimizers_view.CURVE_ROWS, k=stride,
+    st.caption(tr("cmp.dl.thinned", rows=rows, limit=optimizers_view.CURVE_ROWS, k=stride, k2=2 * stride,
                   kept=optimizers_view.curve_rows(configs, state.seeds, stride)))
 shell.data_dictionary([*views.csv_columns(summary), *pairs_table.columns, *optimizers_view.CURVE_COLUMNS])
 row = st.columns(3, vertical_alignment="bottom")

@@ -56,7 +56,8 @@ if key is not None:
             on_click="ignore",
         )
         if stride > 1:
-            st.caption(tr("res.thinned", rows=n_seeds * steps, k=stride, kept=n_seeds * -(-steps // stride)))
+            st.caption(tr("res.thinned", rows=n_seeds * steps, k=stride, k2=2 * stride,
+                          kept=n_seeds * -(-steps // stride)))
         shell.data_dictionary([*results_view.CURVE_COLUMNS, "grad_norm_<layer>"])
         if not compute.allow_delete():
             st.caption(tr("res.delete.off"))

@@ -32,8 +32,9 @@ def entry_summary(key: str):
     return table if table is not None else pd.DataFrame()
 
 
-def entry_csv(key: str) -> bytes:
-    return results_view.entry_csv(store(), key)
+def entry_csv(key: str, stride: int = 1) -> bytes:
+    """One entry's curves at every `stride`-th step (built when the download is clicked)."""
+    return results_view.entry_csv(store(), key, stride)
 
 
 def delete_entry(key: str, name: str) -> None:

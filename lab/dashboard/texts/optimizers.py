@@ -78,11 +78,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cmp.downloads": ("Downloads", "ダウンロード"),
     "cmp.dl.pairs": ("Pairwise table (CSV)", "組ごとの検定表（CSV）"),
     "cmp.dl.thinned": ("Every seed's curves at every iteration would be {rows:,} rows, more than one file here holds "
-                       "({limit:,}; a spreadsheet takes at most 1,048,576): the file holds every {k}th iteration "
+                       "({limit:,}; a spreadsheet takes at most 1,048,576): the file holds iterations 0, {k}, {k2}, … "
                        "({kept:,} rows). `python -m lab store export KEY --curves --csv FILE` writes them all, one "
                        "config each (KEY: see `store ls`).",
                        "全シードの全反復の曲線は {rows:,} 行になり、ここで作る 1 ファイルの上限（{limit:,} 行。表計算ソフト"
-                       "は最大 1,048,576 行）を超えるため、{k} 反復ごとの値（{kept:,} 行）を入れています。すべての行は "
+                       "は最大 1,048,576 行）を超えるため、反復 0, {k}, {k2}, … の値（{kept:,} 行）を入れています。すべての行は "
                        "`python -m lab store export KEY --curves --csv FILE` で設定ごとに書き出せます（KEY は "
                        "`store ls` で確認）。"),
     "cmp.dl.table": ("Comparison table (CSV)", "比較表（CSV）"),

@@ -16,6 +16,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "res.missing": ("No stored result has the key `{key}`; it may have been deleted.",
                     "キー `{key}` の結果は保存されていません（削除された可能性があります）。"),
     "res.download": ("Download its curves (CSV)", "曲線をダウンロード（CSV）"),
+    "res.thinned": ("Its curves at every iteration would be {rows:,} rows, more than one file here holds: the file "
+                    "holds iterations 0, {k}, {k2}, … ({kept:,} rows). `python -m lab store export KEY --curves --csv FILE` "
+                    "writes them all.",
+                    "全反復の曲線は {rows:,} 行になり、ここで作る 1 ファイルの上限を超えるため、反復 0, {k}, {k2}, … の値（{kept:,} "
+                    "行）を入れています。すべての行は `python -m lab store export KEY --curves --csv FILE` で書き出せます。"),
     "res.delete": ("Delete…", "削除…"),
     "res.confirm": ("Delete the stored result `{name}` ({seeds} seeds)? It cannot be undone; it would be recomputed "
                     "when needed.",

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import itertools
+
 import pandas as pd
 
 from lab.core.config import TrialConfig
 from lab.core.naming import describe, label
-from lab.dashboard.views.common import readable_table, to_csv
-from lab.science import analysis
+from lab.dashboard.views.common import readable_table
+from lab.dashboard.views.optimizers import CURVE_ROWS
+from lab.science import analysis, tidy
+from lab.storage.parquet import select
 
 
 def entry_table(store, key: str, lr_word: str = "lr") -> pd.DataFrame | None:
@@ -48,14 +53,35 @@ def entries_frame(frame: pd.DataFrame, words: dict | None = None) -> pd.DataFram
 CURVE_COLUMNS = ("seed", "step", "loss", "table_loss", "table_error")  # after the config's, before grad_norm_*
 
 
-def file_name(config: dict, n_seeds: int) -> str:
-    """`stored_adam_lr0.1_and_sigmoid_2-2-1_1000steps_20seeds_curves.csv`: what an entry's curves file holds."""
+def file_name(config: dict, n_seeds: int, stride: int = 1) -> str:
+    """`stored_adam_lr0.1_and_sigmoid_2-2-1_1000steps_20seeds_curves.csv`: what an entry's curves file holds
+    (`_everyK` at the end where it holds every k-th step)."""
     c = TrialConfig.from_dict(config)
     sizes = "-".join(map(str, c.layer_sizes))
-    return f"stored_{c.optimizer}_lr{c.lr:g}_{c.task}_{c.activation}_{sizes}_{c.steps}steps_{n_seeds}seeds_curves.csv"
+    every = f"_every{stride}" if stride > 1 else ""
+    return f"stored_{c.optimizer}_lr{c.lr:g}_{c.task}_{c.activation}_{sizes}_{c.steps}steps_{n_seeds}seeds_curves" \
+           f"{every}.csv"
 
 
-def entry_csv(store, key: str) -> bytes:
-    """One stored entry's curves, with every config field (empty if the entry is gone)."""
+CHUNK_SEEDS = 64  # seeds written per piece
+
+
+def entry_stride(n_seeds: int, steps: int) -> int:
+    """Every k-th step, k the smallest that keeps an entry's curves file within the optimizers page's row limit."""
+    return tidy.stride_for(n_seeds, steps, CURVE_ROWS)
+
+
+def entry_csv(store, key: str, stride: int = 1) -> bytes:
+    """One stored entry's curves at every `stride`-th step, with every config field used (empty if the entry is gone);
+    written in pieces of `CHUNK_SEEDS` seeds, so only one piece's rows are held besides the file."""
     runs = store.load_key(key)
-    return b"" if runs is None else to_csv(runs.curves())
+    if runs is None:
+        return b""
+    unused = [name for name, value in runs.config.to_dict().items() if value is None]
+    pieces = (select(runs, runs.seeds[i:i + CHUNK_SEEDS]).curves(every=stride).drop(columns=unused)
+              for i in range(0, len(runs.seeds), CHUNK_SEEDS))
+    first = next(pieces)
+    out = io.BytesIO()
+    for chunk in tidy.csv_chunks(list(first.columns), itertools.chain([first], pieces)):
+        out.write(chunk)
+    return out.getvalue()
