@@ -15,7 +15,6 @@ from streamlit.testing.v1 import AppTest
 
 from lab.core.config import TrialConfig
 from lab.dashboard.views import optimizers as optimizers_view
-from lab.dashboard.views import results as results_view
 from lab.dashboard.views.optimizers import CURVE_COLUMNS
 from lab.science.pairwise import COLUMNS
 from lab.storage.store import Store
@@ -237,25 +236,6 @@ def test_results_page_lists_downloads_and_deletes(downloads, download_name, stor
     assert at.success and store.load(config) is None
     assert len(at.dataframe[0].value) == 1
     assert "key" not in at.query_params
-
-
-def test_results_page_curves_in_pieces_and_thinned_to_fit(download_bytes, download_name, store_dir, monkeypatch):
-    monkeypatch.setattr(results_view, "CHUNK_SEEDS", 1)  # one piece per seed
-    config = TrialConfig(steps=50)
-    stored_runs(Store(store_dir), config, [0, 1])
-    whole = Store(store_dir).load(config).curves().dropna(axis=1, how="all")
-    at = ok(run("results", {"key": config.key()}, direct=True))
-    data = download_bytes(at.get("download_button")[0])
-    assert data.startswith(BOM) and data.count(BOM) == 1
-    pd.testing.assert_frame_equal(pd.read_csv(io.BytesIO(data), float_precision="round_trip"), whole,
-                                  check_dtype=False)  # the pieces make the whole table
-    monkeypatch.setattr(results_view, "CURVE_ROWS", 40)  # 2 seeds × 50 steps = 100 rows: too many
-    at = ok(run("results", {"key": config.key()}, direct=True))
-    button = at.get("download_button")[0]
-    thinned = pd.read_csv(io.BytesIO(download_bytes(button)))
-    assert len(thinned) == 2 * 17 < 40 and sorted(thinned["step"].unique()) == list(range(0, 50, 3))
-    assert download_name(button).endswith("_50steps_2seeds_curves_every3.csv")
-    assert any("iterations 0, 3, 6, … (34 rows)" in c.value for c in at.caption)
 
 
 def test_results_page_cancel_delete(store_dir, monkeypatch):

@@ -3,10 +3,12 @@ and a page that fails: one short line for the visitor, the traceback in the serv
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from helpers import ok
 from streamlit.testing.v1 import AppTest
@@ -18,12 +20,15 @@ from lab.dashboard.state import depth as depth_state
 from lab.dashboard.state import generalization as gen_state
 from lab.dashboard.state import tuning as tun_state
 from lab.dashboard.texts.common import t
+from lab.dashboard.views import results as results_view
 from lab.science import tuning
 from lab.storage import derived
 from lab.storage.store import Store
+from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = 30
+BOM = b"\xef\xbb\xbf"
 
 
 def every_kind() -> dict[str, TrialConfig]:
@@ -174,3 +179,22 @@ def test_stop_passes_through(store_dir, caplog):
     at = ok(page(framed=True, then=Store(store_dir).clear))  # the lecture's run deleted: an empty store
     assert at.title[0].value == t("res.title") and at.info and not at.error and not at.dataframe
     assert not [r for r in caplog.records if r.name == "lab.dashboard.app"]
+
+
+def test_curves_file_in_pieces_and_thinned_to_fit(download_bytes, download_name, store_dir, monkeypatch):
+    monkeypatch.setattr(results_view, "CHUNK_SEEDS", 1)  # one piece per seed
+    config = TrialConfig(steps=50)
+    stored_runs(Store(store_dir), config, [0, 1])
+    whole = Store(store_dir).load(config).curves().dropna(axis=1, how="all")
+    at = ok(page({"key": config.key()}))
+    data = download_bytes(at.get("download_button")[0])
+    assert data.startswith(BOM) and data.count(BOM) == 1
+    pd.testing.assert_frame_equal(pd.read_csv(io.BytesIO(data), float_precision="round_trip"), whole,
+                                  check_dtype=False)  # the pieces make the whole table
+    monkeypatch.setattr(results_view, "CURVE_ROWS", 40)  # 2 seeds × 50 steps = 100 rows: too many
+    at = ok(page({"key": config.key()}))
+    button = at.get("download_button")[0]
+    thinned = pd.read_csv(io.BytesIO(download_bytes(button)))
+    assert len(thinned) == 2 * 17 < 40 and sorted(thinned["step"].unique()) == list(range(0, 50, 3))
+    assert download_name(button).endswith("_50steps_2seeds_curves_every3.csv")
+    assert any("iterations 0, 3, 6, … (34 rows)" in c.value for c in at.caption)
