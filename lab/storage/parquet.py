@@ -52,17 +52,22 @@ def write_runs(runs: Runs, path: Path) -> None:
             "steps": runs.loss.shape[1], "layers": runs.grad_norm.shape[2], "outputs": runs.table_output.shape[2],
             "eval_steps": None if runs.evaluations is None else list(runs.evaluations["steps"])}
     table = pa.table(columns).replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
+    write_atomically(path, lambda handle: pq.write_table(table, handle, compression="zstd"))
+
+
+def write_atomically(path: Path, write) -> None:
+    """`write(handle)` (a binary file) under a temporary name beside `path`, flushed to disk, then renamed over
+    `path`: a reader sees the old file or the new one, never a part."""
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            pq.write_table(table, handle, compression="zstd")
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        tmp.replace(path)
+        os.replace(name, path)
     except BaseException:
         with contextlib.suppress(OSError):
-            tmp.unlink()
+            os.unlink(name)
         raise
 
 

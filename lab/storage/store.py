@@ -10,10 +10,9 @@
   garbage or older-schema file is reported once, then treated as missing and recomputed.
 - Portable: only the standard library's portable modules, `filelock` and `pathlib`: no POSIX-only module.
 - Bounded: with `LAB_STORE_MAX_MB` set, the least recently used entries are evicted after each write.
-- Derived files: results computed from one entry (the depth page's Hessian tests) are small JSON files beside it,
-  `KEY.NAME.json` (`derived_path`), written atomically and only while the entry exists. They are part of the entry:
-  counted by `size_bytes` and in the listing (`derived_bytes`), deleted with it (`delete`, eviction) and by `clear`;
-  one whose entry is gone (a crash between two unlinks) is deleted by `clear` and eviction.
+- Derived files: results computed from one entry (lab.storage.derived) are small JSON files beside it, `KEY.NAME.json`,
+  written atomically and only while the entry exists; counted, listed and deleted with it; one whose entry is gone (a
+  crash between two unlinks) is deleted by `clear` and eviction.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -36,11 +34,19 @@ from filelock import FileLock
 
 from lab.core.config import TrialConfig
 from lab.core.runs import Runs
-from lab.storage.parquet import REQUIRED_COLUMNS, StoreError, merge, read_meta, read_runs, select, write_runs
+from lab.storage.parquet import (
+    REQUIRED_COLUMNS,
+    StoreError,
+    merge,
+    read_meta,
+    read_runs,
+    select,
+    write_atomically,
+    write_runs,
+)
 
 log = logging.getLogger(__name__)
-_SEEDS: dict[tuple, frozenset[int]] = {}  # (path, inode, size, mtime) -> the seeds that file holds
-MAX_SEED_VERSIONS = 4096
+_SEEDS: dict[tuple, frozenset[int]] = {}  # (path, inode, size, mtime) -> the seeds that file holds (4,096 at most)
 
 
 SUFFIX = ".parquet"
@@ -70,9 +76,8 @@ class Store:
         self.root = Path(root) if root is not None else default_root()
         self.root.mkdir(parents=True, exist_ok=True)
         env = os.environ.get("LAB_STORE_MAX_MB")
-        self.max_bytes = (max_mb if max_mb is not None else float(env) if env else None)
-        if self.max_bytes is not None:
-            self.max_bytes *= 1024 * 1024
+        mb = max_mb if max_mb is not None else float(env) if env else None
+        self.max_bytes = mb * 1024 * 1024 if mb is not None else None
         self._reported: set[str] = set()
         self.remove_stale_temps()
 
@@ -165,11 +170,10 @@ class Store:
             return frozenset()
         version = (str(path), info.st_ino, info.st_size, info.st_mtime_ns)  # entries are replaced, never edited
         if version not in _SEEDS:
-            runs = self._load(config.key(), config, touch=False)
-            seeds = frozenset(runs.seeds) if runs is not None else frozenset()  # unusable: trained again
-            if len(_SEEDS) >= MAX_SEED_VERSIONS:
+            runs = self._load(config.key(), config, touch=False)  # unusable: no seeds (trained again)
+            if len(_SEEDS) >= 4096:
                 _SEEDS.clear()
-            _SEEDS[version] = seeds
+            _SEEDS[version] = frozenset(runs.seeds if runs is not None else ())
         return _SEEDS[version]
 
     # ---- writing -------------------------------------------------------------------------------------------------
@@ -213,17 +217,7 @@ class Store:
         with self._lock(key):
             if not self.path(key).exists():
                 return False
-            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{path.stem}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(text)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            write_atomically(path, lambda handle: handle.write(text.encode()))
         self.evict(keep=key)
         return True
 
