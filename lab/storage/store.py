@@ -34,16 +34,8 @@ from filelock import FileLock
 
 from lab.core.config import TrialConfig
 from lab.core.runs import Runs
-from lab.storage.parquet import (
-    REQUIRED_COLUMNS,
-    StoreError,
-    merge,
-    read_meta,
-    read_runs,
-    select,
-    write_atomically,
-    write_runs,
-)
+from lab.storage import parquet
+from lab.storage.parquet import REQUIRED_COLUMNS, StoreError, merge, read_meta, read_runs, select, write_runs
 
 log = logging.getLogger(__name__)
 _SEEDS: dict[tuple, frozenset[int]] = {}  # (path, inode, size, mtime) -> the seeds that file holds (4,096 at most)
@@ -217,7 +209,7 @@ class Store:
         with self._lock(key):
             if not self.path(key).exists():
                 return False
-            write_atomically(path, lambda handle: handle.write(text.encode()))
+            parquet.write_atomically(path, lambda handle: handle.write(text.encode()))
         self.evict(keep=key)
         return True
 
