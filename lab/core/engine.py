@@ -27,7 +27,7 @@ from lab.core import arithmetic, data, models, tasks
 from lab.core.config import INITS, ConfigError, TrialConfig
 from lab.core.observers import Evaluator, Tracer
 from lab.core.optimizers import OPTIMIZERS
-from lab.core.recording import Recording, reduce
+from lab.core.recording import Recording, keep_heap_small, reduce
 from lab.core.runs import Runs, elementwise_loss, mean_per_trial
 from lab.core.stacked import LOSS_GRAD, StackedNet, segments
 
@@ -76,6 +76,7 @@ def train_group(items, device="cpu", trace: bool = False, checkpoint_every: int 
 def _train_passes(items, dev, record: Recording) -> list[Runs]:
     """The items' trials in passes of at most `record.trials_per_pass` trials (in order), each pass's Runs reduced
     to what `record` keeps before the next pass starts; then each item's parts joined."""
+    keep_heap_small()
     size = record.trials_per_pass(items[0][0], dev.type)
     grad_at = None if record.full else record.curve_steps(items[0][0].steps)
     parts: list[list[Runs]] = [[] for _ in items]

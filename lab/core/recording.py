@@ -15,8 +15,11 @@ a trial's numbers do not depend on which trials share its pass (lab.core.engine)
 
 from __future__ import annotations
 
+import ctypes
 import re
+import sys
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -94,6 +97,20 @@ class Recording:
 
 
 FULL = Recording()
+
+
+@cache
+def keep_heap_small() -> bool:
+    """On Linux with glibc: blocks of 1 MiB and more are always given their own mapping, so a pass's arrays go back to
+    the system when freed. (glibc raises that threshold after the first such block is freed; the heap then keeps each
+    pass's memory: measured, a 30,000-trial run peaked at 745 MiB by default and at 594 MiB with the threshold fixed.)
+    Elsewhere nothing is changed. Returns whether the setting was made."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return bool(ctypes.CDLL(None).mallopt(-3, 1 << 20))  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):  # not glibc
+        return False
 
 
 def reduce(runs: Runs, recording: Recording) -> Runs:
