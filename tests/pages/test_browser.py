@@ -119,3 +119,23 @@ def test_the_landscape_form_redraws_with_normalised_directions(browser, server):
         assert "steps=150" in page.url and "opts=adam" in page.url
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("path", "lang", "width_name"), [
+    ("/tuning?opts=sgd,momentum,adagrad,adadelta,rmsprop,adam&batches=1,2,4,8,16,32&per_decade=1&steps=60&seeds=2",
+     "ja", "desktop"),
+    ("/optimizers?steps=60&seeds=2", "en", "phone")])
+def test_every_chosen_option_shows_in_its_multiselect(browser, server, path, lang, width_name):
+    context, page = open_page(browser, f"{server}{path}&lang={lang}", WIDTHS[width_name], lang)
+    try:
+        boxes = page.locator("[data-testid='stMultiSelect']")
+        assert boxes.count() >= 1
+        for k in range(boxes.count()):
+            box = boxes.nth(k).locator("[data-testid='stMultiSelectTagsContainer']").bounding_box()
+            tags = boxes.nth(k).locator("[data-tag-index]")
+            assert tags.count() == 6
+            for t in range(tags.count()):
+                tag = tags.nth(t).bounding_box()
+                assert box["x"] <= tag["x"] and tag["x"] + tag["width"] <= box["x"] + box["width"], (k, t)
+    finally:
+        context.close()
