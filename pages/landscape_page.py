@@ -40,6 +40,7 @@ if not compute.within_budget(configs, 1):
     st.stop()
 found = compute.landscape(tuple(configs), state.seed, state.normalize)
 paths, lines = landscape_view.named(found["paths"]), landscape_view.named(found["lines"])
+stalls = landscape_view.named(found["stalls"])
 names = list(dict.fromkeys(paths["series"]))
 
 left, right = st.columns([3, 2], gap="large")
@@ -47,9 +48,12 @@ with left:
     st.subheader(tr("land.surface"))
     shell.chart(charts.surface_chart, found["grid"], paths, names=names, x_title=tr("land.x"),
                 y_title=tr("land.y"), loss_title=tr("loss"), series_title=tr("optimizer"),
-                start_title=tr("land.start"), end_title=tr("land.end"), width="content")
+                start_title=tr("land.start"), end_title=tr("land.end"), stalls=stalls, stall_title=tr("land.stall"),
+                width="content")
     d1, d2 = found["explained"]
     st.caption(tr("land.surface.caption", captured=found["captured"], d1=d1, d2=d2))
+    st.markdown(f"**{tr('land.stalls')}**")
+    st.markdown("\n".join(f"- {line}" for line in landscape_view.stall_lines(stalls, tr)) or tr("land.no_stalls"))
 with right:
     st.subheader(tr("land.line"))
     shell.chart(charts.line_chart, lines, names=names, x_title=tr("land.alpha"), y_title=tr("loss"),

@@ -7,6 +7,9 @@ from __future__ import annotations
 import contextlib
 import math
 
+import numpy as np
+import pandas as pd
+
 from lab.core import engine
 from lab.core.config import TrialConfig
 from lab.science import diagnostics, digests, landscape, replay
@@ -84,4 +87,22 @@ def landscape_tables(configs: tuple, seed: int, normalize: bool) -> dict:
     paths = landscape.train_trajectories(configs, seed, every=every)
     found = landscape.landscape(configs[0], paths, normalize=normalize)
     return {"grid": found.grid, "paths": found.paths, "lines": found.lines, "extent": found.extent,
-            "captured": found.captured, "explained": tuple(found.plane.explained), "centre": found.centre}
+            "captured": found.captured, "explained": tuple(found.plane.explained), "centre": found.centre,
+            "stalls": stall_points(configs, seed, found.plane, list(paths))}
+
+
+def stall_points(configs, seed: int, plane, names) -> pd.DataFrame:
+    """Each path's longest stall (if it has one) with the Hessian test at its midpoint (`diagnostics.classify_stalls`),
+    placed on the plane (`landscape.project_points`): optimizer (the path's name), step, kind, x, y, distance,
+    relative_distance, near (close enough to the plane to be marked on it), loss."""
+    rows, points = [], []
+    for config, name in zip(configs, names):
+        tested = diagnostics.classify_stalls(config, engine.train(config, [seed]), at_end=False)
+        for row in tested.itertuples():
+            rows.append({"optimizer": name, "step": int(row.longest_mid), "kind": row.mid_kind})
+            points.append(diagnostics.params_at(config, seed, int(row.longest_mid)))
+    if not rows:
+        return pd.DataFrame(columns=["optimizer", "step", "kind", "x", "y", "distance", "relative_distance", "near",
+                                     "loss"])
+    placed = landscape.project_points(configs[0], plane, np.array(points))
+    return pd.concat([pd.DataFrame(rows), placed.drop(columns=["label", "plane_loss"])], axis=1)

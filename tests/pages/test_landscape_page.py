@@ -41,6 +41,7 @@ def test_page_draws_the_surface_the_lines_and_the_ends(lang):
     shown = " ".join(m.value for m in at.markdown)
     assert texts.t("land.caveats", lang) in shown
     assert texts.t("land.hint", lang) in [i.value for i in at.info]
+    assert texts.t("land.stalls", lang) in shown
     link = at.code[-1].value
     assert "steps=200" in link and "opts=sgd,adam" in link and "lang" not in link  # the reader's language
 
@@ -82,3 +83,18 @@ def test_a_bad_link_is_explained_in_the_readers_language():
     at = ok(page({**SMALL, "depth": "5", "lang": "ja"}))
     warning = at.warning[0].value
     assert "`depth=5`: 1 から 3 までの整数にしてください" in warning and "must be" not in warning
+
+
+def test_each_paths_stall_is_tested_and_placed_on_the_plane():
+    from lab.core.engine import train
+    from lab.science import diagnostics
+
+    configs = (TrialConfig(optimizer="sgd", lr=1.0), TrialConfig(optimizer="adam", lr=0.1))
+    found = jobs.landscape_tables(configs, 1, False)
+    stalls = found["stalls"]
+    expected = [(c.optimizer, int(r.longest_mid), r.mid_kind) for c in configs
+                for r in diagnostics.classify_stalls(c, train(c, [1]), at_end=False).itertuples()]
+    assert expected and list(zip(stalls["optimizer"], stalls["step"], stalls["kind"])) == expected
+    assert (stalls["near"] == (stalls["relative_distance"] <= landscape.NEAR)).all()
+    lines = landscape_view.stall_lines(stalls, lambda key, **v: texts.t(key, "en", **v))
+    assert lines[0].startswith(f"SGD: stalled around iteration {expected[0][1]}; the Hessian test there: ")

@@ -10,7 +10,8 @@ from lab.dashboard.charts import common as charts
 
 
 def surface_chart(grid: pd.DataFrame, paths: pd.DataFrame, *, names, x_title: str, y_title: str, loss_title: str,
-                  series_title: str, start_title: str, end_title: str, size: int = 340) -> alt.LayerChart:
+                  series_title: str, start_title: str, end_title: str, stalls: pd.DataFrame | None = None,
+                  stall_title: str = "stall", size: int = 340) -> alt.LayerChart:
     """The loss on an n × n grid of the plane (grid: x, y, loss) as coloured cells (log scale), with each path
     (paths: series, step, x, y, loss) drawn over it from the common start (0, 0) to a diamond at its end."""
     xs, ys = np.unique(grid["x"]), np.unique(grid["y"])
@@ -46,7 +47,17 @@ def surface_chart(grid: pd.DataFrame, paths: pd.DataFrame, *, names, x_title: st
     start = alt.Chart(pd.DataFrame({"x": [0.0], "y": [0.0], "what": [start_title]})).mark_point(
         filled=True, size=160, color="black", stroke="white", strokeWidth=1.5, opacity=1).encode(
         x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), tooltip=[alt.Tooltip("what:N", title="")])
-    return alt.layer(heat, halo, path_lines, end, start).properties(width=size, height=size).resolve_scale(
+    layers = [heat, halo, path_lines, end, start]
+    if stalls is not None and len(stalls):  # each path's longest stall at its shadow: filled when near the plane
+        marks = stalls.assign(what=stall_title)[["series", "step", "kind", "x", "y", "relative_distance", "near",
+                                                 "what"]]
+        layers.append(alt.Chart(marks).mark_point(shape="cross", size=220, strokeWidth=1.5, stroke="black").encode(
+            x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale),
+            fill=alt.Fill("series:N", scale=charts.series_scale(names), legend=None),
+            fillOpacity=alt.condition(alt.datum.near, alt.value(1.0), alt.value(0.15)),
+            tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("series:N", title=series_title), "step:Q",
+                     "kind:N", alt.Tooltip("relative_distance:Q", format=".0%")]))
+    return alt.layer(*layers).properties(width=size, height=size).resolve_scale(
         color="independent")
 
 

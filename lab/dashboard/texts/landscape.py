@@ -61,4 +61,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.final_table_loss": ("loss at the end", "終点での損失"),
     "col.off_plane": ("end's distance from the plane", "終点の平面からの距離"),
     "col.barrier": ("wall on the straight line (above the higher end)", "直線上の壁（高い方の端からの高さ）"),
+    "land.stall": ("stall", "停滞"),
+    "land.stalls": ("Stalls on the paths (crosses; filled when within 5% of the picture's size from the plane)",
+                    "経路上の停滞（×印。平面からの距離が図の大きさの 5% 以内なら塗りつぶし）"),
+    "land.stall.line": ("{name}: stalled around iteration {step}; the Hessian test there: {kind} ({off:.0%} of the "
+                        "picture's size off the plane).",
+                        "{name}：反復 {step} 付近で停滞。そこでのヘッセ行列の判定：{kind}（平面からの距離は図の大きさの"
+                        " {off:.0%}）。"),
+    "land.no_stalls": ("No path stalled on the plateau: there is no saddle point to mark.",
+                       "どの経路も停滞しなかったので、印を付ける鞍点はありません。"),
+    "land.kind.saddle": ("a saddle point", "鞍点"),
+    "land.kind.minimum": ("a minimum", "極小点"),
+    "land.kind.maximum": ("a maximum", "極大点"),
+    "land.kind.degenerate": ("degenerate (flat directions)", "退化（平坦な方向あり）"),
+    "land.kind.not stationary": ("not a stationary point (the gradient is not small)", "停留点ではない（勾配が小さくない）"),
 }

@@ -34,3 +34,10 @@ def ends(paths: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
         "off_plane": last["distance"].to_numpy(),
         "barrier": barrier.reindex(last.index).clip(lower=0).to_numpy(),
     })
+
+
+def stall_lines(stalls: pd.DataFrame, t) -> list[str]:
+    """One sentence per tested stall (`jobs.stall_points`), `t(key, **values)` translating: the optimizer, the
+    iteration, the Hessian test's verdict and how far the point lies from the plane."""
+    return [t("land.stall.line", name=label(r.optimizer), step=int(r.step), kind=t(f"land.kind.{r.kind}"),
+              off=float(r.relative_distance)) for r in stalls.itertuples()]
