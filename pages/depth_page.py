@@ -15,7 +15,7 @@ from lab.science.diagnostics import EIG_TOL
 
 
 def named(frame, column, name):
-    return frame.assign(series=[name(v) for v in frame[column]])
+    return frame.assign(series=frame[column].map({v: name(v) for v in frame[column].unique()}))
 
 
 def layer_name(n, depth):

@@ -20,7 +20,7 @@ from lab.dashboard.views import tuning as tuning_view
 from lab.science import digests
 from lab.storage.derived import stored_tests
 from lab.storage.service import ComputeService, QueueFull
-from lab.storage.store import Store
+from lab.storage.store import Store, default_root
 
 
 def store_entries():
@@ -82,7 +82,20 @@ def within_budget(configs, trials_each: int) -> bool:
 
 # ---- bounded caches of computed results (shared by every session of the server) ----------------------------------
 def store() -> Store:
-    return Store()
+    """The store of this server (LAB_STORE), one object per folder and size limit."""
+    return _store(str(default_root()), os.environ.get("LAB_STORE_MAX_MB"))
+
+
+@st.cache_resource(show_spinner=False)
+def _store(root: str, max_mb: str | None) -> Store:  # max_mb: part of the key (Store reads it from the environment)
+    return Store(root)
+
+
+def cached(max_entries: int):
+    """`st.cache_data` shared by every session: at most `max_entries` results, each kept 6 hours; a config in the
+    arguments hashed by its key (Streamlit's own hashing of a dataclass walks every field, every call)."""
+    return st.cache_data(max_entries=max_entries, ttl=6 * 3600, show_spinner=False,
+                         hash_funcs={TrialConfig: TrialConfig.key})
 
 
 def _root() -> str:
@@ -164,7 +177,7 @@ def in_worker(fn, *args):
 
 
 # ---- bounded caches of what pages show (shared by every session; built from stored results only) ---------------
-@st.cache_data(max_entries=64, ttl=6 * 3600, show_spinner=False)
+@cached(64)
 def _trial(root: str, config: TrialConfig, seed: int) -> lecture_view.Trial:
     return lecture_view.trial(Store(root), config, seed)
 
@@ -174,7 +187,7 @@ def trial(config: TrialConfig, seed: int) -> lecture_view.Trial:
     return _trial(_root(), config, seed)
 
 
-@st.cache_data(max_entries=256, ttl=6 * 3600, show_spinner=False)
+@cached(256)
 def _digest(root: str, config: TrialConfig, n_seeds: int, smooth: int) -> digests.Digest:
     return digests.digest(Store(root), config, n_seeds, smooth)
 
@@ -184,7 +197,7 @@ def digest(config: TrialConfig, n_seeds: int, smooth: int = 1) -> digests.Digest
     return _digest(_root(), config, n_seeds, smooth)
 
 
-@st.cache_data(max_entries=64, ttl=6 * 3600, show_spinner=False)
+@cached(64)
 def _evidence(root: str, configs: tuple, n_seeds: int, lr_word: str):
     return optimizers_view.evidence([_digest(root, c, n_seeds, 1) for c in configs], lr_word)
 
@@ -201,7 +214,7 @@ def forget_results() -> None:
 
 
 # ---- the pages' other caches: all here, all cleared by `forget_results` ------------------------------------------
-@st.cache_data(max_entries=256, ttl=6 * 3600, show_spinner=False)
+@cached(256)
 def _depth_digest(root: str, config: TrialConfig, n_seeds: int):
     return digests.depth_digest(Store(root), config, n_seeds)
 
@@ -210,7 +223,7 @@ def depth_digest(config: TrialConfig, n_seeds: int):
     return _depth_digest(_root(), config, n_seeds)
 
 
-@st.cache_data(max_entries=512, ttl=6 * 3600, show_spinner=False)
+@cached(512)
 def _hessian_tests(root: str, config: TrialConfig, n_seeds: int, tests: int) -> dict:
     found = stored_tests(Store(root), config, n_seeds, tests)
     return found if found is not None else in_worker(jobs.hessian_tests, root, config, n_seeds, tests)
@@ -221,7 +234,7 @@ def hessian_tests(config: TrialConfig, n_seeds: int, tests: int) -> dict:
     return _hessian_tests(_root(), config, n_seeds, tests)
 
 
-@st.cache_data(max_entries=16, ttl=6 * 3600, show_spinner=False)
+@cached(16)
 def _trace(root: str, config: TrialConfig):
     return in_worker(jobs.trace_bands, root, config)
 
@@ -231,7 +244,7 @@ def trace(config: TrialConfig):
     return _trace(_root(), config)
 
 
-@st.cache_data(max_entries=32, ttl=6 * 3600, show_spinner=False)
+@cached(32)
 def _spectrum(root: str, config: TrialConfig, seed: int, step: int):
     return in_worker(jobs.spectrum, root, config, seed, step)
 
@@ -240,7 +253,7 @@ def spectrum(config: TrialConfig, seed: int, step: int):
     return _spectrum(_root(), config, seed, step)
 
 
-@st.cache_data(max_entries=128, ttl=6 * 3600, show_spinner=False)
+@cached(128)
 def _finite_digest(root: str, config: TrialConfig, n_seeds: int):
     return digests.finite_digest(Store(root).trials(config, range(n_seeds)))
 
@@ -249,7 +262,7 @@ def finite_digest(config: TrialConfig, n_seeds: int):
     return _finite_digest(_root(), config, n_seeds)
 
 
-@st.cache_data(max_entries=64, ttl=6 * 3600, show_spinner=False)
+@cached(64)
 def _tuning_tables(root: str, lr_configs: tuple, batch_configs: tuple, n_seeds: int):
     store = Store(root)
     lr_table = tuning_view.lr_table([store.trials(c, range(n_seeds)) for c in lr_configs])
@@ -262,13 +275,13 @@ def tuning_tables(lr_configs, batch_configs, n_seeds: int):
     return _tuning_tables(_root(), tuple(lr_configs), tuple(batch_configs), n_seeds)
 
 
-@st.cache_data(max_entries=32, ttl=6 * 3600, show_spinner=False)
+@cached(32)
 def replay(config: TrialConfig, seed: int) -> dict:
     """One trial's frames for the lecture page's replay (`jobs.replay_frames`), computed in a worker."""
     return in_worker(jobs.replay_frames, config, seed)
 
 
-@st.cache_data(max_entries=32, ttl=6 * 3600, show_spinner=False)
+@cached(32)
 def landscape(configs: tuple, seed: int, normalize: bool) -> dict:
     """The loss surface through the optimizers' paths (`jobs.landscape_tables`), computed in a worker."""
     return in_worker(jobs.landscape_tables, tuple(configs), seed, normalize)
