@@ -276,18 +276,30 @@ def tuning_tables(lr_configs, batch_configs, n_seeds: int):
 
 
 @cached(32)
+def _replay(root: str, config: TrialConfig, seed: int) -> dict:
+    return in_worker(jobs.replay_frames, root, config, seed)
+
+
 def replay(config: TrialConfig, seed: int) -> dict:
-    """One trial's frames for the lecture page's replay (`jobs.replay_frames`), computed in a worker."""
-    return in_worker(jobs.replay_frames, config, seed)
+    """One trial's frames for the lecture page's replay (`jobs.replay_frames`): computed in a worker, kept with the
+    trial's entry."""
+    ensure([(config, [seed])])
+    return _replay(_root(), config, seed)
 
 
 @cached(32)
+def _landscape(root: str, configs: tuple, seed: int, normalize: bool) -> dict:
+    return in_worker(jobs.landscape_tables, root, configs, seed, normalize)
+
+
 def landscape(configs: tuple, seed: int, normalize: bool) -> dict:
-    """The loss surface through the optimizers' paths (`jobs.landscape_tables`), computed in a worker."""
-    return in_worker(jobs.landscape_tables, tuple(configs), seed, normalize)
+    """The loss surface through the optimizers' paths (`jobs.landscape_tables`): computed in a worker, kept with the
+    first config's entry (its trial stored first)."""
+    ensure([(configs[0], [seed])])
+    return _landscape(_root(), tuple(configs), seed, normalize)
 
 
-CACHES = (_trial, _digest, _depth_digest, _hessian_tests, _trace, _spectrum, _finite_digest, _tuning_tables, replay,
-          landscape, _evidence)
+CACHES = (_trial, _digest, _depth_digest, _hessian_tests, _trace, _spectrum, _finite_digest, _tuning_tables, _replay,
+          _landscape, _evidence)
 
 

@@ -5,6 +5,7 @@ store once computed. Plain functions of picklable arguments; no Streamlit here."
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 
 import numpy as np
@@ -13,7 +14,7 @@ import pandas as pd
 from lab.core import engine
 from lab.core.config import TrialConfig
 from lab.science import diagnostics, digests, landscape, replay
-from lab.storage.derived import TEST_NAMES, frames_name, save_frames, save_tests, stored_frames, stored_tests
+from lab.storage.derived import TEST_NAMES, frames_name, save_tables, save_tests, stored_tables, stored_tests
 from lab.storage.store import Store
 
 TRACE_SEEDS = 5  # seeds traced for the activation pictures
@@ -38,7 +39,8 @@ def hessian_tests(root: str, config: TrialConfig, n_seeds: int, tests: int) -> d
 def trace_bands(root: str, config: TrialConfig, n_seeds: int = TRACE_SEEDS):
     """Per step and hidden layer, quantile bands over seeds 0..n-1 of the mean activation and of the saturated
     fraction (the seeds re-trained with the activation trace), kept with the config's entry when it is stored."""
-    return _kept(Store(root), config, frames_name("trace", n_seeds), lambda: _trace_bands(config, n_seeds))
+    found = _kept(Store(root), config, frames_name("trace", n_seeds), lambda: _trace_bands(config, n_seeds))
+    return tuple(found.values())
 
 
 def _trace_bands(config: TrialConfig, n_seeds: int):
@@ -50,29 +52,35 @@ def _trace_bands(config: TrialConfig, n_seeds: int):
 def spectrum(root: str, config: TrialConfig, seed: int, step: int):
     """The Hessian spectrum of one stored trial at `step` (re-run to that step) and at its end, kept with the entry."""
     store = Store(root)
-    return _kept(store, config, frames_name("spectrum", seed, step),
-                 lambda: diagnostics.spectrum(config, seed, step, store.trials(config, [seed]).params[0]))
+    found = _kept(store, config, frames_name("spectrum", seed, step),
+                  lambda: diagnostics.spectrum(config, seed, step, store.trials(config, [seed]).params[0]))
+    return tuple(found.values())
 
 
-def _kept(store: Store, config: TrialConfig, name: str, compute):
-    """The tables kept as `name` with `config`'s entry, else `compute()`'s, then kept (unless the store is
-    read-only or the entry is not stored)."""
-    found = stored_frames(store, config, name)
+def _kept(store: Store, config: TrialConfig, name: str, compute) -> dict:
+    """The tables kept as `name` with `config`'s entry, else `compute()`'s (a dict, or a tuple of tables), then kept
+    (unless the store is read-only or the entry is not stored)."""
+    found = stored_tables(store, config, name)
     if found is None:
-        found = tuple(compute())
-        with contextlib.suppress(OSError):
-            save_frames(store, config, name, found)
+        result = compute()
+        found = result if isinstance(result, dict) else {str(i): table for i, table in enumerate(result)}
+        with contextlib.suppress(OSError, TypeError, ValueError):
+            save_tables(store, config, name, found)
     return found
 
 
-# ---- the lecture page's replay and the landscape page: one seed re-run, nothing stored ---------------------------
+# ---- the lecture page's replay and the landscape page: one seed re-run, kept with the entry ------------------------
 REPLAY_FRAMES = 40  # frames of a replay (plus the last): a thin payload for the browser
 REPLAY_GRID = 13  # grid points per side of its maps (spacing 1/8: the inputs 0 and 1 are grid points)
 
 
-def replay_frames(config: TrialConfig, seed: int) -> dict:
+def replay_frames(root: str, config: TrialConfig, seed: int) -> dict:
     """Trial `seed` of `config` re-run with checkpoints (`lab.science.replay`), thin: about REPLAY_FRAMES frames of
-    REPLAY_GRID² maps, and a `frame` number (0, 1, ...) on every table for the browser's slider."""
+    REPLAY_GRID² maps, and a `frame` number (0, 1, ...) on every table for the browser's slider; kept with the entry."""
+    return _kept(Store(root), config, frames_name("replay", seed), lambda: _replay_frames(config, seed))
+
+
+def _replay_frames(config: TrialConfig, seed: int) -> dict:
     every = replay.default_every(config.steps, REPLAY_FRAMES)
     frames = replay.replay(config, seed, every=every, n=REPLAY_GRID)
     number = {step: k for k, step in enumerate(frames.steps)}
@@ -80,9 +88,15 @@ def replay_frames(config: TrialConfig, seed: int) -> dict:
             for name in frames.TABLES}
 
 
-def landscape_tables(configs: tuple, seed: int, normalize: bool) -> dict:
+def landscape_tables(root: str, configs: tuple, seed: int, normalize: bool) -> dict:
     """The loss surface through the paths of `configs` (one net, several optimizers) trained from seed `seed`
-    (`lab.science.landscape`): the Landscape, less its plane's vectors."""
+    (`lab.science.landscape`): the Landscape, less its plane's vectors; kept with the first config's entry."""
+    paths = hashlib.sha256(" ".join(c.key() for c in configs).encode()).hexdigest()[:12]
+    return _kept(Store(root), configs[0], frames_name("landscape", seed, normalize, paths),
+                 lambda: _landscape_tables(configs, seed, normalize))
+
+
+def _landscape_tables(configs: tuple, seed: int, normalize: bool) -> dict:
     every = max(1, math.ceil(configs[0].steps / 100))
     paths = landscape.train_trajectories(configs, seed, every=every)
     found = landscape.landscape(configs[0], paths, normalize=normalize)

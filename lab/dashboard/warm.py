@@ -1,6 +1,7 @@
 """`python -m lab warm`: every page's default view computed into the store before a class opens the link, so that no
-page's first view trains anything: the trials each page shows by default, and what the depth page derives from them
-(Hessian tests, activation traces, the spectrum of the first stall). Training runs in the same pool of worker processes
+page's first view trains anything: the trials each page shows by default, and what the pages derive from them (the
+depth page's Hessian tests, activation traces and the spectrum of its first stall; the lecture page's replay; the
+landscape page's surface). Training runs in the same pool of worker processes
 the server uses (lab.storage.service), chunk by chunk, each chunk stored at once: an interrupted warm-up loses nothing
 and a second one trains only what is missing. No Streamlit here."""
 
@@ -13,8 +14,9 @@ from dataclasses import dataclass, field
 
 from lab.core.config import TrialConfig
 from lab.dashboard import jobs
-from lab.dashboard.state import depth, generalization, lecture, neurons, optimizers, tuning
+from lab.dashboard.state import depth, generalization, landscape, lecture, neurons, optimizers, tuning
 from lab.dashboard.views.depth import stall_options
+from lab.dashboard.views.lecture import replayable
 from lab.science import digests
 from lab.storage.service import ComputeService
 from lab.storage.store import Store
@@ -41,18 +43,21 @@ def default_views() -> list[View]:
     """The pages' default views, in the navigation's order (the depth page's spectrum needs its trials first: see
     `spectrum_job`)."""
     lec, opt, deep = lecture.DEFAULT, optimizers.DEFAULT, depth.DEFAULT
-    gen, tun, neu = generalization.DEFAULT, tuning.DEFAULT, neurons.DEFAULT
+    gen, tun, neu, land = generalization.DEFAULT, tuning.DEFAULT, neurons.DEFAULT, landscape.DEFAULT
     xor = [TrialConfig(task="xor", width=w) for w in neurons.WIDTHS]
     return [
         View("neurons", [(c, seeds(neurons.SUCCESS_SEEDS)) for c in xor]
              + [(xor[neurons.WIDTHS.index(neu.width)], [neu.seed])]),
-        View("lecture", [(lec.config, [lec.seed])]),
+        View("lecture", [(lec.config, [lec.seed])],
+             [(jobs.replay_frames, lec.config, lec.seed)] if replayable(lec.config) else []),
         View("optimizers", [(c, seeds(opt.seeds)) for c in opt.configs()]),
         View("depth", [(c, seeds(deep.seeds)) for c in deep.configs()],
              [(jobs.hessian_tests, c, deep.seeds, deep.tests) for c in deep.grid()]
              + [(jobs.trace_bands, deep.config(deep.activation, deep.depth, init=deep.trace_init))]),
         View("generalization", [(gen.config, seeds(gen.seeds))]),
         View("tuning", [(c, seeds(tun.seeds)) for c in tun.lr_configs() + tun.batch_configs()]),
+        View("landscape", [(land.configs()[0], [land.seed])],
+             [(jobs.landscape_tables, tuple(land.configs()), land.seed, land.normalize)]),
     ]
 
 

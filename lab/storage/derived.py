@@ -37,26 +37,33 @@ def save_tests(store, config: TrialConfig, n_seeds: int, tests: int, result: dic
     return store.write_derived(config.key(), tests_name(n_seeds, tests), {name: result[name] for name in TEST_NAMES})
 
 
-# ---- tables derived from an entry (the depth page's activation traces and Hessian spectra) -------------------------
+# ---- tables derived from an entry (activation traces, Hessian spectra, replays, landscapes) ----------------------
 FRAMES_VERSION = 1  # bump when a derived table's definition changes
 
 
-def frames_name(kind: str, *numbers: int) -> str:
-    """The derived file's name of the tables `kind` computed with these numbers (seeds, step...)."""
-    return "-".join([kind, *(str(int(n)) for n in numbers), f"v{FRAMES_VERSION}"])
+def frames_name(kind: str, *parts) -> str:
+    """The derived file's name of the tables `kind` computed with these parts (seeds, steps, a short hash...)."""
+    return "-".join([kind, *(str(int(p)) if isinstance(p, (bool, int)) else str(p) for p in parts),
+                     f"v{FRAMES_VERSION}"])
 
 
-def stored_frames(store, config: TrialConfig, name: str) -> tuple[pd.DataFrame, ...] | None:
-    """The tables kept as `name` with `config`'s entry, or None (never kept, unreadable, or another shape)."""
+def stored_tables(store, config: TrialConfig, name: str) -> dict | None:
+    """The tables (and plain values) kept as `name` with `config`'s entry, by name; None if never kept, unreadable
+    or of another shape."""
     found = store.read_derived(config.key(), name)
     try:
-        return tuple(pd.DataFrame(**part) for part in found["frames"])
-    except (TypeError, KeyError, ValueError):
+        tables = {key: pd.DataFrame(**part) for key, part in found["tables"].items()}
+        values = {key: tuple(v) if isinstance(v, list) else v for key, v in found["values"].items()}
+    except (TypeError, KeyError, ValueError, AttributeError):
         return None
+    return {key: tables[key] if key in tables else values[key] for key in found["order"]}
 
 
-def save_frames(store, config: TrialConfig, name: str, frames) -> bool:
-    """Keep the tables `frames` as `name` with `config`'s entry (False, and nothing kept, if it is not stored).
-    Floats round-trip exactly (JSON writes the shortest repr that reads back to the same double)."""
-    parts = [frame.to_dict(orient="split") for frame in frames]
-    return store.write_derived(config.key(), name, {"frames": parts})
+def save_tables(store, config: TrialConfig, name: str, found: dict) -> bool:
+    """Keep `found` (names to DataFrames, numbers, texts or tuples of them) as `name` with `config`'s entry (False,
+    and nothing kept, if it is not stored). Floats round-trip exactly (JSON writes the shortest repr that reads back
+    to the same double)."""
+    tables = {key: v.to_dict(orient="split", index=not v.index.equals(pd.RangeIndex(len(v))))
+              for key, v in found.items() if isinstance(v, pd.DataFrame)}  # a plain index read back as a RangeIndex
+    values = {key: v for key, v in found.items() if not isinstance(v, pd.DataFrame)}
+    return store.write_derived(config.key(), name, {"tables": tables, "values": values, "order": list(found)})

@@ -15,11 +15,12 @@ from streamlit.testing.v1 import AppTest
 
 from lab.core.config import TrialConfig
 from lab.dashboard import warm
-from lab.dashboard.state import depth, generalization, lecture, neurons, optimizers, tuning
+from lab.dashboard.state import depth, generalization, landscape, lecture, neurons, optimizers, tuning
 from lab.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ("neurons", "lecture", "optimizers", "depth", "generalization", "tuning")
+PAGES = ("neurons", "lecture", "optimizers", "depth", "generalization", "tuning", "landscape")
+NOTHING_TO_COMPUTE = ("results",)  # pages whose default view only reads the store
 
 
 @pytest.fixture
@@ -38,6 +39,8 @@ def small_defaults(monkeypatch):
     monkeypatch.setattr(tuning, "FINITE", finite)
     monkeypatch.setattr(tuning, "DEFAULT", replace(tun, config=finite, seeds=2, optimizers=("adam",), batches=(1, 2)))
     monkeypatch.setattr(neurons, "SUCCESS_SEEDS", 2)
+    monkeypatch.setattr(landscape, "DEFAULT", replace(landscape.DEFAULT, base=TrialConfig(steps=40),
+                                                      optimizers=("sgd", "adam")))
 
 
 def files(store: Path) -> set[str]:
@@ -47,12 +50,15 @@ def files(store: Path) -> set[str]:
 def test_a_warmed_store_serves_every_default_view_without_training(small_defaults, store_dir):
     views = warm.default_views()
     assert [v.page for v in views] == list(PAGES)
+    every_page = {p.stem.removesuffix("_page") for p in (ROOT / "pages").glob("*_page.py")}
+    assert every_page == set(PAGES) | set(NOTHING_TO_COMPUTE), "a page's default view is not warmed"
     rows = warm.warm(Store(store_dir), views, workers=1)
     assert [r["trained"] for r in rows] == [v.n_trials for v in views]  # an empty store: everything trained
-    assert sum(r["derived"] for r in rows) >= 3  # the depth page's Hessian tests, trace, spectrum
+    derived = {r["page"]: r["derived"] for r in rows}
+    assert derived["depth"] >= 3 and derived["lecture"] == derived["landscape"] == 1  # tests, trace, spectrum; replay
     assert [r["trained"] for r in warm.warm(Store(store_dir), views, workers=1)] == [0] * len(views)
     before = files(store_dir)
-    for page in PAGES:
+    for page in PAGES + NOTHING_TO_COMPUTE:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.switch_page(f"pages/{page}_page.py")
         ok(at.run())

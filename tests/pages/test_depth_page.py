@@ -202,12 +202,12 @@ def test_spectrum_and_trace_kept_with_the_entry(tmp_path):
     for name, compute in ((derived.frames_name("spectrum", 0, 100), lambda: jobs.spectrum(root, config, 0, 100)),
                           (derived.frames_name("trace", 2), lambda: jobs.trace_bands(root, config, 2))):
         first = compute()
-        kept = derived.stored_frames(store, config, name)
+        kept = tuple(derived.stored_tables(store, config, name).values())
         assert kept is not None and len(kept) == len(first) == 2
         for a, b in zip(first, kept, strict=True):
-            pd.testing.assert_frame_equal(a, b, check_exact=True)  # every float read back bitwise
+            pd.testing.assert_frame_equal(a, b, check_exact=True, check_index_type=True)  # every float bitwise
         assert all(a.equals(b) for a, b in zip(compute(), first, strict=True))  # read back, not recomputed
-    pd.testing.assert_frame_equal(kept[1], sat, check_exact=True)  # kept or not, the same tables
+    pd.testing.assert_frame_equal(kept[1], sat, check_exact=True, check_index_type=True)  # kept or not, the same tables
 
 
 def test_symlog_ticks():

@@ -59,9 +59,9 @@ def test_widgets_write_the_url_and_a_bad_link_is_reported():
     assert at.dataframe[0].value["series"].tolist() == ["Adam"]
 
 
-def test_worker_tables_start_every_path_at_the_centre_from_the_same_weights():
+def test_worker_tables_start_every_path_at_the_centre_from_the_same_weights(tmp_path):
     configs = tuple(TrialConfig(steps=60, optimizer=o, lr=lr) for o, lr in (("sgd", 1.0), ("adam", 0.1)))
-    found = jobs.landscape_tables(configs, 2, False)
+    found = jobs.landscape_tables(str(tmp_path), configs, 2, False)
     first = found["paths"].groupby("optimizer").head(1)
     assert np.allclose(first[["x", "y"]].to_numpy(), 0) and first["loss"].nunique() == 1
     assert len(found["grid"]) == landscape.GRID**2 and 0 < found["captured"] <= 1
@@ -85,12 +85,12 @@ def test_a_bad_link_is_explained_in_the_readers_language():
     assert "`depth=5`: 1 から 3 までの整数にしてください" in warning and "must be" not in warning
 
 
-def test_each_paths_stall_is_tested_and_placed_on_the_plane():
+def test_each_paths_stall_is_tested_and_placed_on_the_plane(tmp_path):
     from lab.core.engine import train
     from lab.science import diagnostics
 
     configs = (TrialConfig(optimizer="sgd", lr=1.0), TrialConfig(optimizer="adam", lr=0.1))
-    found = jobs.landscape_tables(configs, 1, False)
+    found = jobs.landscape_tables(str(tmp_path), configs, 1, False)
     stalls = found["stalls"]
     expected = [(c.optimizer, int(r.longest_mid), r.mid_kind) for c in configs
                 for r in diagnostics.classify_stalls(c, train(c, [1]), at_end=False).itertuples()]

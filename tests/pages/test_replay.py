@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from helpers import ok
 from streamlit.testing.v1 import AppTest
@@ -15,14 +16,17 @@ from lab.core.config import TrialConfig
 from lab.core.engine import train
 from lab.dashboard import jobs
 from lab.dashboard.texts import common as texts
+from lab.storage.store import Store
+from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("shared_store_dir")
 
 
-def test_frames_are_thin_numbered_and_the_exact_trials():
+def test_frames_are_thin_numbered_the_exact_trials_and_kept(tmp_path):
     config = TrialConfig(steps=300, activation="tanh")
-    frames = jobs.replay_frames(config, 5)
+    frames = jobs.replay_frames(str(tmp_path), config, 5)  # the trial is not stored: computed, not kept
+    assert Store(tmp_path).derived_files() == {}
     loss = frames["loss"]
     assert loss["frame"].tolist() == list(range(len(loss))) and len(loss) <= jobs.REPLAY_FRAMES + 1
     assert loss["step"].iloc[0] == 0 and loss["step"].iloc[-1] == 300
@@ -32,6 +36,12 @@ def test_frames_are_thin_numbered_and_the_exact_trials():
     last = frames["weights"][frames["weights"]["frame"] == len(loss) - 1].sort_values("index")
     assert np.array_equal(last["weight"].to_numpy(), runs.params[0].astype(np.float64))  # bitwise the trial's end
     assert np.array_equal(loss["table_loss"].iloc[-1], runs.table_loss[0, -1].astype(np.float64))
+    stored_runs(Store(tmp_path), config, [5])
+    for found in (jobs.replay_frames(str(tmp_path), config, 5), jobs.replay_frames(str(tmp_path), config, 5)):
+        assert list(found) == list(frames)  # computed and kept, then read back: the same tables, bitwise
+        for name, table in frames.items():
+            pd.testing.assert_frame_equal(found[name], table, check_exact=True, check_index_type=True)
+    assert len(Store(tmp_path).derived_files()[config.key()]) == 1
 
 
 def specs(at: AppTest) -> list[dict]:
