@@ -11,7 +11,7 @@ import logging
 import streamlit as st
 from streamlit.runtime.scriptrunner import RerunException, StopException
 
-from lab.dashboard import shell
+from lab.dashboard import compute, shell
 
 shell.setup_language()
 st.set_page_config(page_title=shell.tr("app.title"), page_icon=":material/neurology:", layout="wide")
@@ -30,6 +30,7 @@ page = st.navigation([  # the lecture's order: neurons, experiment, optimizers, 
     st.Page("pages/results_page.py", title=shell.tr("nav.results"), icon=":material/inventory_2:", url_path="results"),
 ])
 shell.language_switch()
+compute.bound_caches()  # every visitor's cached results within the server's memory setting
 try:
     page.run()
 except (StopException, RerunException):  # st.stop() and st.rerun(): Streamlit's own control flow

@@ -8,10 +8,11 @@ import time
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.caching import cache_data_api
 
 from lab.core import budget
 from lab.core.config import TrialConfig
-from lab.dashboard import jobs
+from lab.dashboard import jobs, shell
 from lab.dashboard.shell import tr
 from lab.dashboard.views import lecture as lecture_view
 from lab.dashboard.views import optimizers as optimizers_view
@@ -207,10 +208,32 @@ def evidence(configs, n_seeds: int, lr_word: str = "lr"):
     return _evidence(_root(), tuple(configs), n_seeds, lr_word)
 
 
+def cache_mb() -> float:
+    """Megabytes all caches of results may hold together (`cache_mb` in secrets or LAB_CACHE_MB; default 256)."""
+    value = _setting("cache_mb", "LAB_CACHE_MB")
+    return float(value) if value not in (None, "") else 256.0
+
+
+def cached_bytes() -> int:
+    """Bytes the server's `st.cache_data` caches hold (Streamlit keeps each value pickled: its exact size)."""
+    stats = cache_data_api._data_caches.get_stats()
+    return sum(stat.byte_length for family in stats.values() for stat in family)
+
+
+def bound_caches() -> bool:
+    """Keep every cache of results within `cache_mb` together: over it, all are cleared (they refill from the
+    store, each in well under a second); True if they were."""
+    if cached_bytes() <= cache_mb() * 1024 * 1024:
+        return False
+    forget_results()
+    return True
+
+
 def forget_results() -> None:
-    """After the store changed under them (an entry deleted): every cache of results."""
+    """After the store changed under them (an entry deleted), or to free memory: every cache of results and charts."""
     for cache in CACHES:
         cache.clear()
+    shell.forget_charts()
 
 
 # ---- the pages' other caches: all here, all cleared by `forget_results` ------------------------------------------

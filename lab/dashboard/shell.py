@@ -145,6 +145,10 @@ def chart(build, /, *args, width: str = "stretch", **kwargs) -> None:
     st.vega_lite_chart(_spec(f"{build.__module__}.{build.__qualname__}", build, args, kwargs), width=width)
 
 
+def forget_charts() -> None:
+    _spec.clear()
+
+
 @st.cache_data(max_entries=1024, ttl=6 * 3600, show_spinner=False)
 def _spec(name: str, _build, args: tuple, kwargs: dict) -> dict:
     """The spec `st.altair_chart` would send (Streamlit's own conversion: theme and Arrow datasets alike); `name`
