@@ -14,8 +14,8 @@ import pandas as pd
 
 from lab.dashboard.state.depth import ACTIVATIONS, DEEP
 from lab.dashboard.views import common as views
-from lab.science.digests import DepthDigest
 from lab.science import tidy
+from lab.science.digests import DepthDigest
 from lab.science.multiplicity import holm
 from lab.science.stalls import MIN_STEPS
 from lab.science.two_sample import fisher
