@@ -15,7 +15,8 @@ PAGES = sorted((Path(__file__).resolve().parents[2] / "pages").glob("*_page.py")
 
 def calls(tree, name):
     return [node for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == name and isinstance(node.func.value, ast.Name) and node.func.value.id in ("st", "shell")]
+            and node.func.attr == name and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in ("st", "shell")]
 
 
 @pytest.mark.parametrize("path", PAGES, ids=[p.stem for p in PAGES])
