@@ -11,9 +11,9 @@ visitor has finished or failed. Meanwhile a thread polls /_stcore/health every 0
 waiting for the server feels) and another samples the resident memory of the server and its child processes.
 
 Scenarios:
-  spread        N visitors over every page's default view, round robin over the 7 pages, ?lang=en and ?lang=ja in
-                turn. With --warm the store is first warmed (one visitor per page to completion, on a server of its
-                own); the measured server then starts cold on the warmed store.
+  spread        N visitors over every page's default view, round robin over the 8 pages, ?lang=en and ?lang=ja in
+                turn. With --warm the store is first warmed (`python -m lab warm`, as a teacher does before class);
+                the measured server then starts cold on the warmed store.
   cold-compare  first one visitor alone, then N visitors together, on one not-yet-computed optimizer comparison, each
                 run on a fresh store and a fresh server: does the server train once for all?
   one           one visitor on --page with --query (the "one visitor alone" baseline).
@@ -34,6 +34,7 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -50,7 +51,6 @@ from class_report import (  # noqa: E402
     PAGES,
     SPREAD_VISITORS,
     finite,
-    fmt,
     print_phase,
     print_targets,
     summarize,
@@ -187,17 +187,14 @@ def run_phase(name: str, specs: list[tuple[str, str]], store: Path, args, note: 
 
 
 def warm(store: Path, args) -> dict:
-    """One visitor per page, one after another, each to completion, on a server of its own."""
-    print(f"-- warming {store}: one visitor per page, one after another", flush=True)
-    times = {}
-    with Server(store, Path(args.logs) / "server-warm.log", port=args.port, app_dir=args.app_dir) as server:
-        for page in PAGES:
-            record = run(visit(server.port, page, "lang=en", args.warm_timeout))
-            times[page or "(home)"] = record.finished
-            print(f"   /{page:<15} {record.outcome:<9} {fmt(record.finished)} s"
-                  + (f"  exceptions: {len(record.exceptions)}" if record.exceptions else "")
-                  + (f"  {record.error}" if record.error else ""), flush=True)
-    return times
+    """`python -m lab warm --store STORE`, as a teacher runs it before class (its own worker processes)."""
+    print(f"-- warming {store}: python -m lab warm", flush=True)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "lab", "warm", "--store", str(store)], cwd=args.app_dir, check=True,
+                   timeout=args.warm_timeout, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    print(f"   warmed in {seconds:.1f} s", flush=True)
+    return {"python -m lab warm": seconds}
 
 
 # ---- numbers ---------------------------------------------------------------------------------------------------------
@@ -210,8 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="per visitor: seconds to finished")
     parser.add_argument("--store", type=Path, default=None,
                         help="the result store (cold-compare: its subfolders one/ and class/); else fresh temporary")
-    parser.add_argument("--warm", action="store_true", help="spread: warm the store first (one visitor per page)")
-    parser.add_argument("--warm-timeout", type=float, default=600.0, help="per page while warming")
+    parser.add_argument("--warm", action="store_true", help="spread: warm the store first (python -m lab warm)")
+    parser.add_argument("--warm-timeout", type=float, default=900.0, help="seconds the warm-up may take")
     parser.add_argument("--page", default="", help="one: the URL path ('' = home)")
     parser.add_argument("--query", default=None,
                         help=f"one / cold-compare: the query string without '?' (cold-compare: {COMPARE_QUERY})")

@@ -4,7 +4,6 @@ a small sigmoid network that learns XOR, and the activations (and the sigmoid's 
 import pandas as pd
 import streamlit as st
 
-from lab.core import export
 from lab.core.config import MAX_SEED, TrialConfig
 from lab.dashboard import compute, shell
 from lab.dashboard.charts import common as charts
@@ -135,7 +134,7 @@ if compute.within_budget(configs, ns.SUCCESS_SEEDS):
         st.markdown("\n".join(f"- {tr('neu.mlp.count', w=w, k=k, n=ns.SUCCESS_SEEDS, steps=config.steps)}"
                               for w, k in zip(ns.WIDTHS, counts)))
         st.caption(tr("neu.mlp.caption"))
-    code = export.script(config, state.seed)
+    code = compute.script(config, state.seed)
     st.download_button(tr("lec.code.download"), code, file_name=f"xor_width{state.width}_seed{state.seed}.py",
                        mime="text/x-python", icon=":material/download:", on_click="ignore")
 

@@ -4,7 +4,7 @@ import functools
 
 import streamlit as st
 
-from lab.core import export, naming
+from lab.core import naming
 from lab.core.config import ACTIVATIONS, INITS, LIMITS, LOSSES, MAX_SEED, TASKS
 from lab.core.optimizers import OPTIMIZERS
 from lab.dashboard import compute, shell
@@ -155,7 +155,7 @@ seed = row[1].number_input(tr("exp.seed"), 0, MAX_SEED, key="cmp.script_seed", h
 if pick in by_name:  # the button appears once an optimizer is chosen
     row[2].download_button(
         tr("exp.download"),
-        export.script(by_name[pick][0], seed),
+        compute.script(by_name[pick][0], seed),
         mime="text/x-python",
         file_name=f"and_lab_{pick}_seed{seed}.py",
         icon=":material/download:",

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.caching import cache_data_api
 
-from lab.core import budget
+from lab.core import arithmetic, budget, export
 from lab.core.config import TrialConfig
 from lab.dashboard import jobs, shell
 from lab.dashboard.shell import tr
@@ -227,6 +227,18 @@ def bound_caches() -> bool:
         return False
     forget_results()
     return True
+
+
+@cached(256)
+def follows_plain_program(config: TrialConfig) -> bool:
+    """Whether the engine is bitwise the plain program for `config` on this machine, found by the workers (the kernel
+    probes run PyTorch's products: never in the web process)."""
+    return in_worker(arithmetic.follows_plain_program, config)
+
+
+def script(config: TrialConfig, seed: int) -> str:
+    """The lecture's program for this trial (lab.core.export), its header saying how closely it matches here."""
+    return export.script(config, seed, exact=follows_plain_program(config))
 
 
 def forget_results() -> None:

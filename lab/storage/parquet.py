@@ -82,6 +82,16 @@ def read_meta(path: Path | pq.ParquetFile) -> dict:
     return meta
 
 
+def read_seeds(path: Path, config: TrialConfig) -> list[int]:
+    """The seeds of `config`'s entry at `path`, reading only its seed column, once its metadata, schema and columns
+    are checked as `read_runs` needs them (StoreError, or pyarrow's error, if unusable)."""
+    with pq.ParquetFile(path) as handle:
+        stored = TrialConfig.from_dict(read_meta(handle)["config"])
+        if stored != config or set(REQUIRED_COLUMNS) - set(handle.schema_arrow.names):
+            raise StoreError("not this config's entry, or columns missing")
+        return handle.read(columns=["seed"]).column("seed").to_pylist()
+
+
 def read_runs(path: Path) -> Runs:
     with pq.ParquetFile(path) as handle:
         meta = read_meta(handle)

@@ -162,10 +162,14 @@ class Store:
             return frozenset()
         version = (str(path), info.st_ino, info.st_size, info.st_mtime_ns)  # entries are replaced, never edited
         if version not in _SEEDS:
-            runs = self._load(config.key(), config, touch=False)  # unusable: no seeds (trained again)
+            try:
+                seeds = parquet.read_seeds(path, config)
+            except (StoreError, OSError, pa.ArrowException, ValueError, KeyError, TypeError):
+                runs = self._load(config.key(), config, touch=False)  # unusable: reported once, no seeds
+                seeds = runs.seeds if runs is not None else []
             if len(_SEEDS) >= 4096:
                 _SEEDS.clear()
-            _SEEDS[version] = frozenset(runs.seeds if runs is not None else ())
+            _SEEDS[version] = frozenset(seeds)
         return _SEEDS[version]
 
     # ---- writing -------------------------------------------------------------------------------------------------
