@@ -51,7 +51,7 @@ if not compute.within_budget(configs, state.seeds):
 if not compute.ensure([(config, state.seeds) for config in configs],
                       lambda done, total: tr("depth.progress", done=done, total=total)):
     st.stop()
-digests = {config: compute.depth_digest(config, state.seeds) for config in configs}
+digests = compute.depth_digests(configs, state.seeds)
 tests = [compute.hessian_tests(c, state.seeds, state.tests if c in grid else 0) for c in configs]
 stats = depth_view.stats_table(list(digests.values()), tests)
 mini = stats[~stats["full_batch"]]

@@ -109,7 +109,7 @@ if compute.within_budget(configs, ns.SUCCESS_SEEDS):
     if not compute.ensure([(c, ns.SUCCESS_SEEDS) for c in configs] + [(config, [state.seed])]):
         st.stop()
     run = compute.trial(config, state.seed)
-    digests = [compute.digest(c, ns.SUCCESS_SEEDS) for c in configs]
+    digests = compute.digests_of(configs, ns.SUCCESS_SEEDS)
     series = [tr("neu.mlp.series", w=w) for w in ns.WIDTHS]
     left, right = st.columns(2, gap="large")
     with left:

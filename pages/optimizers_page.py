@@ -70,7 +70,7 @@ if not compute.within_budget(configs, state.seeds):
 # trained by the workers chunk by chunk, each stored at once: a changed widget loses nothing already trained
 if not compute.ensure([(config, state.seeds) for config in configs]):
     st.stop()
-digests = [compute.digest(config, state.seeds, state.smooth) for config in configs]
+digests = compute.digests_of(configs, state.seeds, state.smooth)
 
 names = [naming.label(c, lr) for c in configs]
 axis = {"x_title": tr("step"), "series_title": tr("optimizer"), "names": names}

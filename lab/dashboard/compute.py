@@ -4,7 +4,6 @@ them) and the training a page asks for."""
 from __future__ import annotations
 
 import os
-import time
 
 import pandas as pd
 import streamlit as st
@@ -17,7 +16,6 @@ from lab.dashboard.shell import tr
 from lab.dashboard.views import lecture as lecture_view
 from lab.dashboard.views import optimizers as optimizers_view
 from lab.dashboard.views import results as results_view
-from lab.dashboard.views import tuning as tuning_view
 from lab.science import digests
 from lab.storage.derived import stored_tests
 from lab.storage.service import ComputeService, QueueFull
@@ -136,7 +134,7 @@ def _wait(ticket, text) -> None:
                 label = tr("queue.waiting", ahead=ahead) if ahead and not ticket.trained else \
                     text(ticket.trained, ticket.total)
                 bar.progress(min(1.0, ticket.trained / max(1, ticket.total)), text=label)
-                time.sleep(POLL_S)
+                ticket.wait(POLL_S)
             bar.empty()
         ticket.result()
     finally:
@@ -168,9 +166,10 @@ def in_worker(fn, *args):
     """`fn(*args)` computed in a worker process (one flight per arguments), waiting with a spinner."""
     ticket = service().call(fn, *args)
     try:
-        with st.spinner(tr("training")):
-            while not ticket.done:
-                time.sleep(POLL_S)
+        if not ticket.wait(POLL_S):  # most answers come sooner: no spinner for them
+            with st.spinner(tr("training")):
+                while not ticket.wait(POLL_S):
+                    pass
         ticket.result()
         return service().value(ticket)
     finally:
@@ -180,7 +179,7 @@ def in_worker(fn, *args):
 # ---- bounded caches of what pages show (shared by every session; built from stored results only) ---------------
 @cached(64)
 def _trial(root: str, config: TrialConfig, seed: int) -> lecture_view.Trial:
-    return lecture_view.trial(Store(root), config, seed)
+    return in_worker(jobs.trial_view, root, config, seed)
 
 
 def trial(config: TrialConfig, seed: int) -> lecture_view.Trial:
@@ -188,19 +187,23 @@ def trial(config: TrialConfig, seed: int) -> lecture_view.Trial:
     return _trial(_root(), config, seed)
 
 
-@cached(256)
-def _digest(root: str, config: TrialConfig, n_seeds: int, smooth: int) -> digests.Digest:
-    return digests.digest(Store(root), config, n_seeds, smooth)
+@cached(128)
+def _digests(root: str, configs: tuple, n_seeds: int, smooth: int) -> list[digests.Digest]:
+    return in_worker(jobs.digest_list, root, configs, n_seeds, smooth)
+
+
+def digests_of(configs, n_seeds: int, smooth: int = 1) -> list[digests.Digest]:
+    """Each config's digest over seeds 0..n-1, built by a worker from stored results (call `ensure` first)."""
+    return _digests(_root(), tuple(configs), n_seeds, smooth)
 
 
 def digest(config: TrialConfig, n_seeds: int, smooth: int = 1) -> digests.Digest:
-    """A config's digest over seeds 0..n-1 (call `ensure` first: it is built from stored results)."""
-    return _digest(_root(), config, n_seeds, smooth)
+    return digests_of([config], n_seeds, smooth)[0]
 
 
 @cached(64)
 def _evidence(root: str, configs: tuple, n_seeds: int, lr_word: str):
-    return optimizers_view.evidence([_digest(root, c, n_seeds, 1) for c in configs], lr_word)
+    return optimizers_view.evidence(_digests(root, configs, n_seeds, 1), lr_word)
 
 
 def evidence(configs, n_seeds: int, lr_word: str = "lr"):
@@ -250,12 +253,13 @@ def forget_results() -> None:
 
 # ---- the pages' other caches: all here, all cleared by `forget_results` ------------------------------------------
 @cached(256)
-def _depth_digest(root: str, config: TrialConfig, n_seeds: int):
-    return digests.depth_digest(Store(root), config, n_seeds)
+def _depth_digests(root: str, configs: tuple, n_seeds: int) -> list:
+    return in_worker(jobs.depth_digest_list, root, configs, n_seeds)
 
 
-def depth_digest(config: TrialConfig, n_seeds: int):
-    return _depth_digest(_root(), config, n_seeds)
+def depth_digests(configs, n_seeds: int) -> dict:
+    """Each config's depth digest over seeds 0..n-1, built by a worker from stored results, by config."""
+    return dict(zip(configs, _depth_digests(_root(), tuple(configs), n_seeds), strict=True))
 
 
 @cached(512)
@@ -290,7 +294,7 @@ def spectrum(config: TrialConfig, seed: int, step: int):
 
 @cached(128)
 def _finite_digest(root: str, config: TrialConfig, n_seeds: int):
-    return digests.finite_digest(Store(root).trials(config, range(n_seeds)))
+    return in_worker(jobs.finite_digest, root, config, n_seeds)
 
 
 def finite_digest(config: TrialConfig, n_seeds: int):
@@ -299,11 +303,7 @@ def finite_digest(config: TrialConfig, n_seeds: int):
 
 @cached(64)
 def _tuning_tables(root: str, lr_configs: tuple, batch_configs: tuple, n_seeds: int):
-    store = Store(root)
-    lr_table = tuning_view.lr_table([store.trials(c, range(n_seeds)) for c in lr_configs])
-    batch = tuning_view.batch_table([store.trials(c, range(n_seeds)) for c in batch_configs]) if batch_configs \
-        else None
-    return lr_table, batch
+    return in_worker(jobs.tuning_tables, root, lr_configs, batch_configs, n_seeds)
 
 
 def tuning_tables(lr_configs, batch_configs, n_seeds: int):
@@ -334,7 +334,7 @@ def landscape(configs: tuple, seed: int, normalize: bool) -> dict:
     return _landscape(_root(), tuple(configs), seed, normalize)
 
 
-CACHES = (_trial, _digest, _depth_digest, _hessian_tests, _trace, _spectrum, _finite_digest, _tuning_tables, _replay,
+CACHES = (_trial, _digests, _depth_digests, _hessian_tests, _trace, _spectrum, _finite_digest, _tuning_tables, _replay,
           _landscape, _evidence)
 
 

@@ -13,6 +13,8 @@ import pandas as pd
 
 from lab.core import engine
 from lab.core.config import TrialConfig
+from lab.dashboard.views import lecture as lecture_view
+from lab.dashboard.views import tuning as tuning_view
 from lab.science import diagnostics, digests, landscape, replay
 from lab.storage.derived import TEST_NAMES, frames_name, save_tables, save_tests, stored_tables, stored_tests
 from lab.storage.store import Store
@@ -120,3 +122,30 @@ def stall_points(configs, seed: int, plane, names) -> pd.DataFrame:
                                      "loss"])
     placed = landscape.project_points(configs[0], plane, np.array(points))
     return pd.concat([pd.DataFrame(rows), placed.drop(columns=["label", "plane_loss"])], axis=1)
+
+
+# ---- what the pages show, built from stored trials (reading Parquet and reducing seeds: not in the web process) ---
+def trial_view(root: str, config: TrialConfig, seed: int):
+    return lecture_view.trial(Store(root), config, seed)
+
+
+def digest_list(root: str, configs: tuple, n_seeds: int, smooth: int) -> list:
+    store = Store(root)
+    return [digests.digest(store, config, n_seeds, smooth) for config in configs]
+
+
+def depth_digest_list(root: str, configs: tuple, n_seeds: int) -> list:
+    store = Store(root)
+    return [digests.depth_digest(store, config, n_seeds) for config in configs]
+
+
+def finite_digest(root: str, config: TrialConfig, n_seeds: int):
+    return digests.finite_digest(Store(root).trials(config, range(n_seeds)))
+
+
+def tuning_tables(root: str, lr_configs: tuple, batch_configs: tuple, n_seeds: int) -> tuple:
+    store = Store(root)
+    lr_table = tuning_view.lr_table([store.trials(c, range(n_seeds)) for c in lr_configs])
+    batch = tuning_view.batch_table([store.trials(c, range(n_seeds)) for c in batch_configs]) if batch_configs \
+        else None
+    return lr_table, batch

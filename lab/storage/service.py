@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+from concurrent import futures
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from lab.core.budget import weight
@@ -63,6 +64,11 @@ class Ticket:
     @property
     def done(self) -> bool:
         return all(f is None or f.done() for f in self._futures())
+
+    def wait(self, timeout: float) -> bool:
+        """Wait until the ticket is done or `timeout` seconds pass; whether it is done."""
+        futures.wait([f for f in self._futures() if f is not None], timeout=timeout)
+        return self.done
 
     @property
     def trained(self) -> int:
