@@ -12,7 +12,7 @@ def label(config: TrialConfig, lr_word: str = "lr") -> str:
     return f"{OPTIMIZERS[config.optimizer].label} ({lr_word} {config.lr:g})"
 
 
-WORDS = {"lr": "lr", "it": "it.", "full": "full batch", "mbs": "mbs"}  # describe()'s words, in English
+WORDS = {"lr": "lr", "it": "it.", "full": "full batch", "mbs": "mbs", "fold": "fold"}  # describe()'s words, in English
 
 
 def describe(config: TrialConfig, words: dict | None = None) -> str:
@@ -27,4 +27,6 @@ def describe(config: TrialConfig, words: dict | None = None) -> str:
         parts.append(f"{w['mbs']} {config.batch_size}")
     parts += [x for x, default in ((config.init, "pytorch"), (config.loss_fn, "mse"), (config.encoding, "scalar"))
               if x != default]
+    if config.folds:
+        parts.append(f"{w['fold']} {config.fold + 1}/{config.folds}")
     return " · ".join(parts)

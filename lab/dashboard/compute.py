@@ -22,10 +22,6 @@ from lab.storage.service import ComputeService, QueueFull
 from lab.storage.store import Store, default_root
 
 
-def store_entries():
-    return results_view.entries(store())
-
-
 def entry_summary(key: str):
     table = results_view.entry_table(store(), key, tr("lr"))
     return table if table is not None else pd.DataFrame()
@@ -174,6 +170,16 @@ def in_worker(fn, *args):
         return service().value(ticket)
     finally:
         ticket.release()
+
+
+def store_entries():
+    """The store's listing, read again only when its folder changed (an entry written, replaced or deleted)."""
+    return _entries(_root(), os.stat(_root()).st_mtime_ns)
+
+
+@cached(4)
+def _entries(root: str, version: int):
+    return results_view.entries(Store(root))
 
 
 # ---- bounded caches of what pages show (shared by every session; built from stored results only) ---------------
@@ -334,7 +340,7 @@ def landscape(configs: tuple, seed: int, normalize: bool) -> dict:
     return _landscape(_root(), tuple(configs), seed, normalize)
 
 
-CACHES = (_trial, _digests, _depth_digests, _hessian_tests, _trace, _spectrum, _finite_digest, _tuning_tables, _replay,
-          _landscape, _evidence)
+CACHES = (_entries, _trial, _digests, _depth_digests, _hessian_tests, _trace, _spectrum, _finite_digest,
+          _tuning_tables, _replay, _landscape, _evidence)
 
 

@@ -76,6 +76,7 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
     "word.it": ("it.", "反復"),
     "word.full": ("full batch", "フルバッチ"),
     "word.mbs": ("mbs", "ミニバッチ"),
+    "word.fold": ("fold", "分割"),
     "loss": ("loss", "損失"),
     "optimizer": ("optimizer", "最適化手法"),
 }
