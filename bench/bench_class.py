@@ -74,6 +74,7 @@ class Sampler:
         self.port, self.pid = port, pid
         self.health: list[tuple[float, float, bool]] = []
         self.rss: list[tuple[float, int, int, int]] = []  # t, total bytes, server process bytes, processes
+        self.pss: list[tuple[float, int]] = []  # t, total proportional set size (each second; Linux)
         self.cpu: dict[int, float] = {}  # pid -> last seen user + system seconds
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=f, daemon=True) for f in (self._poll_health, self._sample_memory)]
@@ -117,8 +118,8 @@ class Sampler:
             server = psutil.Process(self.pid)
         except psutil.Error:
             return
-        for t in self._ticks():
-            total = main = count = 0
+        for tick, t in enumerate(self._ticks()):
+            total = main = count = pss = 0
             try:
                 procs = [server, *server.children(recursive=True)]
             except psutil.Error:
@@ -127,12 +128,16 @@ class Sampler:
                 try:
                     rss = proc.memory_info().rss
                     times = proc.cpu_times()
+                    if tick % 5 == 0:  # proportional set size: pages shared by the processes (libraries) counted once
+                        pss += getattr(proc.memory_full_info(), "pss", 0)
                 except psutil.Error:
                     continue
                 total, count = total + rss, count + 1
                 main = rss if proc.pid == self.pid else main
                 self.cpu[proc.pid] = times.user + times.system
             self.rss.append((round(t, 3), total, main, count))
+            if pss:
+                self.pss.append((round(t, 3), pss))
 
 
 # ---- one run: a server, its visitors --------------------------------------------------------------------------------
@@ -183,7 +188,7 @@ def run_phase(name: str, specs: list[tuple[str, str]], store: Path, args, note: 
     return {"name": name, "note": note, "store": str(store), "log": str(log), "server_start_s": server.started_s,
             "load_before": load_before, "load_after": loadavg(), "client_cpu_s": time.process_time() - client_cpu,
             "server_cpu_s": sum(sampler.cpu.values()), "visits": [asdict(v) for v in visits],
-            "health": sampler.health, "rss": sampler.rss}
+            "health": sampler.health, "rss": sampler.rss, "pss": sampler.pss}
 
 
 def warm(store: Path, args) -> dict:

@@ -50,6 +50,7 @@ def summarize(phase: dict) -> dict:
         "health_polls": len(health), "health_failed": sum(1 for *_, ok in phase["health"] if not ok),
         "health": {p: pct(health, p) for p in (50, 95, 100)},
         "peak_rss": peak[1], "peak_rss_server": peak[2], "peak_processes": max((r[3] for r in rss), default=0),
+        "peak_pss": max((p[1] for p in phase.get("pss", [])), default=0),
     }
 
 
@@ -76,7 +77,8 @@ def print_phase(phase: dict, s: dict) -> None:
         print(f"   {s['no_navigation']} visitor(s) finished without a navigation message (a bare page, no frame)")
     mib = 2**20
     print(f"   server peak RSS: {s['peak_rss'] / mib:.0f} MiB (server process {s['peak_rss_server'] / mib:.0f} MiB, "
-          f"{s['peak_processes']} processes); server CPU {phase['server_cpu_s']:.1f} s; "
+          f"{s['peak_processes']} processes; peak PSS, shared pages counted once: {s['peak_pss'] / mib:.0f} MiB); "
+          f"server CPU {phase['server_cpu_s']:.1f} s; "
           f"client CPU {phase['client_cpu_s']:.1f} s; load average {phase['load_before']} -> {phase['load_after']}")
     pages = sorted({v["page"] for v in phase["visits"]}, key=lambda p: PAGES.index(p) if p in PAGES else len(PAGES))
     if len(pages) > 1:
