@@ -31,7 +31,8 @@ def widened(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _empty(column: pd.Series) -> bool:
     values = column.dropna()
-    return values.empty or (values.dtype == object and values.astype(str).str.strip().eq("").all())
+    text = values.dtype == object or pd.api.types.is_string_dtype(values.dtype)  # pandas 3: a str dtype of its own
+    return values.empty or (text and values.astype(str).str.strip().eq("").all())
 
 
 def drop_empty(frame: pd.DataFrame, keep: Iterable[str] = ()) -> pd.DataFrame:

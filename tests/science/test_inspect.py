@@ -153,7 +153,7 @@ def test_views_tables_and_csv(tmp_path):
     assert table["series"].tolist() == ["Adam (lr 0.1)", "SGD (lr 1)"]
     readable = views.readable_table(table)
     assert readable["solved"].str.fullmatch(r"\d/3").all()
-    csv = optimizers_view.curves_csv(store, configs, 3).decode().splitlines()
+    csv = optimizers_view.curves_csv(store, configs, 3).decode("utf-8-sig").splitlines()  # after the BOM
     assert csv[0] == ",".join(optimizers_view.CURVE_COLUMNS) and len(csv) == 1 + 2 * 3 * 60
     entry = results_view.entry_csv(store, configs[0].key()).decode().splitlines()
     assert len(entry) == 1 + 3 * 60 and "optimizer" in entry[0]
