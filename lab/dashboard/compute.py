@@ -113,7 +113,7 @@ def device() -> str:
 @st.cache_resource(show_spinner=False)
 def service() -> ComputeService:
     """The server's one pool of worker processes (started on first use)."""
-    return ComputeService(workers=workers(), device=device())
+    return ComputeService(workers=workers(), device=device(), preload=(jobs.__name__,))
 
 
 POLL_S = 0.3  # how often a waiting page looks at its request's progress

@@ -13,6 +13,7 @@ Other heavy calls (Hessian tests, traces) go through `call`, which runs a functi
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import threading
@@ -37,6 +38,12 @@ def train_chunk(root: str, config: TrialConfig, seeds: tuple[int, ...], device: 
     what the store still lacks (another flight, another server or the CLI may have stored some meanwhile)."""
     stored_runs(Store(root), config, seeds, device)
     return len(seeds)
+
+
+def load_modules(names: tuple[str, ...]) -> None:
+    """Import `names` in a worker (started with the service, so that the first request finds it ready)."""
+    for name in names:
+        importlib.import_module(name)
 
 
 def chunk_seeds(config: TrialConfig, seeds: list[int], work: int = CHUNK_WORK) -> list[tuple[int, ...]]:
@@ -96,12 +103,14 @@ class ComputeService:
     server, whatever stores its requests name. The workers train on `device` (cpu, cuda, cuda:N; checked here, so a
     server asked for a GPU it lacks says so when it starts)."""
 
-    def __init__(self, workers: int | None = None, max_queue: int = 512, device: str = "cpu"):
+    def __init__(self, workers: int | None = None, max_queue: int = 512, device: str = "cpu", preload=()):
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.max_queue = max_queue
         self.device = str(resolve_device(device))
         # spawned, not forked: the server's threads (and their locks) must not be copied into the workers
         self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        for _ in range(self.workers if preload else 0):  # every worker starts now and loads these modules
+            self.executor.submit(load_modules, tuple(preload))
         self.lock = threading.Lock()
         self.flights: dict = {}  # key -> Future
         self.waiters: dict = {}  # key -> number of tickets waiting for it
