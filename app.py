@@ -30,7 +30,6 @@ page = st.navigation([  # the lecture's order: neurons, experiment, optimizers, 
     st.Page("pages/results_page.py", title=shell.tr("nav.results"), icon=":material/inventory_2:", url_path="results"),
 ])
 shell.language_switch()
-compute.service()  # the worker pool: started (each worker loading the lab) by the server's first visit
 compute.bound_caches()  # every visitor's cached results within the server's memory setting
 try:
     page.run()
