@@ -26,6 +26,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState, ContextInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -35,6 +36,7 @@ from websockets.asyncio.client import connect
 ROOT = Path(__file__).resolve().parent.parent
 # what streamlit 1.67's frontend sends when it holds no XSRF cookie (ConnectionManager.getSessionTokens)
 SUBPROTOCOLS = ["streamlit", "PLACEHOLDER_AUTH_TOKEN"]
+ERROR_ALERT = Alert.Format.ERROR  # st.error: how app.py reports a page that failed (the traceback goes to the log)
 STATUS = {ForwardMsg.FINISHED_SUCCESSFULLY: "finished", ForwardMsg.FINISHED_WITH_COMPILE_ERROR: "compile-error",
           ForwardMsg.FINISHED_EARLY_FOR_RERUN: "early-for-rerun",
           ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY: "fragment-finished"}
@@ -151,7 +153,7 @@ class Visit:
     last_delta: float | None = None  # last delta received, also while the page stays open after finishing
     outcome: str = "pending"  # finished | timeout | error | compile-error
     error: str = ""
-    exceptions: list[str] = field(default_factory=list)  # exception elements: "type: message"
+    exceptions: list[str] = field(default_factory=list)  # exception elements and error lines: "type: message"
     runs: int = 0  # new_session messages (script runs started) before finishing
     early_for_rerun: int = 0
     runs_after: int = 0  # script runs (full or fragment) that finished while the page stayed open
@@ -225,6 +227,8 @@ async def visit(port: int, page: str, query: str, timeout: float = 120.0, stay_o
                 element = msg.delta.new_element
                 if element.WhichOneof("type") == "exception":
                     record.exceptions.append(f"{element.exception.type}: {element.exception.message[:300]}")
+                elif element.WhichOneof("type") == "alert" and element.alert.format == ERROR_ALERT:
+                    record.exceptions.append(f"error: {element.alert.body[:300]}")  # a failed page's one line
         elif kind == "new_session" and loading:
             record.runs += 1
         elif kind == "navigation":
