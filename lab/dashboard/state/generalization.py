@@ -18,10 +18,10 @@ from lab.dashboard.state.params import (
     bool_param,
     changed,
     choice_param,
+    differing,
     int_list,
     int_param,
     one_of,
-    param_text,
     read,
     with_fields,
 )
@@ -143,11 +143,7 @@ def to_params(state: State) -> dict[str, str]:
         out["optimizer"] = state.config.optimizer
         base = with_eval(base.replace(optimizer=state.config.optimizer))
     out.update(changed(state.config, base, FIELDS))
-    for name, param in (("seeds", "seeds"), ("view", "view"), ("capacity", "cap"), ("widths", "widths"),
-                        ("cv", "cv"), ("folds", "folds"), ("cv_seeds", "cv_seeds")):
-        value = getattr(state, name)
-        if value != getattr(DEFAULT, name):
-            out[param] = ",".join(map(str, value)) if isinstance(value, tuple) else param_text(value)
+    out.update(differing(state, DEFAULT, ("seeds", "view", ("capacity", "cap"), "widths", "cv", "folds", "cv_seeds")))
     return out
 
 

@@ -55,10 +55,7 @@ def to_params(state: State) -> dict[str, str]:
     out = config_params(state.base, FIELDS, DEFAULT.base)
     if state.optimizers != DEFAULT.optimizers:
         out["opts"] = ",".join(state.optimizers)
-    for name in ("seed", "normalize"):
-        value = getattr(state, name)
-        if value != getattr(DEFAULT, name):
-            out[name] = url_params.param_text(value)
+    out.update(url_params.differing(state, DEFAULT, ("seed", "normalize")))
     return out
 
 

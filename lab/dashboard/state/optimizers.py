@@ -70,10 +70,7 @@ def to_params(state: State) -> dict[str, str]:
     for name, lr in state.lrs:
         if name in state.optimizers and lr != OPTIMIZERS[name].default_lr:
             out[f"lr_{name}"] = f"{lr:g}"
-    for name in ("seeds", "metric", "smooth", "logy"):
-        value = getattr(state, name)
-        if value != getattr(DEFAULT, name):
-            out[name] = url_params.param_text(value)
+    out.update(url_params.differing(state, DEFAULT, ("seeds", "metric", "smooth", "logy")))
     return out
 
 

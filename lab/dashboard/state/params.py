@@ -161,6 +161,18 @@ def config_params(config: TrialConfig, names: tuple[str, ...], base: TrialConfig
     return out
 
 
+def differing(state, default, fields) -> dict[str, str]:
+    """URL parameters of the state's `fields` (names, or (name, parameter) pairs) whose values differ from
+    `default`'s; tuples as comma-separated lists."""
+    out = {}
+    for field_ in fields:
+        name, param = field_ if isinstance(field_, tuple) else (field_, field_)
+        value = getattr(state, name)
+        if value != getattr(default, name) and value is not None:
+            out[param] = ",".join(map(str, value)) if isinstance(value, tuple) else param_text(value)
+    return out
+
+
 def param_text(value) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"

@@ -18,6 +18,7 @@ from lab.dashboard.state.params import (
     Problem,
     changed,
     choice_param,
+    differing,
     int_list,
     one_of,
     optimizers_param,
@@ -96,11 +97,8 @@ def to_params(state: State) -> dict[str, str]:
     fields = NET_FIELDS + (DATA_FIELDS if state.data == "finite" else ())
     out = {"data": state.data} if state.data != DEFAULT.data else {}
     out.update(changed(state.config, FINITE, fields))
-    for name, param in (("seeds", "seeds"), ("optimizers", "opts"), ("per_decade", "per_decade"),
-                        ("batches", "batches"), ("batch_optimizer", "batch_opt")):
-        value = getattr(state, name)
-        if value != getattr(DEFAULT, name):
-            out[param] = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+    out.update(differing(state, DEFAULT, ("seeds", ("optimizers", "opts"), "per_decade", "batches",
+                                          ("batch_optimizer", "batch_opt"))))
     return out
 
 
