@@ -23,6 +23,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 # ---- AppTest -------------------------------------------------------------------------------------------------------
+def run_page(name: str, params: dict | None = None, timeout: float = 180) -> AppTest:
+    """A fresh visitor's run of `pages/<name>_page.py` (straight away, without the entry point) with these URL
+    parameters."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.switch_page(f"pages/{name}_page.py")
+    at.query_params.update(params or {})
+    return at.run()
+
+
 def ok(at: AppTest) -> AppTest:
     """The app ran without an exception (listing them if not)."""
     assert not at.exception, [e.value for e in at.exception]

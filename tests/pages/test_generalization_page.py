@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import streamlit as st
-from helpers import FIRST_VISIT, SHOTS, WIDTHS, charts, ok, open_page, screenshot
+from helpers import FIRST_VISIT, SHOTS, WIDTHS, charts, ok, open_page, run_page, screenshot
 from streamlit.testing.v1 import AppTest
 
 from lab.core import data
@@ -207,10 +207,7 @@ def test_charts_validate(tiny):
 
 # ---- the page ------------------------------------------------------------------------------------------------------
 def page(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.switch_page("pages/generalization_page.py")
-    at.query_params.update(params or {})
-    return ok(at.run())
+    return ok(run_page("generalization", params))
 
 
 def test_page_small_config(downloads):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import charts, ok
+from helpers import charts, ok, run_page
 from streamlit.testing.v1 import AppTest
 
 from lab.core.config import TrialConfig
@@ -22,10 +22,7 @@ pytestmark = pytest.mark.usefixtures("shared_store_dir")
 
 
 def page(params: dict) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.switch_page("pages/landscape_page.py")
-    at.query_params.update(params)
-    return at.run()
+    return run_page("landscape", params)
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import SHOTS, WIDTHS, charts, ok, open_page, screenshot
+from helpers import SHOTS, WIDTHS, charts, ok, open_page, run_page, screenshot
 from streamlit.testing.v1 import AppTest
 
 from lab.core.config import TrialConfig
@@ -32,10 +32,7 @@ def files(download_bytes):
 
 
 def page(params: dict | None = None, name: str = "neurons") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.switch_page(f"pages/{name}_page.py")
-    at.query_params.update(params or {})
-    return ok(at.run())
+    return ok(run_page(name, params))
 
 
 def metric(at: AppTest, label: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import FIRST_VISIT, SHOTS, WIDTHS, charts, ok, open_page, screenshot
+from helpers import FIRST_VISIT, SHOTS, WIDTHS, charts, ok, open_page, run_page, screenshot
 from streamlit.testing.v1 import AppTest
 
 from lab.core.optimizers import LECTURE_OPTIMIZERS
@@ -118,10 +118,7 @@ def test_batch_tables(grid):
 
 # ---- the page ------------------------------------------------------------------------------------------------------
 def page(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.switch_page("pages/tuning_page.py")
-    at.query_params.update(params or {})
-    return ok(at.run())
+    return ok(run_page("tuning", params))
 
 
 def test_page_finite_grid(downloads, store_dir):
