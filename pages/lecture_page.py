@@ -56,13 +56,7 @@ st.subheader(tr("lec.replay"))
 if lecture_view.replayable(config):
     frames = compute.replay(config, seed)
     nodes, edges = inspect.network_layout(config, run.params)
-    shell.chart(
-        lecture_charts.replay_chart,
-        frames, nodes, edges, slider_title=tr("lec.replay.slider"), map_title=tr("lec.boundary.short"),
-        loss_title=tr("lec.curve.table"), step_title=tr("step"), output_title=tr("lec.score"),
-        units_title=tr("lec.replay.units"), width="content")
-    steps = frames["loss"]["step"]
-    st.caption(tr("lec.replay.caption", frames=len(steps), every=int(steps.iloc[1] - steps.iloc[0])))
+    shell.replay(frames, nodes, edges, name="frame")
 else:
     st.caption(tr("lec.replay.big", units=lecture_view.MAX_REPLAY_UNITS))
 

@@ -134,6 +134,8 @@ if compute.within_budget(configs, ns.SUCCESS_SEEDS):
         st.markdown("\n".join(f"- {tr('neu.mlp.count', w=w, k=k, n=ns.SUCCESS_SEEDS, steps=config.steps)}"
                               for w, k in zip(ns.WIDTHS, counts)))
         st.caption(tr("neu.mlp.caption"))
+    st.markdown(f"**{tr('neu.mlp.replay', w=state.width, seed=state.seed)}**")
+    shell.replay(compute.replay(config, state.seed), *inspect.network_layout(config, run.params), name="xor_frame")
     code = compute.script(config, state.seed)
     st.download_button(tr("lec.code.download"), code, file_name=f"xor_width{state.width}_seed{state.seed}.py",
                        mime="text/x-python", icon=":material/download:", on_click="ignore")

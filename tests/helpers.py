@@ -4,6 +4,7 @@ Runs, and comparing runs exactly and counting the seeds trained (with the fixtur
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +44,18 @@ def ok(at: AppTest) -> AppTest:
 def charts(at: AppTest) -> int:
     """How many Altair / Vega-Lite charts the run drew."""
     return len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart"))
+
+
+def specs(at: AppTest) -> list[dict]:
+    """The Vega-Lite specs of the charts the run drew."""
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart")]
+
+
+def slider_param(at: AppTest, name: str) -> dict:
+    """The one chart parameter called `name` bound to a slider (a replay's), of the one chart that has it."""
+    (param,) = [p for s in specs(at) for p in s.get("params", []) if p.get("name") == name]
+    assert param["bind"]["input"] == "range"
+    return param
 
 
 # ---- in a real browser (Playwright) -------------------------------------------------------------------------------

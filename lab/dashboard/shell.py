@@ -9,6 +9,7 @@ The page builds its widgets with those keys.
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -16,6 +17,7 @@ from streamlit.elements import vega_charts
 
 from lab.core import naming
 from lab.core.optimizers import OPTIMIZERS
+from lab.dashboard.charts import lecture as lecture_charts
 from lab.dashboard.state import lecture as lecture_state
 from lab.dashboard.state import params as url_params
 from lab.dashboard.texts import common as texts
@@ -154,6 +156,29 @@ def _spec(name: str, _build, args: tuple, kwargs: dict) -> dict:
     """The spec `st.altair_chart` would send (Streamlit's own conversion: theme and Arrow datasets alike); `name`
     stands for the builder in the cache's key."""
     return vega_charts._convert_altair_to_vega_lite_spec(_build(*args, **kwargs))
+
+
+# ---- replays --------------------------------------------------------------------------------------------------------
+ASSETS = Path(__file__).parent / "assets"
+PLAY_MS = 250  # one frame every quarter second: a 41-frame replay plays in about 10 s
+_PLAYER = st.components.v2.component(
+    "lab.player", html='<button type="button" aria-pressed="false"></button>',
+    css=(ASSETS / "player.css").read_text(encoding="utf-8"), js=(ASSETS / "player.js").read_text(encoding="utf-8"))
+
+
+def replay(frames: dict, nodes, edges, *, name: str) -> None:
+    """A trial's replay (`charts.lecture.replay_chart` over `jobs.replay_frames`' tables) with a play / pause button
+    under it that steps the chart's slider in the browser; `name`: the slider's parameter, one per page."""
+    drawing, words = st.columns([3, 2], gap="large")  # side by side on a wide screen, one under the other on a phone
+    with drawing:
+        chart(lecture_charts.replay_chart, frames, nodes, edges, name=name, slider_title=tr("lec.replay.slider"),
+              map_title=tr("lec.boundary.short"), loss_title=tr("lec.curve.table"), step_title=tr("step"),
+              output_title=tr("lec.score"), units_title=tr("lec.replay.units"), width="content")
+    with words:
+        _PLAYER(key=f"player.{name}", data={"param": name, "interval": PLAY_MS, "play": tr("replay.play"),
+                                            "pause": tr("replay.pause")}, width="content")
+        steps = frames["loss"]["step"]
+        st.caption(tr("lec.replay.caption", frames=len(steps), every=int(steps.iloc[1] - steps.iloc[0])))
 
 
 # ---- tables --------------------------------------------------------------------------------------------------------

@@ -45,9 +45,10 @@ def default_views() -> list[View]:
     lec, opt, deep = lecture.DEFAULT, optimizers.DEFAULT, depth.DEFAULT
     gen, tun, neu, land = generalization.DEFAULT, tuning.DEFAULT, neurons.DEFAULT, landscape.DEFAULT
     xor = [TrialConfig(task="xor", width=w) for w in neurons.WIDTHS]
+    shown = xor[neurons.WIDTHS.index(neu.width)]
     return [
-        View("neurons", [(c, seeds(neurons.SUCCESS_SEEDS)) for c in xor]
-             + [(xor[neurons.WIDTHS.index(neu.width)], [neu.seed])]),
+        View("neurons", [(c, seeds(neurons.SUCCESS_SEEDS)) for c in xor] + [(shown, [neu.seed])],
+             [(jobs.replay_frames, shown, neu.seed)]),
         View("lecture", [(lec.config, [lec.seed])],
              [(jobs.replay_frames, lec.config, lec.seed)] if replayable(lec.config) else []),
         View("optimizers", [(c, seeds(opt.seeds)) for c in opt.configs()]),

@@ -8,7 +8,7 @@ test-output/screenshots/ (for people to look at). The fixtures `server` and `bro
 from __future__ import annotations
 
 import pytest
-from helpers import SHOTS, WIDTHS, open_page, screenshot
+from helpers import DONE, FIRST_VISIT, SHOTS, WIDTHS, open_page, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -101,6 +101,47 @@ def test_the_replay_slider_redraws_in_the_browser(browser, server, lang, width_n
         assert page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").count() == 1
         assert page.locator("[data-testid='stException']").count() == 0
         screenshot(page, WIDTHS[width_name], SHOTS / f"replay-frame3-{lang}-{width_name}.png")
+    finally:
+        context.close()
+
+
+PLAYERS = [  # (page, path, slider's parameter, language, width)
+    ("lecture", "/?seed=0&steps=200", "frame", "en", "desktop"),
+    ("lecture", "/?seed=0&steps=200", "frame", "ja", "phone"),
+    ("neurons", "/neurons?width=2&seed=1", "xor_frame", "en", "phone"),
+    ("neurons", "/neurons?width=2&seed=1", "xor_frame", "ja", "desktop"),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "param", "lang", "width_name"), PLAYERS,
+                         ids=[f"{p[0]}-{p[3]}-{p[4]}" for p in PLAYERS])
+def test_play_steps_the_replay_and_pause_stops_it(browser, server, name, path, param, lang, width_name):
+    """The replay's Play button steps the chart's slider frame by frame in the browser (from the first frame when it
+    stands at the last), the picture follows, Pause stops it where it is, and the server runs nothing meanwhile."""
+    context, page = open_page(browser, f"{server}{path}&lang={lang}", WIDTHS[width_name], lang, timeout=FIRST_VISIT)
+    try:
+        slider = page.locator(f"input[type='range'][name='{param}']")
+        slider.wait_for(timeout=30_000)
+        chart = page.locator("[data-testid='stVegaLiteChart']").filter(has=slider)
+        play = page.get_by_role("button", name="▶ 再生" if lang == "ja" else "▶ Play")
+        assert slider.input_value() == slider.get_attribute("max") == "40"
+        play.scroll_into_view_if_needed()
+        before = chart.screenshot()
+        play.click()
+        page.wait_for_function(f"Number(document.querySelector(\"input[name='{param}']\").value) >= 3",
+                               timeout=10_000)
+        pause = page.get_by_role("button", name="❚❚ 一時停止" if lang == "ja" else "❚❚ Pause")
+        assert pause.get_attribute("aria-pressed") == "true"
+        pause.click()
+        stopped = int(slider.input_value())
+        assert 3 <= stopped < 40
+        page.wait_for_timeout(800)  # more than three frames' time: nothing moves while paused
+        assert int(slider.input_value()) == stopped
+        assert chart.locator(".vega-bind").inner_text().split()[-1] == str(stopped)
+        assert chart.screenshot() != before
+        assert page.locator(DONE).count() == 1
+        assert page.locator("[data-testid='stException']").count() == 0
+        screenshot(page, WIDTHS[width_name], SHOTS / f"replay-paused-{name}-{lang}-{width_name}.png")
     finally:
         context.close()
 

@@ -3,13 +3,12 @@ trial's parameters) and the chart the page draws in both languages (one slider p
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import ok
+from helpers import ok, slider_param
 from streamlit.testing.v1 import AppTest
 
 from lab.core.config import TrialConfig
@@ -44,10 +43,6 @@ def test_frames_are_thin_numbered_the_exact_trials_and_kept(tmp_path):
     assert len(Store(tmp_path).derived_files()[config.key()]) == 1
 
 
-def specs(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart")]
-
-
 def payload(at: AppTest) -> int:
     """Bytes of the data the replay chart sends (Arrow tables beside the spec)."""
     (chart,) = [c for c in at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart") if '"frame"' in c.proto.spec]
@@ -60,10 +55,8 @@ def test_lecture_page_draws_the_replay_under_one_slider(lang):
     at.query_params.update({"steps": "200", "seed": "1", "lang": lang})
     ok(at.run())
     assert texts.t("lec.replay", lang) in [h.value for h in at.subheader]
-    replays = [s for s in specs(at) if any(p.get("name") == "frame" for p in s.get("params", []))]
-    assert len(replays) == 1
-    (param,) = [p for p in replays[0]["params"] if p["name"] == "frame"]
-    assert param["bind"]["input"] == "range" and param["bind"]["min"] == 0
+    param = slider_param(at, "frame")
+    assert param["bind"]["min"] == 0
     assert param["value"] == param["bind"]["max"] == 200 // 5  # ceil(200 / 40) = 5 iterations a frame: 41 frames
     assert param["bind"]["name"].strip() == texts.t("lec.replay.slider", lang)
     assert payload(at) < 500_000  # 41 frames of 13 × 13 maps (3 maps) and the rest

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import SHOTS, WIDTHS, charts, ok, open_page, run_page, screenshot
+from helpers import SHOTS, WIDTHS, charts, ok, open_page, run_page, screenshot, slider_param
 from streamlit.testing.v1 import AppTest
 
 from lab.core.config import TrialConfig
@@ -42,7 +42,10 @@ def metric(at: AppTest, label: str) -> str:
 # ---- the page ------------------------------------------------------------------------------------------------------
 def test_page_draws_every_section(files):
     at = page()
-    assert charts(at) >= 7  # neuron, weights, lines, XOR map, seeds, activations, derivatives
+    assert charts(at) >= 8  # neuron, weights, lines, XOR map, seeds, the XOR trial's replay, activations, derivatives
+    replay = slider_param(at, "xor_frame")  # the shown trial's replay: 1,000 iterations in 40 steps of 25
+    assert replay["value"] == replay["bind"]["max"] == 40
+    assert texts.t("neu.mlp.replay", "en", w=2, seed=1) in [m.value.strip("*") for m in at.markdown]
     assert not at.warning and not at.error
     assert metric(at, "This neuron computes") == "AND" and metric(at, "Converges") == "yes"
     counts = next(m.value for m in at.markdown if m.value.startswith("- 2-2-1"))

@@ -100,14 +100,15 @@ def _map(data: pd.DataFrame, value: str, n: int, size: int, title: str, at) -> a
 
 
 def replay_chart(frames: dict, nodes: pd.DataFrame, edges: pd.DataFrame, *, slider_title: str, map_title: str,
-                 loss_title: str, step_title: str, output_title: str, units_title: str,
+                 loss_title: str, step_title: str, output_title: str, units_title: str, name: str = "frame",
                  map_size: int = 130) -> alt.VConcatChart:
     """One trial's training, frame by frame, under one slider (a Vega-Lite parameter: the browser redraws, the server
     does not run): the decision map, every hidden unit's own map, the network with its weights at that frame (width
     and colour = weight), the truth table's outputs, and the truth-table loss with a marker at that frame. `frames`:
-    the tables of `jobs.replay_frames`; `nodes`, `edges`: `inspect.network_layout` (the drawing's geometry)."""
+    the tables of `jobs.replay_frames`; `nodes`, `edges`: `inspect.network_layout` (the drawing's geometry); `name`:
+    the slider's parameter (its input's name in the page)."""
     last = int(frames["loss"]["frame"].max())
-    at = alt.param(name="frame", value=last, bind=alt.binding_range(min=0, max=last, step=1, name=slider_title + " "))
+    at = alt.param(name=name, value=last, bind=alt.binding_range(min=0, max=last, step=1, name=slider_title + " "))
     n = int(round(np.sqrt((frames["decision"]["frame"] == 0).sum())))
     decision = _map(frames["decision"][["frame", "x1", "x2", "score"]], "score", n, map_size, map_title, at)
     units = frames["units"]
@@ -144,7 +145,7 @@ def replay_chart(frames: dict, nodes: pd.DataFrame, edges: pd.DataFrame, *, slid
     label = base.mark_text(align="left", dx=8, dy=-8, fontSize=12, fontWeight="bold", color="#d62d7a").encode(
         text=alt.Text("step:Q", format="d")).transform_filter(alt.datum.frame == at)
     curve = alt.layer(base.mark_line(color="#1f2933"), marker, label, title=alt.Title(loss_title, fontSize=12)
-                      ).properties(width=map_size + 20, height=map_size - 30)
+                      ).properties(width=map_size + 6, height=map_size - 30)
     # the truth table's outputs at the frame
     table = frames["table"][["frame", "x1", "x2", "target", "score", "correct"]].assign(
         row=lambda f: f["x1"].astype(str) + f["x2"].astype(str))

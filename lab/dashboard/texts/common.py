@@ -70,6 +70,7 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
     "f.seeds.help": ("Each optimizer is trained from seeds 0, 1, …, n−1: the same initial weights and minibatches.",
                      "各最適化手法をシード 0, 1, …, n−1 で学習します（初期重みとミニバッチは共通）。"),
     "step": ("iteration", "反復"),
+    "replay.play": ("▶ Play", "▶ 再生"), "replay.pause": ("❚❚ Pause", "❚❚ 一時停止"),
     "lr": ("lr", "学習率"),
     "median": ("median", "中央値"),
     "word.lr": ("lr", "学習率"),

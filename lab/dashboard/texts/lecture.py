@@ -17,21 +17,22 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "layers wider than 8, or kernels the engine cannot follow on this CPU.",
                      "このサーバーの CPU で通常の PyTorch プログラムを実行した結果との差は 1e-5 程度以内ですが、"
                      "ビット単位では一致しません（幅が 8 を超える層、またはこの CPU で再現できない演算カーネル）。"),
-    "lec.hint": ("What to look at: drag the slider under \"Watch it learn\" and see when the network's answer "
-                 "turns blue only at (1, 1); then read the log and the program below.",
-                 "見どころ：「学習の様子」のスライダーを動かし、ネットワークの答えが (1, 1) だけ青になるのはいつかを"
-                 "見てください。その下にログとプログラムがあります。"),
+    "lec.hint": ("What to look at: press Play under \"Watch it learn\" (or drag its slider) and see when the "
+                 "network's answer turns blue only at (1, 1); then read the log and the program below.",
+                 "見どころ：「学習の様子」の再生ボタンを押し（またはスライダーを動かし）、ネットワークの答えが (1, 1) "
+                 "だけ青になるのはいつかを見てください。その下にログとプログラムがあります。"),
     "lec.replay": ("Watch it learn", "学習の様子"),
     "lec.replay.slider": ("frame", "コマ"),
-    "lec.replay.caption": ("The same trial at {frames} moments of its training (every {every} iterations): drag the "
-                           "slider. Top: the network's answer on the input plane (blue near 1, orange near 0) and "
-                           "the network (line width and colour = weight); middle: each hidden unit's own output on "
-                           "the plane; bottom: the loss on the truth table with the moment marked, and the 4 rows' "
-                           "outputs (dashed: 0.5). Computed once; the browser redraws each frame.",
-                           "同じ試行の学習中の {frames} 時点（{every} 反復ごと）：スライダーを動かしてください。上：入力"
-                           "平面上のネットワークの答え（青は 1 に近く、オレンジは 0 に近い）とネットワーク（線の太さと色"
-                           "＝重み）。中：各中間ユニットの平面上の出力。下：真理値表での損失（印が今の時点）と 4 行の"
-                           "出力（破線が 0.5）。計算は 1 回だけで、各コマはブラウザが描き直します。"),
+    "lec.replay.caption": ("The same trial at {frames} moments of its training (every {every} iterations): press "
+                           "Play or drag the slider. Top: the network's answer on the input plane (blue near 1, "
+                           "orange near 0) and the network (line width and colour = weight); middle: each hidden "
+                           "unit's own output on the plane; bottom: the loss on the truth table with the moment "
+                           "marked, and the 4 rows' outputs (dashed: 0.5). Computed once; the browser redraws each "
+                           "frame.",
+                           "同じ試行の学習中の {frames} 時点（{every} 反復ごと）：再生ボタンを押すか、スライダーを動かし"
+                           "てください。上：入力平面上のネットワークの答え（青は 1 に近く、オレンジは 0 に近い）とネット"
+                           "ワーク（線の太さと色＝重み）。中：各中間ユニットの平面上の出力。下：真理値表での損失（印が今"
+                           "の時点）と 4 行の出力（破線が 0.5）。計算は 1 回だけで、各コマはブラウザが描き直します。"),
     "lec.replay.units": ("hidden units", "中間層のユニット"),
     "lec.replay.big": ("The replay is drawn for networks of at most {units} hidden units.",
                        "学習の様子は中間ユニットが {units} 個以下のネットワークで表示します。"),

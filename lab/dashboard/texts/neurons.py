@@ -91,6 +91,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "直線を引けますが、どのシードでも見つかるとは限りません。"),
     "neu.mlp.series": ("2-{w}-1", "2-{w}-1"), "neu.mlp.net": ("network", "ネットワーク"),
     "neu.mlp.map": ("Its answer over the input square: 2-{w}-1, seed {seed}", "入力平面での答え：2-{w}-1、シード {seed}"),
+    "neu.mlp.replay": ("Watch it learn: 2-{w}-1, seed {seed}", "学習の様子：2-{w}-1、シード {seed}"),
     "neu.mlp.seeds": ("Which of seeds 0–{n} learn XOR", "シード 0〜{n} のうち XOR を学習できたもの"),
     "neu.mlp.status": ("XOR", "XOR"),
     "neu.mlp.yes": ("learned", "学習できた"), "neu.mlp.no": ("not learned", "学習できず"),
