@@ -11,6 +11,8 @@ from lab.dashboard.charts import depth as cd
 from lab.dashboard.shell import tr
 from lab.dashboard.state import depth as depth_state
 from lab.dashboard.views import depth as depth_view
+from lab.dashboard.views import lecture as lecture_view
+from lab.science import inspect
 from lab.science.diagnostics import EIG_TOL
 
 
@@ -148,6 +150,10 @@ else:
                           near=tr("depth.hess.near") if row_.near_stationary else tr("depth.hess.far"),
                           lo=f"{row_.min_eig:.2g}", hi=f"{row_.max_eig:.2g}"))
     st.caption(tr("depth.hess.caption"))
+    if lecture_view.replayable(focus):
+        st.markdown(f"**{tr('depth.replay', seed=seed)}**")
+        shell.replay(compute.replay(focus, seed), *inspect.network_layout(focus, compute.trial(focus, seed).params),
+                     name="stall_frame")
 
 st.subheader(tr("depth.batch.title", act=state.activation))
 modes = {False: tr("depth.batch.mini"), True: tr("depth.batch.full")}

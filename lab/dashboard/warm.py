@@ -41,7 +41,7 @@ def seeds(n: int) -> list[int]:
 
 def default_views() -> list[View]:
     """The pages' default views, in the navigation's order (the depth page's spectrum needs its trials first: see
-    `spectrum_job`)."""
+    `stall_jobs`)."""
     lec, opt, deep = lecture.DEFAULT, optimizers.DEFAULT, depth.DEFAULT
     gen, tun, neu, land = generalization.DEFAULT, tuning.DEFAULT, neurons.DEFAULT, landscape.DEFAULT
     xor = [TrialConfig(task="xor", width=w) for w in neurons.WIDTHS]
@@ -62,16 +62,18 @@ def default_views() -> list[View]:
     ]
 
 
-def spectrum_job(store: Store) -> tuple | None:
-    """The depth page's default Hessian spectrum (its first stalled trial of the focus config), once trained."""
+def stall_jobs(store: Store) -> list[tuple]:
+    """The depth page's default Hessian spectrum and replay of its first stalled trial of the focus config (once
+    its trials are trained); none when no trial stalls."""
     state = depth.DEFAULT
     focus = state.focus()
     options = stall_options(digests.depth_digest(store, focus, state.seeds).stalled)
     if not options:
-        return None
+        return []
     seed = next(iter(options))
     start, end, _ = options[seed]
-    return jobs.spectrum, focus, seed, (start + end) // 2
+    return [(jobs.spectrum, focus, seed, (start + end) // 2)] + \
+        ([(jobs.replay_frames, focus, seed)] if replayable(focus) else [])
 
 
 def wait(ticket, label: str, out=sys.stdout) -> None:
@@ -94,8 +96,8 @@ def warm(store: Store, views: list[View], workers: int | None = None, out=sys.st
             start = time.perf_counter()
             missing = sum(len(store.missing(c, s)) for c, s in view.trials)
             wait(service.request(root, view.trials), f"{view.page}: trials", out)
-            derived = view.derived + ([spectrum_job(store)] if view.page == "depth" else [])
-            tickets = [service.call(job, root, *args) for job, *args in filter(None, derived)]
+            derived = view.derived + (stall_jobs(store) if view.page == "depth" else [])
+            tickets = [service.call(job, root, *args) for job, *args in derived]
             for ticket in tickets:
                 wait(ticket, f"{view.page}: derived results", out)
             rows.append({"page": view.page, "trials": view.n_trials, "trained": missing, "derived": len(tickets),

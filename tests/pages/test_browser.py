@@ -110,9 +110,12 @@ PLAYERS = [  # (page, path, slider's parameter, language, width)
     ("lecture", "/?seed=0&steps=200", "frame", "ja", "phone"),
     ("neurons", "/neurons?width=2&seed=1", "xor_frame", "en", "phone"),
     ("neurons", "/neurons?width=2&seed=1", "xor_frame", "ja", "desktop"),
+    ("depth", "/depth?depths=4-5&depth=5&seeds=2&steps=200&tests=1", "stall_frame", "en", "desktop"),
+    ("depth", "/depth?depths=4-5&depth=5&seeds=2&steps=200&tests=1", "stall_frame", "ja", "phone"),
 ]
 
 
+@pytest.mark.usefixtures("warm")  # the server's first run has happened: a deep link opens inside the navigation
 @pytest.mark.parametrize(("name", "path", "param", "lang", "width_name"), PLAYERS,
                          ids=[f"{p[0]}-{p[3]}-{p[4]}" for p in PLAYERS])
 def test_play_steps_the_replay_and_pause_stops_it(browser, server, name, path, param, lang, width_name):

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import charts, ok, run_page
+from helpers import charts, ok, run_page, slider_param
 from streamlit.testing.v1 import AppTest
 
 from lab.core import budget
@@ -66,6 +66,15 @@ def test_page_charts_table_csv_and_url(downloads, download_name):
     assert "Fisher's exact test: p" in text  # each difference stated names its test
     assert {k: at.query_params[k] for k in SMALL} == SMALL and at.query_params["depth"] == "3"
     assert "depths=1-3" in at.code[-1].value  # the share link
+
+
+def test_the_stalled_trial_shown_has_its_replay():
+    at = ok(page({"depths": "4-5", "depth": "5", "seeds": "2", "steps": "200", "tests": "1"}))  # both seeds stall
+    seed = at.selectbox(key="depth.seed").value  # the stalled trial whose spectra the page shows
+    assert seed == 0
+    replay = slider_param(at, "stall_frame")  # 200 iterations in 40 frames of 5 (and the last)
+    assert replay["value"] == replay["bind"]["max"] == 40
+    assert texts.t("depth.replay", "en", seed=seed) in [m.value.strip("*") for m in at.markdown]
 
 
 def test_view_widgets_write_the_url():

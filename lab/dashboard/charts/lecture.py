@@ -134,7 +134,9 @@ def replay_chart(frames: dict, nodes: pd.DataFrame, edges: pd.DataFrame, *, slid
     layers = [net_lines, net_dots]
     if tall <= 6:
         layers.append(alt.Chart(nodes).mark_text(fontSize=11, fontWeight="bold").encode(x=x, y=y, text="name:N"))
-    network = alt.layer(*layers).properties(width=map_size + 10, height=map_size)
+    columns = int(nodes["layer"].nunique())  # input, hidden layers, output
+    network = alt.layer(*layers).properties(width=max(map_size + 10, min(340, 48 * (columns - 1) + 40)),
+                                            height=map_size)
     # the loss with a marker at the frame
     loss = frames["loss"][["frame", "step", "table_loss"]].assign(
         table_loss=lambda f: f["table_loss"].clip(lower=charts.LOG_FLOOR))
@@ -158,6 +160,7 @@ def replay_chart(frames: dict, nodes: pd.DataFrame, edges: pd.DataFrame, *, slid
     rule = alt.Chart(pd.DataFrame({"score": [0.5]})).mark_rule(strokeDash=[3, 3], color="#52606d").encode(
         x="score:Q")
     outputs = alt.layer(bars, rule).properties(width=map_size - 50, height=map_size - 30)
-    rows = [alt.hconcat(decision, network, spacing=8), alt.concat(*unit_maps, columns=4, spacing=6, title=units_title),
+    top = [alt.hconcat(decision, network, spacing=8)] if columns <= 4 else [decision, network]  # deep: own row
+    rows = [*top, alt.concat(*unit_maps, columns=4, spacing=6, title=units_title),
             alt.hconcat(curve, outputs, spacing=10)]
     return alt.vconcat(*rows, spacing=14).add_params(at).configure_view(stroke=None)

@@ -213,6 +213,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "depth.hess.far": ("not near-stationary", "停留点から遠い"),
     "depth.hess.detail": ("Curvature: {curvature} · {near} · loss {loss} · eigenvalues from {lo} to {hi}",
                           "曲率：{curvature} · {near} · 損失 {loss} · 固有値 {lo}〜{hi}"),
+    "depth.replay": ("Watch this trial stall: seed {seed} (the loss flat, the maps barely changing, then the escape "
+                     "if it comes)", "この試行が停滞する様子：シード {seed}（損失が平らで図がほとんど変わらず、抜け出すなら"
+                                     "その後に動き出します）"),
     "depth.hess.caption": (
         "The exact Hessian of the truth-table loss with respect to every weight and bias, at the midpoint of the "
         "trial's longest stall (the trial re-run to there) and at its last iteration. Saddle: negative and positive "
