@@ -6,6 +6,7 @@ import ast
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,14 @@ def test_requirements_are_pinned(name):
     lines = [line.split("#")[0].strip() for line in (ROOT / name).read_text(encoding="utf-8").splitlines()]
     for line in filter(None, lines):
         assert line.startswith("-r ") or re.fullmatch(r"[A-Za-z0-9_.\-]+==[\w.+]+", line), f"{name}: not pinned: {line}"
+
+
+def test_a_spawned_worker_runs_nothing_of_the_app():
+    """A spawned process imports its parent's main module as `__mp_main__`; under Streamlit that is app.py, so the
+    server's workers must import neither Streamlit nor the dashboard from it, and run no page."""
+    app_modules = ("streamlit", "lab.dashboard.compute", "lab.dashboard.shell")
+    probe = ("import runpy, sys; runpy.run_path('app.py', run_name='__mp_main__'); "
+             f"print(sorted(m for m in {app_modules!r} if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]" and "streamlit run" not in done.stderr
