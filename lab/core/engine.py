@@ -75,20 +75,40 @@ def train_group(items, device="cpu", trace: bool = False, checkpoint_every: int 
 
 def _train_passes(items, dev, record: Recording) -> list[Runs]:
     """The items' trials in passes of at most `record.trials_per_pass` trials (in order), each pass's Runs reduced
-    to what `record` keeps before the next pass starts; then each item's parts joined."""
+    to what `record` keeps as soon as it finishes; on a CPU `record.passes_at_once` passes at a time, each in its own
+    thread (the ops release the GIL; a trial's numbers do not depend on its pass). Then each item's parts joined."""
     keep_heap_small()
-    size = record.trials_per_pass(items[0][0], dev.type)
     grad_at = None if record.full else record.curve_steps(items[0][0].steps)
-    parts: list[list[Runs]] = [[] for _ in items]
     flat = [(k, config, seed) for k, (config, seeds) in enumerate(items) for seed in seeds]
-    for start in range(0, len(flat), size):
+    threads = record.passes_at_once(dev.type)
+
+    def one_pass(trials) -> list[tuple[int, Runs]]:
         chunk: dict[int, tuple] = {}
-        for k, config, seed in flat[start:start + size]:
+        for k, config, seed in trials:
             chunk.setdefault(k, (config, []))[1].append(seed)
-        results = _train_stacked(list(chunk.values()), dev, grad_at=grad_at)
-        for k, runs in zip(chunk, results):
-            parts[k].append(reduce(runs, record))
+        with _single_threaded():  # in this thread too
+            results = _train_stacked(list(chunk.values()), dev, grad_at=grad_at)
+            return [(k, reduce(runs, record)) for k, runs in zip(chunk, results)]
+
+    passes = _split(flat, record.trials_per_pass(items[0][0], dev.type), threads)
+    parts: list[list[Runs]] = [[] for _ in items]
+    with ThreadPoolExecutor(min(threads, len(passes))) as pool:
+        for done in pool.map(one_pass, passes):
+            for k, runs in done:
+                parts[k].append(runs)
     return [Runs.concat(p) for p in parts]
+
+
+def _split(trials: list, size: int, threads: int) -> list[list]:
+    """`trials` in passes of at most `size`, as few as may be; but at least one per thread while each pass keeps
+    MIN_THREAD_TRIALS trials (a small request then still uses every core). Passes differ in size by at most one."""
+    count = max(-(-len(trials) // size), min(threads, len(trials) // MIN_THREAD_TRIALS))
+    count = max(1, count)
+    bounds = [len(trials) * j // count for j in range(count + 1)]
+    return [trials[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+MIN_THREAD_TRIALS = 256  # the fewest trials worth a thread of their own: fewer, and the per-op overhead dominates
 
 
 def _settings(config: TrialConfig) -> tuple:
@@ -294,27 +314,29 @@ def _starts(items, dev):
         jobs.extend((at + k, seed, config.init) for k, seed in enumerate(seeds))
         at += len(seeds)
     theta = torch.empty(models.param_count(sizes), at)
-    stream = None if first.full_batch or first.finite else torch.empty(at, steps * mbs, dtype=torch.uint8)
+    stream = None if first.full_batch or first.finite else torch.empty(steps, mbs, at, dtype=torch.uint8)
     batches = torch.empty(steps, mbs, at, dtype=torch.long) if first.finite else None
     draws = {init: models.init_draws(sizes, init) for init in INITS}
 
-    def draw(chunk):
-        for col, seed, init in chunk:
+    def draw(chunk):  # consecutive columns: their streams are turned into table rows together
+        uniforms = None if stream is None else torch.empty(len(chunk), steps * mbs, 2)
+        for k, (col, seed, init) in enumerate(chunk):
             generator = torch.Generator().manual_seed(seed)
             theta[:, col] = models.init_params(sizes, init, generator, draws[init])
-            if stream is not None:  # stored as bytes
-                stream[col] = tasks.table_rows(steps, mbs, generator).view(-1)
+            if uniforms is not None:
+                tasks.uniform_stream(steps, mbs, generator, out=uniforms[k])
             if batches is not None:
                 batches[:, :, col] = data.batch_indices(first, generator)
+        if uniforms is not None:  # stored as bytes
+            rows = tasks.rows_of_uniforms(uniforms).view(len(chunk), steps, mbs)
+            stream[:, :, chunk[0][0]:chunk[-1][0] + 1] = rows.permute(1, 2, 0)
 
     threads = max(2, min(8, os.cpu_count() or 1))  # many trials (a GPU's passes): the draws take much of the time
     with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(draw, (jobs[k::threads] for k in range(threads))))
-    if batches is not None:
-        return theta.to(dev), batches.to(dev), blocks
-    if stream is None:
-        return theta.to(dev), None, blocks
-    return theta.to(dev), stream.view(at, steps, mbs).permute(1, 2, 0).contiguous().to(dev), blocks
+        list(pool.map(draw, (jobs[k:k + _DRAW_CHUNK] for k in range(0, len(jobs), _DRAW_CHUNK))))
+    rows_of = batches if batches is not None else stream
+    return theta.to(dev), None if rows_of is None else rows_of.to(dev), blocks
 
 
+_DRAW_CHUNK = 64  # trials whose streams one thread draws, then turns into table rows in one go
 _GRAD_HISTORY_LIMIT = 64_000_000  # floats (256 MB)

@@ -16,9 +16,11 @@ from lab.science.stalls import stall_summary, stalls
 
 C = TrialConfig
 def few(level: str, config: TrialConfig, trials: int = 5) -> Recording:
-    """`level` with a memory setting that trains `trials` trials per pass (so every request below takes several)."""
+    """`level` with a memory setting that trains `trials` trials per pass (so every request below takes several; the
+    passes trained at once, one per core, share the setting)."""
     recording = Recording.parse(level)
-    return Recording.parse(level, memory_mb=trials * recording.bytes_per_trial(config) / 2**20)
+    share = recording.bytes_per_trial(config) * recording.passes_at_once()
+    return Recording.parse(level, memory_mb=trials * share / 2**20)
 CONFIGS = {  # stalled, stuck and solved trials; slow descents; trials that diverge
     "xor": (C(task="xor", steps=400), range(24)),
     "sgd": (C(optimizer="sgd", steps=400), range(24)),
