@@ -143,7 +143,7 @@ def reduce(runs: Runs, recording: Recording) -> Runs:
     steps = runs.config.steps
     kept = recording.curve_steps(steps)
     summaries = {"steps_to_solve": runs.steps_to_solve, "diverged": runs.diverged,
-                 **stall_arrays(runs.table_loss, runs.config.loss_fn)}
+                 **_stall_arrays(runs.table_loss, runs.config.loss_fn)}
     table = np.append(kept, steps)
     copy = np.ascontiguousarray
     # the engine may have kept the gradient norms at these steps only (lab.core.engine, `grad_at`)
@@ -151,3 +151,14 @@ def reduce(runs: Runs, recording: Recording) -> Runs:
     return Runs(runs.config, list(runs.seeds), copy(runs.loss[:, kept]), copy(runs.table_loss[:, table]),
                 copy(runs.table_error[:, table]), copy(grad), copy(runs.table_output),
                 copy(runs.params), evaluations=runs.evaluations, curve_steps=kept, summaries=summaries)
+
+
+def _stall_arrays(curves: np.ndarray, loss_fn: str) -> dict[str, np.ndarray]:
+    """lab.core.plateaus.stall_arrays, a block of curves at a time (each curve's stalls are its own): the detector's
+    temporaries stay small."""
+    parts = [stall_arrays(curves[start:start + CURVES_AT_ONCE], loss_fn)
+             for start in range(0, len(curves), CURVES_AT_ONCE)]
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+
+CURVES_AT_ONCE = 256

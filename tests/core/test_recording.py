@@ -126,6 +126,23 @@ def test_passes_stay_within_the_memory_setting(monkeypatch):
     assert b.summary()[SUMMARY_COLUMNS].equals(alone.summary()[SUMMARY_COLUMNS])
 
 
+@pytest.mark.parametrize("threads", [1, 3])
+def test_passes_trained_at_once_equal_passes_trained_one_by_one(full, threads):
+    memory = few("summary", full.config).memory_mb
+    alone = train(full.config, full.seeds, record=Recording(None, memory, threads=1))
+    got = train(full.config, full.seeds, record=Recording(None, memory, threads=threads))
+    assert got.summary()[SUMMARY_COLUMNS].equals(alone.summary()[SUMMARY_COLUMNS])
+    assert got.summary()[SUMMARY_COLUMNS].equals(full.summary()[SUMMARY_COLUMNS])
+    np.testing.assert_array_equal(got.params, full.params)
+    np.testing.assert_array_equal(got.table_output, full.table_output)
+
+
+def test_threads_must_be_a_whole_number():
+    with pytest.raises(ConfigError):
+        Recording(None, threads=0)
+    assert Recording(None, 64, threads=2).trials_per_pass(C()) == Recording(None, 32, threads=1).trials_per_pass(C())
+
+
 def test_trials_per_pass_shrinks_with_steps_and_grows_with_memory():
     small, large = Recording(None, 64), Recording(None, 1024)
     lecture = C()
