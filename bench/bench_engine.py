@@ -8,6 +8,7 @@ share of trials solved; and checks that the engine's losses equal the lecture lo
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import subprocess
@@ -45,7 +46,7 @@ def peak_rss_mib() -> float:
 
 def child(args) -> None:
     """One size in this fresh process: warm up, train, print one JSON line."""
-    record = Recording.parse(args.record, args.memory_mb)
+    record = dataclasses.replace(Recording.parse(args.record, args.memory_mb), threads=args.threads)
     config = TrialConfig(steps=args.steps)
     train(config.replace(steps=10), range(8), record=record)  # warm-up: the first use probes this machine's kernels
     start, cpu = time.perf_counter(), time.process_time()
@@ -58,6 +59,7 @@ def child(args) -> None:
 def measure(size: int, args) -> dict:
     command = [sys.executable, os.path.abspath(__file__), "--child", str(size), "--steps", str(args.steps),
                "--record", args.record, "--memory-mb", str(args.memory_mb)]
+    command += [] if args.threads is None else ["--threads", str(args.threads)]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -72,6 +74,8 @@ def main():
                                                             "(default summary)")
     parser.add_argument("--memory-mb", type=float, default=MEMORY_MB,
                         help=f"the engine's working memory per pass (default {MEMORY_MB})")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="passes the engine trains at once, each in its own thread (default: one per core)")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     torch.set_num_threads(1)  # as the lecture's loop runs: its tensors are too small for threads
@@ -97,8 +101,9 @@ def main():
     print(f"lecture loop : {lecture_per_trial:.3f} s per trial ({args.lecture_trials} trials timed before the engine "
           f"runs, {before:.3f} s, and after, {after:.3f} s, one at a time; extrapolated to each size; CPU time "
           f"{lecture_cpu:.3f} s per trial)")
-    print(f"engine       : --record {args.record}, passes within {args.memory_mb:g} MiB, one CPU thread, each size in "
-          f"a fresh process")
+    threads = Recording(threads=args.threads).passes_at_once()
+    print(f"engine       : --record {args.record}, passes within {args.memory_mb:g} MiB, {threads} at once (one CPU "
+          f"thread each), each size in a fresh process")
     print()
     print(f"{'trials':>9} {'engine':>10} {'lecture loop':>13} {'ratio':>8} {'peak RSS':>10} {'solved':>7} "
           f"{'CPU time':>9} {'CPU ratio':>9}  target (on the wall-clock ratio)")
@@ -117,8 +122,8 @@ def main():
     print()
     print(f"exact        : {'yes' if exact else 'NO'} (the engine's losses equal the lecture loop's, "
           f"seeds 0-{args.lecture_trials - 1}, every step)")
-    print("CPU time     : the process's CPU seconds (the engine's random draws use 2 threads): on a shared machine the "
-          "wall-clock ratio depends on the others' load, the CPU ratio much less")
+    print("CPU time     : the process's CPU seconds, all its threads (passes trained at once, the random draws): on a "
+          "shared machine the wall-clock ratio depends on the others' load, the CPU ratio much less")
 
 
 if __name__ == "__main__":

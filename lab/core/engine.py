@@ -28,7 +28,7 @@ from lab.core.config import INITS, ConfigError, TrialConfig
 from lab.core.observers import Evaluator, Tracer
 from lab.core.optimizers import OPTIMIZERS
 from lab.core.recording import Recording, keep_heap_small, reduce
-from lab.core.runs import Runs, elementwise_loss, mean_per_trial
+from lab.core.runs import STEPS_AT_ONCE, Runs, elementwise_loss, mean_per_trial
 from lab.core.stacked import LOSS_GRAD, StackedNet, segments
 
 
@@ -75,20 +75,40 @@ def train_group(items, device="cpu", trace: bool = False, checkpoint_every: int 
 
 def _train_passes(items, dev, record: Recording) -> list[Runs]:
     """The items' trials in passes of at most `record.trials_per_pass` trials (in order), each pass's Runs reduced
-    to what `record` keeps before the next pass starts; then each item's parts joined."""
+    to what `record` keeps as soon as it finishes; on a CPU `record.passes_at_once` passes at a time, each in its own
+    thread (the ops release the GIL; a trial's numbers do not depend on its pass). Then each item's parts joined."""
     keep_heap_small()
-    size = record.trials_per_pass(items[0][0], dev.type)
     grad_at = None if record.full else record.curve_steps(items[0][0].steps)
-    parts: list[list[Runs]] = [[] for _ in items]
     flat = [(k, config, seed) for k, (config, seeds) in enumerate(items) for seed in seeds]
-    for start in range(0, len(flat), size):
+    threads = record.passes_at_once(dev.type)
+
+    def one_pass(trials) -> list[tuple[int, Runs]]:
         chunk: dict[int, tuple] = {}
-        for k, config, seed in flat[start:start + size]:
+        for k, config, seed in trials:
             chunk.setdefault(k, (config, []))[1].append(seed)
-        results = _train_stacked(list(chunk.values()), dev, grad_at=grad_at)
-        for k, runs in zip(chunk, results):
-            parts[k].append(reduce(runs, record))
+        with _single_threaded():  # in this thread too
+            results = _train_stacked(list(chunk.values()), dev, grad_at=grad_at)
+            return [(k, reduce(runs, record)) for k, runs in zip(chunk, results)]
+
+    passes = _split(flat, record.trials_per_pass(items[0][0], dev.type), threads)
+    parts: list[list[Runs]] = [[] for _ in items]
+    with ThreadPoolExecutor(min(threads, len(passes))) as pool:
+        for done in pool.map(one_pass, passes):
+            for k, runs in done:
+                parts[k].append(runs)
     return [Runs.concat(p) for p in parts]
+
+
+def _split(trials: list, size: int, threads: int) -> list[list]:
+    """`trials` in passes of at most `size`, as few as may be; but at least one per thread while each pass keeps
+    MIN_THREAD_TRIALS trials (a small request then still uses every core). Passes differ in size by at most one."""
+    count = max(-(-len(trials) // size), min(threads, len(trials) // MIN_THREAD_TRIALS))
+    count = max(1, count)
+    bounds = [len(trials) * j // count for j in range(count + 1)]
+    return [trials[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+MIN_THREAD_TRIALS = 256  # the fewest trials worth a thread of their own: fewer, and the per-op overhead dominates
 
 
 def _settings(config: TrialConfig) -> tuple:
@@ -133,6 +153,7 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None, grad_at=None)
         arithmetic.rows_arithmetic(first.layer_sizes, hidden, first.batch_size, not first.finite), dev)
     stream = rows_of is not None and not first.finite
     row_classes = _row_classes(batch_arith, table_arith, first.batch_size, dev) if stream else None
+    rows = _TableRows(table, layers, table_y) if stream and row_classes is None else None
     layer_of_param = torch.zeros(n_layers, theta.shape[0], dtype=torch.float64, device=dev)
     for l, layer in enumerate(layers):
         layer_of_param[l, layer.span] = 1.0
@@ -140,7 +161,7 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None, grad_at=None)
 
     # A net's output on a 0/1 input row is its output on that truth-table row, computed the same way: so each step
     # runs the forward pass on the 4 table rows only, and picks each minibatch row's activations from them.
-    outputs = torch.empty(steps, 4, first.outputs, trials, device=dev)  # on the table, before each update
+    outputs = torch.empty(steps + 1, 4, first.outputs, trials, device=dev)  # on the table, before each update; after
     minibatch_loss = torch.empty(steps, trials, device=dev)  # what the lecture prints
     # gradient history for the per-layer norms: kept whole when small (one copy a step), else reduced every step
     grad_pos = None if grad_at is None else {int(step): pos for pos, step in enumerate(grad_at)}
@@ -168,11 +189,14 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None, grad_at=None)
                 batch, y = net.forward(xs[i], batch_arith), ys[i]
             elif rows_of is None:  # full batch: the minibatch is the table
                 batch, y = acts, table_y
+            elif rows is not None:  # every minibatch row rounded as its table row
+                batch, y = rows.pick(acts, rows_of[i])
             else:
                 picked = rows_of[i].long()
                 batch, y = _minibatch(net, table, acts, picked, row_classes), _pick(table_y, picked)
             net.backward(batch, loss_grad(batch[-1], y), batch_arith)
-            minibatch_loss[i] = mean_per_trial(elementwise_loss(first.loss_fn, batch[-1], y))
+            if rows is None:  # else taken from the table's outputs after the loop
+                minibatch_loss[i] = mean_per_trial(elementwise_loss(first.loss_fn, batch[-1], y))
             at = i if grad_pos is None else grad_pos.get(i)
             if at is None:
                 pass
@@ -182,13 +206,15 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None, grad_at=None)
                 history[at] = torch.mm(layer_of_param, grad.double().square()).float()
             for optimizer in optimizers:
                 optimizer.step()
-        final = net.forward(table, table_arith)[-1]
+        outputs[steps].copy_(net.forward(table, table_arith)[-1])
+        if rows is not None:
+            _picked_losses(first.loss_fn, outputs, table_y, rows_of, minibatch_loss)
         if kept:
             snapshots[-1].copy_(theta)
         grad_sq = _layer_sums(history, layer_of_param) if keep_grads else history
         if evaluator is not None:
             evaluator.maybe_record(steps)
-    results = Runs.collect(items, blocks, minibatch_loss, outputs, table_y, final, grad_sq, theta)
+    results = Runs.collect(items, blocks, minibatch_loss, outputs, table_y, grad_sq, theta)
     for runs, cols in zip(results, blocks, strict=True):
         if tracer is not None:
             runs.activation_mean, runs.saturation = tracer.arrays(cols)
@@ -275,6 +301,48 @@ def _minibatch(net, table, table_acts, picked, row_classes):
     return batch
 
 
+class _TableRows:
+    """The activations of the 4 truth-table rows, inputs and targets included, in one (units, 4, trials) tensor, so
+    that each step picks every minibatch row's activations from their table rows in one op."""
+
+    def __init__(self, table, layers, table_y):
+        widths = [table.shape[1], *(layer.fan_out for layer in layers), table_y.shape[1]]
+        ends = torch.tensor(widths).cumsum(0).tolist()
+        self.units = list(zip([0, *ends[:-1]], ends))
+        trials = table.shape[-1]
+        self.values = torch.empty(ends[-1], 4, trials, device=table.device)
+        self.layer(0).copy_(table)
+        self.layer(len(widths) - 1).copy_(table_y)
+        self.columns = torch.arange(trials, device=table.device)
+
+    def layer(self, k):
+        """Layer k's (or the targets') slice, as (rows, units, trials)."""
+        start, end = self.units[k]
+        return self.values[start:end].transpose(0, 1)
+
+    def pick(self, acts, rows):
+        """The minibatch's activations [x, h1, ..., output] and targets, each (mbs, units, trials), for the table
+        rows' activations `acts` and the table row of each minibatch row `rows` (mbs, trials)."""
+        for k, a in enumerate(acts[1:], 1):
+            self.layer(k).copy_(a)
+        units, _, trials = self.values.shape
+        index = torch.add(self.columns, rows.long(), alpha=trials).view(-1)  # row r, trial t: rows[r, t]·trials + t
+        picked = self.values.view(units, -1).index_select(1, index).view(units, -1, trials).transpose(0, 1)
+        parts = [picked[:, start:end] for start, end in self.units]
+        return parts[:-1], parts[-1]
+
+
+def _picked_losses(kind, outputs, table_y, rows_of, out):
+    """Each step's minibatch loss (steps, trials), a few steps at a time, when every minibatch row's output is its
+    table row's output before the update (`outputs`, steps + 1 of them) and `rows_of` (steps, mbs, trials) says which
+    row: the same numbers as computed step by step, in far fewer ops."""
+    for start in range(0, len(out), STEPS_AT_ONCE):
+        rows = rows_of[start:start + STEPS_AT_ONCE].long()
+        o = _pick(outputs[start:start + len(rows)], rows, dim=1)
+        y = _pick(table_y.expand(len(rows), *table_y.shape), rows, dim=1)
+        out[start:start + len(rows)] = mean_per_trial(elementwise_loss(kind, o, y))
+
+
 def _pick(table_rows, rows, dim=0):
     """Rows of `table_rows` (one per truth-table row along `dim`, trials last) chosen per trial by `rows`."""
     index = rows.unsqueeze(dim + 1).expand(*rows.shape[:dim + 1], table_rows.shape[dim + 1], rows.shape[-1])
@@ -294,27 +362,29 @@ def _starts(items, dev):
         jobs.extend((at + k, seed, config.init) for k, seed in enumerate(seeds))
         at += len(seeds)
     theta = torch.empty(models.param_count(sizes), at)
-    stream = None if first.full_batch or first.finite else torch.empty(at, steps * mbs, dtype=torch.uint8)
+    stream = None if first.full_batch or first.finite else torch.empty(steps, mbs, at, dtype=torch.uint8)
     batches = torch.empty(steps, mbs, at, dtype=torch.long) if first.finite else None
     draws = {init: models.init_draws(sizes, init) for init in INITS}
 
-    def draw(chunk):
-        for col, seed, init in chunk:
+    def draw(chunk):  # consecutive columns: their streams are turned into table rows together
+        uniforms = None if stream is None else torch.empty(len(chunk), steps * mbs, 2)
+        for k, (col, seed, init) in enumerate(chunk):
             generator = torch.Generator().manual_seed(seed)
             theta[:, col] = models.init_params(sizes, init, generator, draws[init])
-            if stream is not None:  # stored as bytes
-                stream[col] = tasks.table_rows(steps, mbs, generator).view(-1)
+            if uniforms is not None:
+                tasks.uniform_stream(steps, mbs, generator, out=uniforms[k])
             if batches is not None:
                 batches[:, :, col] = data.batch_indices(first, generator)
+        if uniforms is not None:  # stored as bytes
+            rows = tasks.rows_of_uniforms(uniforms).view(len(chunk), steps, mbs)
+            stream[:, :, chunk[0][0]:chunk[-1][0] + 1] = rows.permute(1, 2, 0)
 
     threads = max(2, min(8, os.cpu_count() or 1))  # many trials (a GPU's passes): the draws take much of the time
     with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(draw, (jobs[k::threads] for k in range(threads))))
-    if batches is not None:
-        return theta.to(dev), batches.to(dev), blocks
-    if stream is None:
-        return theta.to(dev), None, blocks
-    return theta.to(dev), stream.view(at, steps, mbs).permute(1, 2, 0).contiguous().to(dev), blocks
+        list(pool.map(draw, (jobs[k:k + _DRAW_CHUNK] for k in range(0, len(jobs), _DRAW_CHUNK))))
+    rows_of = batches if batches is not None else stream
+    return theta.to(dev), None if rows_of is None else rows_of.to(dev), blocks
 
 
+_DRAW_CHUNK = 64  # trials whose streams one thread draws, then turns into table rows in one go
 _GRAD_HISTORY_LIMIT = 64_000_000  # floats (256 MB)

@@ -10,12 +10,14 @@ Whatever the level, each trial's summaries (solved, steps to solve, final loss, 
 of lab.core.plateaus) are computed from its full curves, as they are for a full recording, before the curves are
 thinned: they are bitwise the same at every level. A request of many trials is trained in passes of at most
 `trials_per_pass` trials, so the engine's working memory stays within `memory_mb` however many trials are asked for;
-a trial's numbers do not depend on which trials share its pass (lab.core.engine).
+a trial's numbers do not depend on which trials share its pass (lab.core.engine). On a CPU, `passes_at_once` passes
+train at the same time, each in its own thread (by default one per core), and share `memory_mb`.
 """
 
 from __future__ import annotations
 
 import ctypes
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -44,17 +46,21 @@ BYTES_PER_OUTPUT_STEP = 64  # per output unit (4 table rows, a few copies)
 
 @dataclass(frozen=True)
 class Recording:
-    """`every`: 1 = full curves, K = every K-th step, None = summaries only; `memory_mb`: the working memory one pass
-    of the engine may take (it sets the trials per pass)."""
+    """`every`: 1 = full curves, K = every K-th step, None = summaries only; `memory_mb`: the working memory the
+    engine's passes may take together (it sets the trials per pass); `threads`: how many passes train at once on a
+    CPU, each in its own thread (None: one per core this process may use)."""
 
     every: int | None = 1
     memory_mb: float = MEMORY_MB
+    threads: int | None = None
 
     def __post_init__(self):
         if self.every is not None and (not isinstance(self.every, int) or self.every < 1):
             raise ConfigError("record", f"curves every K steps needs a whole K >= 1 (got {self.every!r})")
         if not self.memory_mb > 0:
             raise ConfigError("memory_mb", f"must be > 0 (got {self.memory_mb!r})")
+        if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
+            raise ConfigError("threads", f"must be a whole number >= 1 (got {self.threads!r})")
 
     @classmethod
     def parse(cls, text: str | None, memory_mb: float = MEMORY_MB) -> Recording:
@@ -89,14 +95,30 @@ class Recording:
         per_step += 4 * (params if self.full else layers)  # the gradient history
         return config.steps * per_step + 64 * params
 
+    def passes_at_once(self, device_type: str = "cpu") -> int:
+        """How many passes the engine trains at the same time: on a CPU `threads` (None: one per usable core); on a
+        GPU one."""
+        if device_type != "cpu":
+            return 1
+        return self.threads or usable_cores()
+
     def trials_per_pass(self, config: TrialConfig, device_type: str = "cpu") -> int:
-        """How many trials of `config` one pass of the engine trains within `memory_mb` (on a CPU at most
-        MAX_PASS_TRIALS)."""
-        fits = int(max(1, self.memory_mb * 2**20 // self.bytes_per_trial(config)))
+        """How many trials of `config` one pass of the engine trains within its share of `memory_mb` (the passes
+        trained at once share it; on a CPU at most MAX_PASS_TRIALS)."""
+        share = self.bytes_per_trial(config) * self.passes_at_once(device_type)
+        fits = int(max(1, self.memory_mb * 2**20 // share))
         return min(fits, MAX_PASS_TRIALS) if device_type == "cpu" else fits
 
 
 FULL = Recording()
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 @cache
@@ -121,7 +143,7 @@ def reduce(runs: Runs, recording: Recording) -> Runs:
     steps = runs.config.steps
     kept = recording.curve_steps(steps)
     summaries = {"steps_to_solve": runs.steps_to_solve, "diverged": runs.diverged,
-                 **stall_arrays(runs.table_loss, runs.config.loss_fn)}
+                 **_stall_arrays(runs.table_loss, runs.config.loss_fn)}
     table = np.append(kept, steps)
     copy = np.ascontiguousarray
     # the engine may have kept the gradient norms at these steps only (lab.core.engine, `grad_at`)
@@ -129,3 +151,14 @@ def reduce(runs: Runs, recording: Recording) -> Runs:
     return Runs(runs.config, list(runs.seeds), copy(runs.loss[:, kept]), copy(runs.table_loss[:, table]),
                 copy(runs.table_error[:, table]), copy(grad), copy(runs.table_output),
                 copy(runs.params), evaluations=runs.evaluations, curve_steps=kept, summaries=summaries)
+
+
+def _stall_arrays(curves: np.ndarray, loss_fn: str) -> dict[str, np.ndarray]:
+    """lab.core.plateaus.stall_arrays, a block of curves at a time (each curve's stalls are its own): the detector's
+    temporaries stay small."""
+    parts = [stall_arrays(curves[start:start + CURVES_AT_ONCE], loss_fn)
+             for start in range(0, len(curves), CURVES_AT_ONCE)]
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+
+CURVES_AT_ONCE = 256

@@ -35,6 +35,8 @@ def wrong_answers(o: torch.Tensor, y: torch.Tensor, axis: int) -> torch.Tensor:
     return (o.argmax(axis) != y.argmax(axis)).float()
 
 
+STEPS_AT_ONCE = 64  # steps whose truth-table losses Runs.collect computes together
+
 EVALUATIONS = ("train_loss", "train_error", "val_loss", "val_error", "test_loss", "test_error")
 
 
@@ -64,19 +66,23 @@ class Runs:
     summaries: dict | None = None
 
     @classmethod
-    def collect(cls, items, blocks, mb_loss, table_out, table_y, final, grad_sq, theta) -> list[Runs]:
+    def collect(cls, items, blocks, mb_loss, table_out, table_y, grad_sq, theta) -> list[Runs]:
         """Per-trial arrays from the engine's records: the minibatch loss (steps, trials); the truth-table losses and
-        errors of every step, computed at once from the outputs on the table before each update
-        (steps, 4, out, trials) and after the last one (4, out, trials)."""
+        errors of every step, computed a few steps at a time (few temporaries) from the outputs on the table before
+        each update and after the last one (steps + 1, 4, out, trials)."""
         kind = items[0][0].loss_fn
-        table_out = torch.cat([table_out, final.unsqueeze(0)])  # (steps + 1, 4, out, trials)
-        table_y = table_y.unsqueeze(0)
-        table_loss = mean_per_trial(elementwise_loss(kind, table_out, table_y.expand_as(table_out)))
-        table_error = wrong_answers(table_out, table_y, axis=2).mean(dim=1)
+        table_loss = table_out.new_empty(table_out.shape[0], table_out.shape[-1])
+        table_error = torch.empty_like(table_loss)
+        for start in range(0, len(table_out), STEPS_AT_ONCE):
+            out = table_out[start:start + STEPS_AT_ONCE]
+            at = slice(start, start + len(out))
+            table_loss[at] = mean_per_trial(elementwise_loss(kind, out, table_y.unsqueeze(0).expand_as(out)))
+            torch.mean(wrong_answers(out, table_y.unsqueeze(0), axis=2), dim=1, out=table_error[at])
         as_np = lambda t: t.detach().cpu().numpy()  # noqa: E731
         mb_loss, table_loss, table_error = (as_np(t.T) for t in (mb_loss, table_loss, table_error))
         grad_norm = as_np(grad_sq.sqrt().permute(2, 0, 1))
-        final, params = as_np(final.permute(2, 0, 1)), as_np(theta.T)
+        final = as_np(table_out[-1].permute(2, 0, 1).contiguous())  # a copy: not a view of every step's outputs
+        params = as_np(theta.T)
         return [
             cls(config, seeds, mb_loss[b], table_loss[b], table_error[b], grad_norm[b], final[b], params[b])
             for (config, seeds), b in zip(items, blocks)

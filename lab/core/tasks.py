@@ -55,5 +55,10 @@ def uniform_stream(steps: int, batch_size: int, generator=None, out=None) -> tor
 
 def table_rows(steps: int, batch_size: int, generator=None) -> torch.Tensor:
     """The lecture's stream as rows of TABLE_INPUTS, (steps, batch_size) int64: row 2·x1 + x2 for inputs (x1, x2)."""
-    drawn = uniform_stream(steps, batch_size, generator) < 0.5
-    return drawn[..., 0].long() * 2 + drawn[..., 1]
+    return rows_of_uniforms(uniform_stream(steps, batch_size, generator)).long()
+
+
+def rows_of_uniforms(uniforms: torch.Tensor) -> torch.Tensor:
+    """The rows of TABLE_INPUTS that a (..., 2) tensor of the stream's uniforms draws, as uint8 (...)."""
+    drawn = (uniforms < 0.5).to(torch.uint8)
+    return drawn[..., 0] * 2 + drawn[..., 1]

@@ -16,9 +16,11 @@ from lab.science.stalls import stall_summary, stalls
 
 C = TrialConfig
 def few(level: str, config: TrialConfig, trials: int = 5) -> Recording:
-    """`level` with a memory setting that trains `trials` trials per pass (so every request below takes several)."""
+    """`level` with a memory setting that trains `trials` trials per pass (so every request below takes several; the
+    passes trained at once, one per core, share the setting)."""
     recording = Recording.parse(level)
-    return Recording.parse(level, memory_mb=trials * recording.bytes_per_trial(config) / 2**20)
+    share = recording.bytes_per_trial(config) * recording.passes_at_once()
+    return Recording.parse(level, memory_mb=trials * share / 2**20)
 CONFIGS = {  # stalled, stuck and solved trials; slow descents; trials that diverge
     "xor": (C(task="xor", steps=400), range(24)),
     "sgd": (C(optimizer="sgd", steps=400), range(24)),
@@ -122,6 +124,23 @@ def test_passes_stay_within_the_memory_setting(monkeypatch):
     assert a.seeds == list(range(30)) and b.seeds == list(range(30))
     alone = train(config.replace(optimizer="sgd"), range(30))
     assert b.summary()[SUMMARY_COLUMNS].equals(alone.summary()[SUMMARY_COLUMNS])
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_passes_trained_at_once_equal_passes_trained_one_by_one(full, threads):
+    memory = few("summary", full.config).memory_mb
+    alone = train(full.config, full.seeds, record=Recording(None, memory, threads=1))
+    got = train(full.config, full.seeds, record=Recording(None, memory, threads=threads))
+    assert got.summary()[SUMMARY_COLUMNS].equals(alone.summary()[SUMMARY_COLUMNS])
+    assert got.summary()[SUMMARY_COLUMNS].equals(full.summary()[SUMMARY_COLUMNS])
+    np.testing.assert_array_equal(got.params, full.params)
+    np.testing.assert_array_equal(got.table_output, full.table_output)
+
+
+def test_threads_must_be_a_whole_number():
+    with pytest.raises(ConfigError):
+        Recording(None, threads=0)
+    assert Recording(None, 64, threads=2).trials_per_pass(C()) == Recording(None, 32, threads=1).trials_per_pass(C())
 
 
 def test_trials_per_pass_shrinks_with_steps_and_grows_with_memory():
