@@ -74,8 +74,8 @@ def main():
                                                             "(default summary)")
     parser.add_argument("--memory-mb", type=float, default=MEMORY_MB,
                         help=f"the engine's working memory per pass (default {MEMORY_MB})")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="passes the engine trains at once, each in its own thread (default: one per core)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="passes the engine trains at once, each in its own thread (default 1, the engine's)")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     torch.set_num_threads(1)  # as the lecture's loop runs: its tensors are too small for threads

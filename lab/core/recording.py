@@ -11,7 +11,7 @@ of lab.core.plateaus) are computed from its full curves, as they are for a full 
 thinned: they are bitwise the same at every level. A request of many trials is trained in passes of at most
 `trials_per_pass` trials, so the engine's working memory stays within `memory_mb` however many trials are asked for;
 a trial's numbers do not depend on which trials share its pass (lab.core.engine). On a CPU, `passes_at_once` passes
-train at the same time, each in its own thread (by default one per core), and share `memory_mb`.
+train at the same time, each in its own thread (by default one), and share `memory_mb`.
 """
 
 from __future__ import annotations
@@ -48,11 +48,13 @@ BYTES_PER_OUTPUT_STEP = 64  # per output unit (4 table rows, a few copies)
 class Recording:
     """`every`: 1 = full curves, K = every K-th step, None = summaries only; `memory_mb`: the working memory the
     engine's passes may take together (it sets the trials per pass); `threads`: how many passes train at once on a
-    CPU, each in its own thread (None: one per core this process may use)."""
+    CPU, each in its own thread (None: one per core this process may use). One by default: measured on a 2-core
+    machine, two passes at once took 140 s for 100,000 lecture trials against 84 s one at a time (the passes are
+    bound by memory traffic, which the cores share); `bench/bench_engine.py --threads N` measures it on yours."""
 
     every: int | None = 1
     memory_mb: float = MEMORY_MB
-    threads: int | None = None
+    threads: int | None = 1
 
     def __post_init__(self):
         if self.every is not None and (not isinstance(self.every, int) or self.every < 1):

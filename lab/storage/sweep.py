@@ -17,7 +17,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lab.core.budget import weight
 from lab.core.config import ConfigError, TrialConfig
@@ -173,9 +173,17 @@ def run_plan(sweep: SweepPlan, store: Store | None = None, scheduler: str | None
     return out
 
 
+def one_thread_each(record: Recording | None) -> Recording | None:
+    """`record` for units trained in several processes at once: they already share the cores, so each trains one
+    pass at a time (unless `record` names its threads)."""
+    return record if record is None or record.threads is not None else replace(record, threads=1)
+
+
 def _execute(units, workers, scheduler, device, record=None):
     if not units:
         return
+    if scheduler or (workers > 1 and len(units) > 1):
+        record = one_thread_each(record)
     args = (device,) if record is None else (device, record)  # train_unit's arguments after the unit
     if scheduler:
         try:

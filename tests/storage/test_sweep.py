@@ -318,3 +318,13 @@ def test_progress_bar_eta_from_the_estimate_then_from_the_rate(monkeypatch):
     stream = io.StringIO()
     lab.cli.sweep.ProgressBar(stream, width=4)(0, 8)  # no estimate (a cluster): the time so far
     assert stream.getvalue() == "\r[    ] 0/8 trials  0 s  "
+
+
+def test_processes_training_at_once_train_one_pass_at_a_time_each():
+    from lab.core.recording import Recording
+    from lab.storage.sweep import one_thread_each
+
+    assert one_thread_each(Recording(every=None)).passes_at_once() == 1
+    assert one_thread_each(Recording(every=None, threads=3)).passes_at_once() == 3  # asked for: kept
+    assert one_thread_each(None) is None  # a full recording trains in one pass
+    assert Recording(every=None).passes_at_once() >= 1
