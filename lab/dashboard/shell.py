@@ -168,7 +168,7 @@ _PLAYER = st.components.v2.component(
 
 def replay(frames: dict, nodes, edges, *, name: str) -> None:
     """A trial's replay (`charts.lecture.replay_chart` over `jobs.replay_frames`' tables) with a play / pause button
-    under it that steps the chart's slider in the browser; `name`: the slider's parameter, one per page."""
+    beside it that steps the chart's slider in the browser; `name`: the slider's parameter, one per page."""
     drawing, words = st.columns([3, 2], gap="large")  # side by side on a wide screen, one under the other on a phone
     with drawing:
         chart(lecture_charts.replay_chart, frames, nodes, edges, name=name, slider_title=tr("lec.replay.slider"),
