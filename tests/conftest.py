@@ -27,6 +27,34 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+def pytest_collection_modifyitems(items):
+    """The tests marked `background` last: their work runs in the background meanwhile (pytest_collection_finish)."""
+    items.sort(key=lambda item: item.get_closest_marker("background") is not None)
+
+
+BACKGROUND_MODULES: list = []  # the modules whose background work this session started
+
+
+def pytest_collection_finish(session):
+    """Start the background work of the selected `background` tests, grouped by module, as soon as they are known
+    (not when only collecting)."""
+    if session.config.option.collectonly:
+        return
+    by_module: dict = {}
+    for item in session.items:
+        if item.get_closest_marker("background") is not None:
+            by_module.setdefault(item.module, []).append(item)
+    for module, items in by_module.items():
+        BACKGROUND_MODULES.append(module)
+        module.start_in_background(items)
+
+
+def pytest_sessionfinish(session):
+    """Stop background work nobody will wait for any more (a session ended early: -x, Ctrl-C, a crash)."""
+    for module in BACKGROUND_MODULES:
+        module.stop_background()
+
+
 @pytest.fixture
 def store_dir(tmp_path, monkeypatch):
     """An empty store for this test, no host compute limit from the environment, and empty caches."""

@@ -7,7 +7,10 @@ and instruction set, ATen picks its vectorised kernels by instruction set. Each 
 torch loads; MKL's Intel-only kernels are reached on any x86-64 CPU through a preloaded library
 (tests/core/code_paths.py).
 
-`pytest -m "not exactness"` leaves these runs out (each takes one to a few minutes).
+`pytest -m "not exactness"` leaves these runs out (each takes one to a few minutes). They start in the background as
+soon as the session has collected them, one at a time (`LAB_CODE_PATH_JOBS` at once), while the rest of the suite runs:
+the engine trains on one thread, so on two cores the suite takes one and these runs the other. Their tests come last
+(tests/conftest.py) and wait for their own run's result.
 """
 
 from __future__ import annotations
@@ -15,8 +18,13 @@ from __future__ import annotations
 import ast
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -84,8 +92,8 @@ def code_path_params() -> list:
     """One pytest.param per code path; the intel-mkl ones xfail until INTEL_MKL_EXACT."""
     xfail = pytest.mark.xfail(strict=False, reason="the engine does not follow MKL's Intel kernels yet "
                                                    "(INTEL_MKL_EXACT = True)")
-    return [pytest.param(env, intel, id=name, marks=[xfail] if intel and not INTEL_MKL_EXACT else [])
-            for name, (env, intel) in CODE_PATHS.items()]
+    return [pytest.param(name, id=name, marks=[xfail] if intel and not INTEL_MKL_EXACT else [])
+            for name, (_, intel) in CODE_PATHS.items()]
 
 
 FAILING_LINE = re.compile(r"^(E |_{3,} |\S+\.py:\d+: |FAILED |ERROR |!{3,} |(=+ )?\d+ (failed|passed|error))")
@@ -110,30 +118,103 @@ def test_the_exactness_list_names_existing_tests():
         assert name in functions, f"{node}: {path} has no test {name}"
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(RUN_TIMEOUT + 60)
-@pytest.mark.parametrize(("variables", "intel"), code_path_params())
-def test_exactness_under_code_path(variables, intel, request, tmp_path):
-    name = request.node.callspec.id
+@dataclass(frozen=True)
+class Outcome:
+    """How one code path's run ended: `skipped` (why it could not run) or `failure` (what failed), or neither."""
+
+    skipped: str | None = None
+    failure: str | None = None
+
+
+def run_code_path(name: str, workdir: Path, started: list) -> Outcome:
+    """Run the exactness tests under code path `name` in a fresh pytest, its store and preload under `workdir`;
+    the process is appended to `started` (so that an interrupted session can stop it)."""
+    variables, intel = CODE_PATHS[name]
     env = {k: v for k, v in os.environ.items() if k not in PATH_VARIABLES}
     env.update(variables)
     env[GUARD] = name
-    env["LAB_STORE"] = str(tmp_path / "store")
+    env["LAB_STORE"] = str(workdir / "store")
     env.pop("PYTEST_ADDOPTS", None)
     if intel:
         try:
-            library = build_intel_mkl_preload(tmp_path / "preload")
+            library = build_intel_mkl_preload(workdir / "preload")
         except PreloadUnavailable as reason:
-            pytest.skip(str(reason))
+            return Outcome(skipped=str(reason))
         env["LD_PRELOAD"] = ":".join(p for p in (str(library), env.get("LD_PRELOAD")) if p)
     settings = " ".join(f"{k}={env[k]}" for k in ("LD_PRELOAD", *PATH_VARIABLES) if k in env)
     command = [sys.executable, "-m", "pytest", *EXACTNESS_TESTS, "-p", "no:cacheprovider", "-q", "-x"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    started.append(process)
     try:
-        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
-    except subprocess.TimeoutExpired as timeout:
-        output = "".join(o.decode() if isinstance(o, bytes) else o for o in (timeout.stdout, timeout.stderr) if o)
-        pytest.fail(f"exactness tests under {name} ({settings}): no result after {RUN_TIMEOUT} s\n"
-                    f"{failure_tail(output)}")
-    assert done.returncode == 0, (
-        f"exactness tests under {name} ({settings}): exit {done.returncode}\n"
-        f"{failure_tail(done.stdout + done.stderr)}")
+        output, _ = process.communicate(timeout=RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+        return Outcome(failure=f"exactness tests under {name} ({settings}): no result after {RUN_TIMEOUT} s\n"
+                               f"{failure_tail(output)}")
+    if process.returncode != 0:
+        return Outcome(failure=f"exactness tests under {name} ({settings}): exit {process.returncode}\n"
+                               f"{failure_tail(output)}")
+    return Outcome()
+
+
+class Background:
+    """The code-path runs of this session, started early in worker threads; each test waits for its own."""
+
+    def __init__(self):
+        self.runs: dict[str, Future] = {}
+        self.processes: list[subprocess.Popen] = []
+        self.lock = threading.Lock()
+        self.executor: ThreadPoolExecutor | None = None
+        self.workdir: Path | None = None
+
+    def start(self, names: list[str]) -> None:
+        with self.lock:
+            if self.executor is None:
+                jobs = max(1, int(os.environ.get("LAB_CODE_PATH_JOBS", "1")))
+                self.executor = ThreadPoolExecutor(jobs, thread_name_prefix="code-path")
+                self.workdir = Path(tempfile.mkdtemp(prefix="lab-code-paths-"))
+            for name in names:
+                if name not in self.runs:
+                    self.runs[name] = self.executor.submit(run_code_path, name, self.workdir / name, self.processes)
+
+    def result(self, name: str) -> Outcome:
+        self.start([name])
+        return self.runs[name].result()
+
+    def stop(self) -> None:
+        """Cancel the runs not started, stop the running ones, remove their files."""
+        with self.lock:
+            if self.executor is None:
+                return
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            for process in self.processes:
+                if process.poll() is None:
+                    process.kill()
+            self.executor.shutdown(wait=True)
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.executor = None
+
+
+BACKGROUND = Background()
+
+
+def start_in_background(items: list) -> None:
+    """Start the runs of these collected test items (called by tests/conftest.py once collection is done)."""
+    BACKGROUND.start([item.callspec.params["name"] for item in items])
+
+
+def stop_background() -> None:
+    """Stop the runs at the end of the session (tests/conftest.py)."""
+    BACKGROUND.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(RUN_TIMEOUT * len(CODE_PATHS) + 60)  # may wait for the runs queued before its own
+@pytest.mark.background
+@pytest.mark.parametrize("name", code_path_params())
+def test_exactness_under_code_path(name):
+    outcome = BACKGROUND.result(name)
+    if outcome.skipped:
+        pytest.skip(outcome.skipped)
+    assert outcome.failure is None, outcome.failure

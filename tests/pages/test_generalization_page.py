@@ -302,9 +302,10 @@ BROWSER_CASES = [(lang, width) for lang in ("en", "ja") for width in WIDTHS]
 @pytest.mark.browser
 @pytest.mark.parametrize(("lang", "width"), BROWSER_CASES, ids=[f"{lang}-{w}" for lang, w in BROWSER_CASES])
 def test_page_in_a_browser(browser, server, warm, lang, width):
-    """The default view with the capacity sweep and the cross-validation (the first case computes them)."""
-    context, view = open_page(browser, f"{server}/generalization?cap=1&cv=1&lang={lang}", WIDTHS[width], lang,
-                              timeout=FIRST_VISIT)
+    """The overfitting view with a capacity sweep and a cross-validation, smaller than the defaults so that the first
+    case computes them in seconds (the page draws any sizes alike)."""
+    query = f"seeds=5&cap=1&widths=1,4,16&cv=1&folds=4&cv_seeds=2&lang={lang}"
+    context, view = open_page(browser, f"{server}/generalization?{query}", WIDTHS[width], lang, timeout=FIRST_VISIT)
     try:
         assert view.locator("[data-testid='stException']").count() == 0
         view.wait_for_function(
@@ -323,7 +324,8 @@ def test_page_in_a_browser(browser, server, warm, lang, width):
 
 @pytest.mark.browser
 def test_bad_link_in_a_browser(browser, server, warm):
-    context, view = open_page(browser, f"{server}/generalization?width=0&steps=abc&lang=en", WIDTHS["phone"], "en",
+    query = "seeds=5&width=0&steps=abc&lang=en"
+    context, view = open_page(browser, f"{server}/generalization?{query}", WIDTHS["phone"], "en",
                               timeout=FIRST_VISIT)
     try:
         warning = view.locator("[data-testid='stAlertContentWarning']").first.inner_text()
