@@ -19,6 +19,7 @@ def main() -> None:
 
     from lab.dashboard import compute, shell
 
+    compute.share_the_interpreter()
     shell.setup_language()
     st.set_page_config(page_title=shell.tr("app.title"), page_icon=":material/neurology:", layout="wide")
     # the lecture's order: neurons, experiment, optimizers, depth, data, tuning, landscape, results

@@ -19,7 +19,7 @@ state = shell.page_state(landscape_state)
 with st.form("land.form"):
     st.multiselect(tr("land.f.opts"), tuple(OPTIMIZERS), key="land.opts",
                    format_func=lambda name: OPTIMIZERS[name].label)
-    row = st.columns(4)
+    row = st.columns([1, 1, 1.35, 1])  # the toggle's label is the longest (in Japanese 11 wide characters)
     row[0].number_input(tr("land.f.seed"), 0, MAX_SEED, step=1, key="land.seed", help=tr("f.seed.help"))
     row[1].number_input(tr("f.steps"), 1, landscape_state.MAX_STEPS, key="land.steps", step=100)
     row[2].toggle(tr("land.f.normalize"), key="land.normalize", help=tr("land.f.normalize.help"))
