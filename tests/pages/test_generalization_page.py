@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import streamlit as st
-from helpers import FIRST_VISIT, SHOTS, WIDTHS, charts, ok, open_page, run_page, screenshot
+from helpers import DONE, FIRST_VISIT, SHOTS, WIDTHS, charts, ok, open_page, run_page, screenshot
 from streamlit.testing.v1 import AppTest
 
 from lab.core import data
@@ -308,11 +308,13 @@ def test_page_in_a_browser(browser, server, warm, lang, width):
     context, view = open_page(browser, f"{server}/generalization?{query}", WIDTHS[width], lang, timeout=FIRST_VISIT)
     try:
         assert view.locator("[data-testid='stException']").count() == 0
-        view.wait_for_function(
+        view.wait_for_function(  # the charts, and the cross-validation's three numbers under them
             "document.querySelectorAll(\"[data-testid='stVegaLiteChart'] canvas, "
-            "[data-testid='stVegaLiteChart'] svg\").length >= 2",
+            "[data-testid='stVegaLiteChart'] svg\").length >= 2 && "
+            "document.querySelectorAll(\"[data-testid='stMetric']\").length >= 3",
             timeout=60_000,
         )
+        view.wait_for_selector(DONE, timeout=60_000)
         assert view.locator("[data-testid='stMetric']").count() == 3
         assert view.locator("[data-testid='stAlertContentWarning']").count() == 1  # the sentence: it overfits
         heading = view.locator("h1").first.inner_text()
