@@ -1,6 +1,7 @@
 """The class load test: the real server (`streamlit run app.py`) loaded by simulated students, one run, one table.
 
     python bench/bench_class.py --scenario spread --visitors 50 --arrive 5 --warm
+    python bench/bench_class.py --scenario spread --visitors 50 --arrive 5 --warm --opened
     python bench/bench_class.py --scenario cold-compare --visitors 20
     python bench/bench_class.py --scenario one --page depth --query "lang=ja" --json one.json
 
@@ -13,7 +14,8 @@ waiting for the server feels) and another samples the resident memory of the ser
 Scenarios:
   spread        N visitors over every page's default view, round robin over the 8 pages, ?lang=en and ?lang=ja in
                 turn. With --warm the store is first warmed (`python -m lab warm`, as a teacher does before class);
-                the measured server then starts cold on the warmed store.
+                the measured server then starts cold on the warmed store. With --opened the teacher opens the
+                home page once before the class arrives (the server has then loaded the app and its libraries).
   cold-compare  first one visitor alone, then N visitors together, on one not-yet-computed optimizer comparison, each
                 run on a fresh store and a fresh server: does the server train once for all?
   one           one visitor on --page with --query (the "one visitor alone" baseline).
@@ -184,6 +186,9 @@ def run_phase(name: str, specs: list[tuple[str, str]], store: Path, args, note: 
     load_before, client_cpu = loadavg(), time.process_time()
     with Server(store, log, port=args.port, app_dir=args.app_dir) as server:
         with Sampler(server.port, server.proc.pid) as sampler:
+            if getattr(args, "opened", False):  # the teacher opens the link once, then the class arrives
+                teacher = run(visit(server.port, "", "lang=en", args.timeout))
+                print(f"   the teacher's visit: {teacher.outcome} in {teacher.finished} s", flush=True)
             visits = run(drive(server.port, specs, args.arrive if len(specs) > 1 else 0.0, args.timeout))
     return {"name": name, "note": note, "store": str(store), "log": str(log), "server_start_s": server.started_s,
             "load_before": load_before, "load_after": loadavg(), "client_cpu_s": time.process_time() - client_cpu,
@@ -213,6 +218,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, default=None,
                         help="the result store (cold-compare: its subfolders one/ and class/); else fresh temporary")
     parser.add_argument("--warm", action="store_true", help="spread: warm the store first (python -m lab warm)")
+    parser.add_argument("--opened", action="store_true",
+                        help="spread: one visit of the home page before the class arrives (the teacher checks the "
+                             "link), so the server has loaded the app; default: the class meets a server that has "
+                             "run nothing")
     parser.add_argument("--warm-timeout", type=float, default=900.0, help="seconds the warm-up may take")
     parser.add_argument("--page", default="", help="one: the URL path ('' = home)")
     parser.add_argument("--query", default=None,
@@ -241,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.warm:
                 warmed = warm(store, args)
             note = "warmed store" if args.warm else ("given store" if args.store else "fresh store")
+            note += ", opened once by the teacher" if args.opened else ", server not opened before"
             phases.append(run_phase("spread", specs, store, args, f"every page's default view, {note}"))
         elif args.scenario == "cold-compare":
             query = args.query if args.query is not None else COMPARE_QUERY

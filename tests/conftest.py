@@ -147,19 +147,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    """`streamlit run app.py` on a free port with an empty store, for one module; its URL."""
+    """`streamlit run app.py` on a free port with an empty store, shared by the browser tests of the session (each
+    page's first case computes that page's view); its URL. The server's output goes to server.log beside the store."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     pytest.importorskip("playwright.sync_api")
     port = _free_port()
-    env = {**os.environ, "LAB_STORE": str(tmp_path_factory.mktemp("store"))}
+    folder = tmp_path_factory.mktemp("server")
+    env = {**os.environ, "LAB_STORE": str(folder / "store")}
     streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
+    log = (folder / "server.log").open("wb")  # a file, not a pipe nobody reads (a full pipe would stall the server)
     proc = subprocess.Popen(
         [streamlit, "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -179,6 +182,7 @@ def server(tmp_path_factory):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 @pytest.fixture(scope="module")
