@@ -42,6 +42,16 @@ _SEEDS: dict[tuple, frozenset[int]] = {}  # (path, inode, size, mtime) -> the se
 
 
 SUFFIX = ".parquet"
+USED_EVERY_S = 60  # an entry's "last used" time (its mtime, for eviction) is moved on at most once a minute
+
+
+def used(path: Path) -> None:
+    """Mark an entry as recently used (last to be evicted) by moving its mtime to now, unless it moved in the last
+    USED_EVERY_S: a busy page reading an entry on every view keeps its file version, so what is remembered of that
+    version (the stored seeds) stays valid."""
+    with contextlib.suppress(OSError):
+        if time.time() - path.stat().st_mtime > USED_EVERY_S:
+            os.utime(path)
 
 
 LOCK_SUFFIX = ".lock"  # lock files: `.KEY.lock`, hidden beside the entries
@@ -144,8 +154,7 @@ class Store:
                 log.warning("store entry %s is unusable and will be recomputed: %s", path.name, exc)
             return None
         if touch:
-            with contextlib.suppress(OSError):
-                os.utime(path)  # recently used: last to be evicted
+            used(path)
         return runs
 
     def missing(self, config: TrialConfig, seeds) -> list[int]:
@@ -201,8 +210,7 @@ class Store:
             return None
         if not isinstance(found, dict):
             return None
-        with contextlib.suppress(OSError):
-            os.utime(self.path(key))  # the entry was used: last to be evicted
+        used(self.path(key))
         return found
 
     def write_derived(self, key: str, name: str, data: dict) -> bool:

@@ -170,3 +170,17 @@ def test_band_chart_has_its_legend_and_series_labels_are_not_cut():
                             "success_hi": [0.8]})
     y = optimizers_charts.success_chart(summary, x_title="rate").to_dict()["layer"][0]["encoding"]["y"]
     assert y["axis"]["labelLimit"] >= 200
+
+
+def test_a_chart_tables_key_tells_any_difference_apart():
+    from lab.dashboard.shell import content_digest
+
+    table = pd.DataFrame({"step": np.arange(500), "loss": np.linspace(1, 0, 500, dtype=np.float32),
+                          "series": ["Adam", "SGD"] * 250})
+    assert content_digest(table) == content_digest(table.copy())
+    changed = [table.assign(loss=table["loss"].where(table.index != 7, np.nextafter(table["loss"][7], 2))),
+               table.rename(columns={"loss": "Loss"}), table.set_axis(table.index + 1),
+               table.astype({"loss": "float64"}), table.assign(series=table["series"].replace("SGD", "sgd")), table.iloc[:-1]]
+    keys = {content_digest(t) for t in [table, *changed]}
+    assert len(keys) == len(changed) + 1
+    assert content_digest(table["loss"]) != content_digest(table["loss"] + 1)

@@ -5,6 +5,7 @@ test_store_safety.py."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -104,6 +105,26 @@ def _entry_size(tmp_path: Path, runs: Runs) -> int:
     scratch = Store(tmp_path / "scratch")
     scratch.save(runs)
     return scratch.path(runs.config.key()).stat().st_size
+
+
+def test_an_entry_read_on_every_view_keeps_its_version_and_its_remembered_seeds(tmp_path, monkeypatch):
+    import lab.storage.parquet as parquet
+
+    store = Store(tmp_path / "store")
+    store.save(engine_run(SMALL, (0, 1)))
+    path = store.path(SMALL.key())
+    touch_age(path, 30)  # used half a minute ago
+    version = path.stat().st_mtime_ns
+    reads = []
+    read_seeds = parquet.read_seeds
+    monkeypatch.setattr(parquet, "read_seeds", lambda *a: reads.append(a) or read_seeds(*a))
+    for _ in range(3):  # a page's views: what is missing, then the results
+        assert store.missing(SMALL, range(3)) == [2]
+        assert store.load(SMALL) is not None
+    assert path.stat().st_mtime_ns == version and len(reads) == 1  # the seeds were read once
+    touch_age(path, 120)  # last used two minutes ago: a read marks it used now
+    assert store.load(SMALL) is not None
+    assert path.stat().st_mtime > time.time() - 10
 
 
 def test_max_mb_evicts_least_recently_used_first(tmp_path, monkeypatch):
