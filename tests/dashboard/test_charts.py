@@ -180,7 +180,8 @@ def test_a_chart_tables_key_tells_any_difference_apart():
     assert content_digest(table) == content_digest(table.copy())
     changed = [table.assign(loss=table["loss"].where(table.index != 7, np.nextafter(table["loss"][7], 2))),
                table.rename(columns={"loss": "Loss"}), table.set_axis(table.index + 1),
-               table.astype({"loss": "float64"}), table.assign(series=table["series"].replace("SGD", "sgd")), table.iloc[:-1]]
+               table.astype({"loss": "float64"}), table.assign(series=table["series"].replace("SGD", "sgd")),
+               table.iloc[:-1]]
     keys = {content_digest(t) for t in [table, *changed]}
     assert len(keys) == len(changed) + 1
     assert content_digest(table["loss"]) != content_digest(table["loss"] + 1)
