@@ -7,7 +7,6 @@ Seeds are not part of the config: a config names an experiment, seed *s* one tri
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import math
@@ -187,14 +186,15 @@ class TrialConfig:
 
     # ---- identity ----------------------------------------------------------------------------------------------
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        return {name: getattr(self, name) for name in FIELD_NAMES}  # every field is a plain value: no deep copy
 
     def canonical_json(self) -> str:
         return json.dumps({"schema": SCHEMA_VERSION, **self.to_dict()}, sort_keys=True, separators=(",", ":"))
 
     def key(self) -> str:
-        """The cache key: a hash of the canonical config and the schema version."""
-        return hashlib.sha256(self.canonical_json().encode()).hexdigest()[:20]
+        """The cache key: a hash of the canonical config and the schema version (remembered per config: a page asks
+        for the keys of its configs on every view)."""
+        return _key(self)
 
     def replace(self, **changes) -> TrialConfig:
         """A copy with some fields changed; optimizer settings left unset take the new optimizer's defaults."""
@@ -215,6 +215,19 @@ class TrialConfig:
 
 
 FIELD_NAMES = tuple(f.name for f in fields(TrialConfig))
+
+
+_KEYS: dict[tuple, str] = {}  # each field's (type, value) -> the key (8,192 at most): 1 and 1.0 are told apart
+
+
+def _key(config: TrialConfig) -> str:
+    identity = tuple((type(value), value) for value in map(config.__getattribute__, FIELD_NAMES))
+    found = _KEYS.get(identity)
+    if found is None:
+        if len(_KEYS) >= 8192:
+            _KEYS.clear()
+        found = _KEYS[identity] = hashlib.sha256(config.canonical_json().encode()).hexdigest()[:20]
+    return found
 
 
 def _choice(config, name, allowed):

@@ -257,3 +257,14 @@ def test_key_changes_with_every_field(field):
 def test_keys_of_many_configs_are_distinct():
     configs = {TrialConfig(task=t, optimizer=o, depth=d) for t in ("and", "xor") for o in RESOLVED for d in (1, 2)}
     assert len({c.key() for c in configs}) == len(configs) == 32
+
+
+def test_the_key_is_the_hash_of_the_canonical_config_every_time():
+    import hashlib
+
+    configs = [TrialConfig(), TrialConfig(lr=0.01), TrialConfig(n_train=20, noise=1),
+               TrialConfig(n_train=20, noise=0.5), TrialConfig(optimizer="sgd", lr=1),
+               TrialConfig(optimizer="sgd", lr=1.5)]
+    for config in configs * 2:  # the second time from memory
+        assert config.key() == hashlib.sha256(config.canonical_json().encode()).hexdigest()[:20]
+    assert len({c.key() for c in configs}) == len(configs)
