@@ -13,6 +13,7 @@ Other heavy calls (Hessian tests, traces) go through `call`, which runs a functi
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing
 import os
@@ -27,6 +28,7 @@ from lab.storage.store import Store
 from lab.storage.sweep import stored_runs
 
 CHUNK_WORK = 200_000  # weighted trial-steps per job: small enough to report progress, large enough to amortise
+WORKER_NICE = 10  # how much lower the workers' CPU priority is than the web process's (POSIX nice increment)
 
 
 class QueueFull(RuntimeError):
@@ -38,6 +40,19 @@ def train_chunk(root: str, config: TrialConfig, seeds: tuple[int, ...], device: 
     what the store still lacks (another flight, another server or the CLI may have stored some meanwhile)."""
     stored_runs(Store(root), config, seeds, device)
     return len(seeds)
+
+
+def lower_priority(increment: int) -> None:
+    """Run this worker at a lower CPU priority than the process that started it, so that when both want a core the
+    web process (its event loop, health checks and page scripts) goes first: training waits a little, visitors do
+    not. POSIX `nice`; on Windows the below-normal priority class (through psutil, where it is installed)."""
+    with contextlib.suppress(OSError, AttributeError, ImportError):
+        if hasattr(os, "nice"):
+            os.nice(increment)
+        else:
+            import psutil
+
+            psutil.Process().nice(psutil.BELOW_NORMAL_PRIORITY_CLASS)
 
 
 def load_modules(names: tuple[str, ...]) -> None:
@@ -108,7 +123,8 @@ class ComputeService:
         self.max_queue = max_queue
         self.device = str(resolve_device(device))
         # spawned, not forked: the server's threads (and their locks) must not be copied into the workers
-        self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=lower_priority, initargs=(WORKER_NICE,))
         for _ in range(self.workers if preload else 0):  # every worker starts now and loads these modules
             self.executor.submit(load_modules, tuple(preload))
         self.lock = threading.Lock()

@@ -4,6 +4,7 @@ the store is the engine's numbers."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -12,7 +13,7 @@ import torch
 
 from lab.core.config import ConfigError, TrialConfig
 from lab.core.engine import train
-from lab.storage.service import ComputeService, QueueFull, chunk_seeds
+from lab.storage.service import WORKER_NICE, ComputeService, QueueFull, chunk_seeds
 from lab.storage.store import Store
 
 SMALL = TrialConfig(steps=60)
@@ -71,3 +72,10 @@ def test_a_full_queue_refuses_and_released_work_is_cancelled(service, tmp_path):
 def test_a_service_asked_for_a_gpu_it_lacks_says_so_before_it_starts_workers():
     with pytest.raises(ConfigError, match="no CUDA GPU"):
         ComputeService(workers=1, device="cuda")
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="POSIX priorities")
+def test_workers_run_at_a_lower_priority_than_the_server(service):
+    ticket = service.call(os.nice, 0)
+    wait(ticket)
+    assert service.value(ticket) == min(19, os.nice(0) + WORKER_NICE)
