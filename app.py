@@ -17,9 +17,9 @@ def main() -> None:
     import streamlit as st
     from streamlit.runtime.scriptrunner import RerunException, StopException
 
-    from lab.dashboard import compute, shell
+    from lab.dashboard import compute, interpreter, shell
 
-    compute.share_the_interpreter()
+    interpreter.share_the_interpreter()
     shell.setup_language()
     st.set_page_config(page_title=shell.tr("app.title"), page_icon=":material/neurology:", layout="wide")
     # the lecture's order: neurons, experiment, optimizers, depth, data, tuning, landscape, results

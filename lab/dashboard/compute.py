@@ -4,7 +4,6 @@ them) and the training a page asks for."""
 from __future__ import annotations
 
 import os
-import sys
 
 import pandas as pd
 import streamlit as st
@@ -44,18 +43,6 @@ def delete_entry(key: str, name: str) -> None:
 def curves_csv(configs: tuple, n_seeds: int, stride: int = 1) -> bytes:
     """Every seed's curves of the configs at every `stride`-th step (built when the download is clicked)."""
     return optimizers_view.curves_csv(store(), list(configs), n_seeds, stride)
-
-
-# ---- the web process ----------------------------------------------------------------------------------------------
-SWITCH_S = 0.001  # how long a thread may hold Python's interpreter lock while others wait (Python's default: 5 ms)
-
-
-def share_the_interpreter() -> None:
-    """The web process runs one thread per running page script beside the event loop that answers every visitor
-    (health checks, websocket messages). With many scripts running, the loop waits for the interpreter lock a switch
-    interval per runnable thread ahead of it; a 1 ms interval keeps it answering within a few tens of milliseconds."""
-    if sys.getswitchinterval() > SWITCH_S:
-        sys.setswitchinterval(SWITCH_S)
 
 
 # ---- compute budget ------------------------------------------------------------------------------------------------

@@ -58,14 +58,8 @@ LOCK_SUFFIX = ".lock"  # lock files: `.KEY.lock`, hidden beside the entries
 
 
 STALE_TEMP_SECONDS = 3600  # temporary files this old are left from a killed writer
-
-
 DERIVED_SUFFIX = ".json"  # derived files: `KEY.NAME.json`, beside the entry KEY.parquet
-
-
 DERIVED_NAME = re.compile(r"[A-Za-z0-9_-]+")  # a derived file's NAME: no dot, no path
-
-
 OLD_DERIVED_DIRS = ("hessian-tests",)  # where an older layout kept derived files: counted, deleted by `clear`
 
 

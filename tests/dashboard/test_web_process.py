@@ -8,18 +8,18 @@ import sys
 
 from helpers import ROOT
 
-from lab.dashboard import compute
+from lab.dashboard import interpreter
 
 
 def test_sharing_the_interpreter_shortens_the_switch_interval_only():
     before = sys.getswitchinterval()
     try:
         sys.setswitchinterval(0.005)  # Python's default
-        compute.share_the_interpreter()
-        assert sys.getswitchinterval() <= compute.SWITCH_S
+        interpreter.share_the_interpreter()
+        assert sys.getswitchinterval() <= interpreter.SWITCH_S
         sys.setswitchinterval(0.0001)  # shorter already: left as it is
-        compute.share_the_interpreter()
-        assert sys.getswitchinterval() < compute.SWITCH_S
+        interpreter.share_the_interpreter()
+        assert sys.getswitchinterval() < interpreter.SWITCH_S
     finally:
         sys.setswitchinterval(before)
 
@@ -29,4 +29,4 @@ def test_every_run_of_the_app_shares_the_interpreter_first():
                 if isinstance(f, ast.FunctionDef) and f.name == "main")
     calls = [ast.unparse(node.value.func) for node in main.body
              if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)]
-    assert calls[0] == "compute.share_the_interpreter", calls
+    assert calls[0] == "interpreter.share_the_interpreter", calls
