@@ -147,14 +147,13 @@ def run_code_path(name: str, workdir: Path, started: list) -> Outcome:
     started.append(process)
     try:
         output, _ = process.communicate(timeout=RUN_TIMEOUT)
+        ending = f"exit {process.returncode}"
     except subprocess.TimeoutExpired:
         process.kill()
         output, _ = process.communicate()
-        return Outcome(failure=f"exactness tests under {name} ({settings}): no result after {RUN_TIMEOUT} s\n"
-                               f"{failure_tail(output)}")
+        ending = f"no result after {RUN_TIMEOUT} s"
     if process.returncode != 0:
-        return Outcome(failure=f"exactness tests under {name} ({settings}): exit {process.returncode}\n"
-                               f"{failure_tail(output)}")
+        return Outcome(failure=f"exactness tests under {name} ({settings}): {ending}\n{failure_tail(output)}")
     return Outcome()
 
 
