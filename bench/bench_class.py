@@ -2,6 +2,7 @@
 
     python bench/bench_class.py --scenario spread --visitors 50 --arrive 5 --warm
     python bench/bench_class.py --scenario spread --visitors 50 --arrive 5 --warm --opened
+    python bench/bench_class.py --scenario spread --visitors 50 --arrive 5 --warm --serve
     python bench/bench_class.py --scenario cold-compare --visitors 20
     python bench/bench_class.py --scenario one --page depth --query "lang=ja" --json one.json
 
@@ -15,7 +16,9 @@ Scenarios:
   spread        N visitors over every page's default view, round robin over the 8 pages, ?lang=en and ?lang=ja in
                 turn. With --warm the store is first warmed (`python -m lab warm`, as a teacher does before class);
                 the measured server then starts cold on the warmed store. With --opened the teacher opens the
-                home page once before the class arrives (the server has then loaded the app and its libraries).
+                home page once before the class arrives (the server has then loaded the app and its libraries). With
+                --serve the server is started by `python -m lab serve --no-warm`, which opens every page's default
+                view in both languages before it says it is ready (the README's hosting commands).
   cold-compare  first one visitor alone, then N visitors together, on one not-yet-computed optimizer comparison, each
                 run on a fresh store and a fresh server: does the server train once for all?
   one           one visitor on --page with --query (the "one visitor alone" baseline).
@@ -184,7 +187,9 @@ def run_phase(name: str, specs: list[tuple[str, str]], store: Path, args, note: 
     log = Path(args.logs) / f"server-{name}.log"
     print(f"-- running {name}: {len(specs)} visitor(s), {note}; store {store}", flush=True)
     load_before, client_cpu = loadavg(), time.process_time()
-    with Server(store, log, port=args.port, app_dir=args.app_dir) as server:
+    serve = getattr(args, "serve", False)
+    with Server(store, log, port=args.port, app_dir=args.app_dir, serve=serve,
+                start_timeout=600.0 if serve else 90.0) as server:
         with Sampler(server.port, server.proc.pid) as sampler:
             if getattr(args, "opened", False):  # the teacher opens the link once, then the class arrives
                 teacher = run(visit(server.port, "", "lang=en", args.timeout))
@@ -218,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, default=None,
                         help="the result store (cold-compare: its subfolders one/ and class/); else fresh temporary")
     parser.add_argument("--warm", action="store_true", help="spread: warm the store first (python -m lab warm)")
+    parser.add_argument("--serve", action="store_true",
+                        help="spread: start the server as the README's hosting section does, `python -m lab serve "
+                             "--no-warm` (every page opened once before the class arrives)")
     parser.add_argument("--opened", action="store_true",
                         help="spread: one visit of the home page before the class arrives (the teacher checks the "
                              "link), so the server has loaded the app; default: the class meets a server that has "
@@ -250,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.warm:
                 warmed = warm(store, args)
             note = "warmed store" if args.warm else ("given store" if args.store else "fresh store")
-            note += ", opened once by the teacher" if args.opened else ", server not opened before"
+            note += ", started by `python -m lab serve` (every page opened)" if args.serve else \
+                ", opened once by the teacher" if args.opened else ", server not opened before"
             phases.append(run_phase("spread", specs, store, args, f"every page's default view, {note}"))
         elif args.scenario == "cold-compare":
             query = args.query if args.query is not None else COMPARE_QUERY

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-PAGES = ["", "optimizers", "depth", "generalization", "tuning", "neurons", "landscape", "results"]  # "" = home
+from visitors import PAGES  # noqa: F401 - the pages' URL paths ("" = home), also this module's
+
 GIB = 2**30
 FIRST_P95_S, FINISHED_P95_S, SPREAD_VISITORS, SPREAD_ARRIVE_S = 1.0, 5.0, 50, 5.0
 COMPARE_RATIO, COMPARE_VISITORS, HEALTH_MAX_S, RSS_MAX = 1.5, 20, 0.250, GIB

@@ -1,12 +1,11 @@
 """Depth and activation: where deep sigmoid nets stall (success, plateaus, vanishing gradients, saturation, the Hessian
 at a stall, minibatch noise) and a paragraph that says, from the data, where the lecture's account holds."""
 
-import pandas as pd
 import streamlit as st
 
 from lab.core.config import INITS
 from lab.core.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS
-from lab.dashboard import compute, jobs, shell
+from lab.dashboard import compute, jobs, memo, shell
 from lab.dashboard.charts import depth as cd
 from lab.dashboard.shell import tr
 from lab.dashboard.state import depth as depth_state
@@ -14,10 +13,6 @@ from lab.dashboard.views import depth as depth_view
 from lab.dashboard.views import lecture as lecture_view
 from lab.science import inspect
 from lab.science.diagnostics import EIG_TOL
-
-
-def named(frame, column, name):
-    return frame.assign(series=frame[column].map({v: name(v) for v in frame[column].unique()}))
 
 
 def layer_name(n, depth):
@@ -54,8 +49,7 @@ if not compute.ensure([(config, state.seeds) for config in configs],
                       lambda done, total: tr("depth.progress", done=done, total=total)):
     st.stop()
 digests = compute.depth_digests(configs, state.seeds)
-tests = [compute.hessian_tests(c, state.seeds, state.tests if c in grid else 0) for c in configs]
-stats = depth_view.stats_table(list(digests.values()), tests)
+stats = compute.depth_stats(configs, state.seeds, [state.tests if c in grid else 0 for c in configs])
 mini = stats[~stats["full_batch"]]
 
 st.subheader(tr("depth.heat.title"))
@@ -63,13 +57,13 @@ st.segmented_control(tr("depth.heat.metric"), depth_state.HEAT_METRICS, key="dep
                      format_func=lambda m: tr(f"depth.metric.{m}"))
 tips = {m: tr(f"depth.metric.{m}") for m in depth_state.HEAT_METRICS} | {"grad_ratio": tr("depth.y.ratio"),
                                                                         "test": tr("depth.tip.p")}
-shell.chart(cd.heatmap, depth_view.cell_tests(mini, state.metric), state.metric, x_title=tr("depth.x.depth"),
+shell.chart(cd.heatmap, memo.call(depth_view.cell_tests, mini, state.metric), state.metric, x_title=tr("depth.x.depth"),
             y_title=tr("depth.y.activation"), value_title=tr(f"depth.metric.{state.metric}"),
             tips=tips)
 st.caption(tr("depth.heat.caption", opt=OPTIMIZERS[state.optimizer].label, width=state.width, seeds=state.seeds,
               steps=state.steps, init=state.init) + " " + tr("depth.heat.tests"))
 
-facts = depth_view.facts(stats, state.activation)
+facts = memo.call(depth_view.facts, stats, state.activation)
 with st.container(border=True):
     st.markdown(f"**{tr('depth.sum.title')}**")
     lines = depth_view.sentences(
@@ -83,8 +77,9 @@ row[0].segmented_control(tr("f.activation"), depth_state.ACTIVATIONS, key="depth
 row[1].segmented_control(tr("depth.f.depth"), state.depth_list, key="depth.depth", required=True)
 focus = state.focus()
 st.markdown(f"**{tr('depth.curves.title', act=state.activation)}**")
-bands = pd.concat([named(digests[state.config(state.activation, d)].bands.assign(depth=d), "depth",
-                         lambda d: tr("depth.series.depth", d=d)) for d in state.depth_list], ignore_index=True)
+bands = memo.call(depth_view.named, [digests[state.config(state.activation, d)].bands.assign(depth=d)
+                                     for d in state.depth_list],
+                  "depth", {d: tr("depth.series.depth", d=d) for d in state.depth_list})
 shell.chart(cd.ordered_bands, bands, names=[tr("depth.series.depth", d=d) for d in state.depth_list],
             x_title=tr("step"), y_title=tr("depth.y.table_loss"),
             series_title=tr("depth.x.depth"), legend_columns=4)
@@ -93,7 +88,8 @@ st.caption(tr("depth.curves.caption"))
 left, right = st.columns(2, gap="large")
 with left:
     st.markdown(f"**{tr('depth.grad.layers', act=state.activation, depth=state.depth)}**")
-    layers = named(digests[focus].layers, "layer", lambda n: layer_name(n, state.depth))
+    layers = memo.call(depth_view.named, digests[focus].layers, "layer",
+                       {n: layer_name(n, state.depth) for n in range(1, state.depth + 2)})
     shell.chart(cd.ordered_bands, layers, names=[layer_name(n, state.depth) for n in range(1, state.depth + 2)],
                 x_title=tr("step"), y_title=tr("depth.y.grad"), series_title=tr("depth.layer.s"),
                 legend_columns=3)
@@ -116,7 +112,8 @@ if state.trace:
     for column, frame, title, domain in ((left, act, "depth.y.act", scale), (right, sat, "depth.y.sat", (0, 1))):
         with column:
             st.markdown(f"**{tr(title)}**")
-            shell.chart(cd.ordered_bands, named(frame, "layer", lambda n: tr("depth.layer", n=n)), names=hidden,
+            shell.chart(cd.ordered_bands, memo.call(depth_view.named, frame, "layer", dict(enumerate(hidden, 1))),
+                        names=hidden,
                         x_title=tr("step"), y_title=tr(title), series_title=tr("depth.layer.s"),
                         log=False, y_domain=domain, legend_columns=3, height=200)
     st.caption(tr("depth.trace.caption", act=state.activation, depth=state.depth, init=state.trace_init))
@@ -157,7 +154,7 @@ else:
 
 st.subheader(tr("depth.batch.title", act=state.activation))
 modes = {False: tr("depth.batch.mini"), True: tr("depth.batch.full")}
-pair = named(depth_view.batch_table(stats, state.activation), "full_batch", modes.get)
+pair = memo.call(depth_view.named, depth_view.batch_table(stats, state.activation), "full_batch", modes)
 left, right = st.columns(2, gap="large")
 for column, value in ((left, "success_rate"), (right, "stalled_fraction")):
     with column:
@@ -166,12 +163,13 @@ for column, value in ((left, "success_rate"), (right, "stalled_fraction")):
 st.caption(tr("depth.batch.caption"))
 
 st.subheader(tr("depth.table.title"))
-st.dataframe(depth_view.display_table(stats, modes), hide_index=True, width="stretch",
+st.dataframe(memo.call(depth_view.display_table, stats, modes), hide_index=True, width="stretch",
              column_config={c: tr(f"depth.col.{c}") for c in depth_view.DISPLAY_COLUMNS})
 st.caption(tr("depth.table.caption"))
-st.download_button(tr("depth.table.download"), depth_view.stats_csv(stats, state), depth_view.file_name(state),
+st.download_button(tr("depth.table.download"), memo.call(depth_view.stats_csv, stats, state),
+                   depth_view.file_name(state),
                    "text/csv", icon=":material/download:", on_click="ignore")
-shell.data_dictionary(depth_view.stats_frame(stats, state).columns)
+shell.data_dictionary(memo.call(depth_view.stats_frame, stats, state).columns)
 params = depth_state.to_params(depth_state.with_seed(state, seed, options))
 shell.sync_url(params)
 shell.share_link(params)

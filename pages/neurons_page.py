@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from lab.core.config import MAX_SEED, TrialConfig
-from lab.dashboard import compute, shell
+from lab.dashboard import compute, memo, shell
 from lab.dashboard.charts import common as charts
 from lab.dashboard.charts import neurons as cn
 from lab.dashboard.shell import tr
@@ -52,8 +52,8 @@ with left:
         tr("neu.col.u"): st.column_config.NumberColumn(format="%.2f", help="u = w1 x1 + w2 x2 + b"),
         tr("neu.col.y"): st.column_config.NumberColumn(help="y = step(u)")})
 with right:
-    shell.chart(cn.neuron_chart, nv.firing_region(state.w1, state.w2, state.b),
-                nv.line_points(state.w1, state.w2, state.b), neuron.table(),
+    shell.chart(cn.neuron_chart, memo.call(nv.firing_region, state.w1, state.w2, state.b),
+                memo.call(nv.line_points, state.w1, state.w2, state.b), neuron.table(),
                 output_title=tr("neu.col.y"), sum_title=tr("neu.col.u"), width="content")
     constant = state.w1 == 0 and state.w2 == 0
     st.caption(tr("neu.mp.constant") if constant else
@@ -64,8 +64,8 @@ st.caption(tr("neu.mp.caption"))
 st.subheader(tr("neu.pc.title"))
 st.markdown(tr("neu.pc.intro"))
 st.segmented_control(tr("neu.pc.task"), ns.TASKS, key="neu.task", required=True, format_func=str.upper)
-result, history = nv.perceptron_run(state.task)
-steps = nv.updates(history, result.cycle)
+result, history = memo.call(nv.perceptron_run, state.task)
+steps = memo.call(nv.updates, history, result.cycle)
 cycle = result.cycle
 m = st.columns(4)
 m[0].metric(tr("neu.pc.outcome"), tr("neu.pc.yes") if result.converged else tr("neu.pc.never"))
@@ -82,19 +82,20 @@ else:
 left, right = st.columns(2, gap="large")
 with left:
     st.markdown(f"**{tr('neu.pc.weights')}**")
-    shell.chart(cn.weights_chart, nv.weights_long(steps), x_title=tr("neu.col.update"), y_title=tr("neu.value"),
-                series_title=tr("neu.weight"), repeated_title=tr("neu.pc.repeat"))
+    shell.chart(cn.weights_chart, memo.call(nv.weights_long, steps), x_title=tr("neu.col.update"),
+                y_title=tr("neu.value"), series_title=tr("neu.weight"), repeated_title=tr("neu.pc.repeat"))
 with right:
     st.markdown(f"**{tr('neu.pc.lines')}**")
     last = steps.iloc[-1]
     targets = pd.DataFrame(neurons.ROWS, columns=["x1", "x2"]).assign(target=result.truth)
-    shell.chart(cn.lines_chart, nv.update_lines(steps), nv.firing_region(last.w1, last.w2, last.b), targets,
+    shell.chart(cn.lines_chart, memo.call(nv.update_lines, steps),
+                memo.call(nv.firing_region, float(last.w1), float(last.w2), float(last.b)), targets,
                 target_title=tr("col.target"), update_title=tr("neu.col.update"), width="content")
 st.caption(tr("neu.pc.caption"))
 shown = steps.drop(columns=["repeated", "row"]).iloc[1:]
 st.dataframe(columns(shown), hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 320))
 st.markdown(f"**{tr('neu.pc.all')}**")
-st.dataframe(columns(nv.tasks_summary()), hide_index=True, width="content")
+st.dataframe(columns(memo.call(nv.tasks_summary)), hide_index=True, width="content")
 st.caption(tr("neu.pc.all.caption"))
 
 # ---- 3. a network of sigmoid neurons learns XOR
@@ -118,14 +119,14 @@ if compute.within_budget(configs, ns.SUCCESS_SEEDS):
         m[0].metric(tr("lec.solved"), tr("lec.solved.yes") if run.solved else tr("lec.solved.no"))
         m[1].metric(tr("lec.steps_to_solve"), tr("lec.never") if run.steps_to_solve != run.steps_to_solve
                     else f"{run.steps_to_solve:.0f}")
-        shell.chart(charts.boundary_chart, inspect.decision_grid(config, run.params),
-                    inspect.truth_table(config, run.table_output),
+        shell.chart(charts.boundary_chart, memo.call(inspect.decision_grid, config, run.params),
+                    memo.call(inspect.truth_table, config, run.table_output),
                     score_title=tr("lec.score"), target_title=tr("lec.target"),
                     answer_title=tr("col.answer"), width="content")
         st.caption(tr("lec.boundary.caption"))
     with right:
         st.markdown(f"**{tr('neu.mlp.seeds', n=ns.SUCCESS_SEEDS - 1)}**")
-        trials = pd.concat([d.trials.assign(series=s) for d, s in zip(digests, series)], ignore_index=True)
+        trials = memo.call(nv.seed_trials, [d.trials for d in digests], series)
         chosen = (state.seed, ns.WIDTHS.index(state.width)) if state.seed < ns.SUCCESS_SEEDS else None
         shell.chart(cn.seeds_chart, trials, x_title=tr("f.seed"), y_title=tr("neu.mlp.net"),
                     status_title=tr("neu.mlp.status"), chosen=chosen,
@@ -143,7 +144,7 @@ if compute.within_budget(configs, ns.SUCCESS_SEEDS):
 # ---- 4. the activations and the sigmoid's slope
 st.subheader(tr("neu.act.title"))
 st.markdown(tr("neu.act.intro"))
-table = neurons.activation_table()
+table = memo.call(neurons.activation_table)
 names = {name: tr(f"neu.act.{name}") for name in ("step", "sigmoid", "tanh", "relu")}
 left, right = st.columns(2, gap="large")
 for column, part, note in ((left, "value", None), (right, "derivative", tr("neu.act.note"))):
@@ -153,7 +154,7 @@ for column, part, note in ((left, "value", None), (right, "derivative", tr("neu.
                     series_title=tr("neu.act.function"), names=names, note=note)
 left, right = st.columns(2, gap="large")
 with left:
-    st.dataframe(columns(nv.vanishing_table()), hide_index=True, width="stretch",
+    st.dataframe(columns(memo.call(nv.vanishing_table)), hide_index=True, width="stretch",
                  column_config={tr("neu.col.factor"): st.column_config.NumberColumn(format="%.2e")})
 with right:
     st.markdown(tr("neu.act.vanishing", six=f"{neurons.vanishing_factor(6):.5f}"))

@@ -7,7 +7,7 @@ import streamlit as st
 from lab.core import naming
 from lab.core.config import ACTIVATIONS, INITS, LIMITS, LOSSES, MAX_SEED, TASKS
 from lab.core.optimizers import OPTIMIZERS
-from lab.dashboard import compute, shell
+from lab.dashboard import compute, memo, shell
 from lab.dashboard.charts import optimizers as optimizers_charts
 from lab.dashboard.shell import tr
 from lab.dashboard.state import optimizers as optimizers_state
@@ -70,7 +70,12 @@ if not compute.within_budget(configs, state.seeds):
 # trained by the workers chunk by chunk, each stored at once: a changed widget loses nothing already trained
 if not compute.ensure([(config, state.seeds) for config in configs]):
     st.stop()
-digests = compute.digests_of(configs, state.seeds, state.smooth)
+
+
+def of_digests(fn, *args):
+    """A table `fn` builds from the configs' digests (remembered for every visitor)."""
+    return compute.from_digests(fn, configs, state.seeds, state.smooth, *args)
+
 
 names = [naming.label(c, lr) for c in configs]
 axis = {"x_title": tr("step"), "series_title": tr("optimizer"), "names": names}
@@ -78,7 +83,7 @@ last = state.base.steps
 metric_name = tr(f"metric.{state.metric}")
 st.subheader(tr("cmp.curves", metric=metric_name))
 shell.chart(
-    optimizers_charts.band_chart, optimizers_view.stacked(digests, "bands", state.metric, lr),
+    optimizers_charts.band_chart, of_digests(optimizers_view.stacked, "bands", state.metric, lr),
     y_title=metric_name,
     log=state.logy and state.metric != "table_error",
     median_title=tr("median"),
@@ -94,7 +99,7 @@ with left:
 with right:
     st.subheader(tr("cmp.steps"))
     shell.chart(
-        optimizers_charts.steps_chart, optimizers_view.stacked(digests, "trials", lr_word=lr),
+        optimizers_charts.steps_chart, of_digests(optimizers_view.stacked, "trials", "loss", lr),
         x_title=tr("cmp.steps.x"),
         series_title=tr("optimizer"),
         names=names,
@@ -102,7 +107,7 @@ with right:
     st.caption(tr("cmp.steps.caption"))
 
 st.subheader(tr("cmp.table"))
-table = optimizers_view.display_table(digests, lr)
+table = of_digests(optimizers_view.display_table, lr)
 shell.chart(
     optimizers_charts.success_chart,
     table, x_title=tr("cmp.success.x"), names=names, interval_title=tr("col.success_ci"))
@@ -110,7 +115,7 @@ st.dataframe(shell.comparison_frame(table), hide_index=True, width="stretch", co
 st.caption(tr("cmp.table.caption"))
 
 st.subheader(tr("cmp.pairs"))
-pairs_table = optimizers_view.pairs_table(pairs, shell.lang())
+pairs_table = memo.call(optimizers_view.pairs_table, pairs, shell.lang())
 if pairs_table.empty:
     st.info(tr("cmp.pairs.one"))
 else:
@@ -123,14 +128,14 @@ else:
         st.markdown("\n".join(f"- {text}" for text in pairs_table["verdict"]))
 
 st.subheader(tr("cmp.downloads"))
-summary = optimizers_view.summary_table(digests)
+summary = of_digests(optimizers_view.summary_table)
 stride = optimizers_view.curve_stride(configs, state.seeds)
 row = st.columns(3)
-row[0].download_button(tr("cmp.dl.table"), views.to_csv(summary),
+row[0].download_button(tr("cmp.dl.table"), memo.call(views.to_csv, summary),
                        optimizers_view.file_name(configs, state.seeds, "summary"), "text/csv",
                        icon=":material/download:", on_click="ignore")
 if not pairs_table.empty:
-    row[1].download_button(tr("cmp.dl.pairs"), views.to_csv(pairs_table, optimizers_view.REQUIRED),
+    row[1].download_button(tr("cmp.dl.pairs"), memo.call(views.to_csv, pairs_table, optimizers_view.REQUIRED),
                            optimizers_view.file_name(configs, state.seeds, "pairwise"), "text/csv",
                            icon=":material/download:", on_click="ignore")
 row[2].download_button(tr("cmp.dl.curves"), functools.partial(compute.curves_csv, tuple(configs), state.seeds, stride),
@@ -140,7 +145,7 @@ if stride > 1:
     rows = optimizers_view.curve_rows(configs, state.seeds)
     st.caption(tr("cmp.dl.thinned", rows=rows, limit=optimizers_view.CURVE_ROWS, k=stride, k2=2 * stride,
                   kept=optimizers_view.curve_rows(configs, state.seeds, stride)))
-shell.data_dictionary([*views.csv_columns(summary), *pairs_table.columns, *optimizers_view.CURVE_COLUMNS])
+shell.data_dictionary([*memo.call(views.csv_columns, summary), *pairs_table.columns, *optimizers_view.CURVE_COLUMNS])
 row = st.columns(3, vertical_alignment="bottom")
 by_name = {config.optimizer: (config, name) for config, name in zip(configs, names)}
 pick = row[0].selectbox(

@@ -6,7 +6,7 @@ import streamlit as st
 from lab.core import naming
 from lab.core.config import TASKS
 from lab.core.optimizers import OPTIMIZERS
-from lab.dashboard import compute, shell
+from lab.dashboard import compute, memo, shell
 from lab.dashboard.charts import common as charts
 from lab.dashboard.shell import tr
 from lab.dashboard.state import generalization as generalization_state
@@ -72,8 +72,8 @@ table, batch = compute.tuning_tables(lr_configs, batch_configs, state.seeds)
 
 # ---- learning rate -------------------------------------------------------------------------------------------------
 st.subheader(tr("tun.lr"))
-frame, best = gen_tuning.lr_frame(table), gen_tuning.best_table(table, state.optimizers)
-picked, defaults = gen_tuning.chosen(frame, best), frame[frame["lr_is_default"]]
+frame, best = memo.call(gen_tuning.lr_frame, table), memo.call(gen_tuning.best_table, table, state.optimizers)
+picked, defaults = memo.call(gen_tuning.chosen, frame, best), frame[frame["lr_is_default"]]
 names = [OPTIMIZERS[n].label for n in state.optimizers]
 metrics = gen_tuning.STREAM_METRICS if stream else gen_tuning.FINITE_METRICS
 cols = st.columns(2, gap="large")
@@ -89,7 +89,7 @@ for i, metric in enumerate(metrics):
 st.caption(tr("tun.lr.caption.stream" if stream else "tun.lr.caption"))
 
 st.markdown(f"**{tr('tun.best')}**")
-shown = gen_tuning.best_display(best)
+shown = memo.call(gen_tuning.best_display, best)
 cc = st.column_config
 score = tr("tun.col.loss" if stream else "tun.col.val")
 fmt, dflt = ("%.4g" if stream else "percent"), tr("tun.default")
@@ -108,9 +108,9 @@ for side, names_at_edge in gen_tuning.at_edge(best, state.grid).items():
         st.info(tr(f"tun.edge.{side}", names=", ".join(names_at_edge),
                    lr=(max if side == "high" else min)(state.grid)), icon=":material/straighten:")
 row = st.columns(2)
-row[0].download_button(tr("tun.dl.best"), views.to_csv(best), "learning_rates_chosen.csv", "text/csv",
+row[0].download_button(tr("tun.dl.best"), memo.call(views.to_csv, best), "learning_rates_chosen.csv", "text/csv",
                        icon=":material/download:", on_click="ignore")
-row[1].download_button(tr("tun.dl.grid"), views.to_csv(table), "learning_rate_grid.csv", "text/csv",
+row[1].download_button(tr("tun.dl.grid"), memo.call(views.to_csv, table), "learning_rate_grid.csv", "text/csv",
                        icon=":material/download:", on_click="ignore")
 
 # ---- batch size ----------------------------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ if dropped:
 if batch is not None and len(batch):
     cols = st.columns(3, gap="medium")
     for col, metric in zip(cols, gen_tuning.BATCH_METRICS):
-        data = gen_tuning.batch_frame(batch, metric)
+        data = memo.call(gen_tuning.batch_frame, batch, metric)
         measures = {m: tr(f"tun.b.{m}") for m in data["measure"].unique()}
         data = data.assign(series=data["measure"].map(measures))
         title = tr("tun.b.success_rate" if stream and metric == "error" else f"tun.b.title.{metric}")
@@ -132,8 +132,8 @@ if batch is not None and len(batch):
                 y_title=title, series_title="", names=list(measures.values()), x_base=2,
                 y_log=metric == "steps", percent=metric == "error", legend_columns=1, height=340)
     st.caption(tr("tun.batch.caption"))
-    st.download_button(tr("tun.dl.batch"), views.to_csv(batch), "batch_size.csv", "text/csv",
+    st.download_button(tr("tun.dl.batch"), memo.call(views.to_csv, batch), "batch_size.csv", "text/csv",
                        icon=":material/download:", on_click="ignore")
-shell.data_dictionary([*views.csv_columns(best), *views.csv_columns(table),
-                       *(views.csv_columns(batch) if batch is not None else [])])
+shell.data_dictionary([*memo.call(views.csv_columns, best), *memo.call(views.csv_columns, table),
+                       *(memo.call(views.csv_columns, batch) if batch is not None else [])])
 shell.share_link(params)

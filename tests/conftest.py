@@ -21,6 +21,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 
 import lab.storage.sweep
 from lab.core.engine import train_group
+from lab.dashboard import memo
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -57,12 +58,17 @@ def pytest_sessionfinish(session):
 
 @pytest.fixture
 def store_dir(tmp_path, monkeypatch):
-    """An empty store for this test, no host compute limit from the environment, and empty caches."""
+    """An empty store for this test, no host compute limit from the environment, and empty caches (Streamlit's and
+    the server's cache of results)."""
     monkeypatch.setenv("LAB_STORE", str(tmp_path / "store"))
     monkeypatch.delenv("LAB_MAX_WORK", raising=False)
     st.cache_data.clear()
+    memo.limit(memo.DEFAULT_MB * 2**20)
+    memo.clear()
     yield tmp_path / "store"
     st.cache_data.clear()
+    memo.limit(memo.DEFAULT_MB * 2**20)
+    memo.clear()
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LAB = ROOT / "lab"
 STREAMLIT = {LAB / "dashboard" / "shell.py", LAB / "dashboard" / "compute.py"}  # the only streamlit users
+VISITOR = LAB / "dashboard" / "visitor.py"  # a client of the server: Streamlit's wire format (streamlit.proto) only
 
 DASHBOARD_COMMAND = (
     "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/streamlit run app.py"
@@ -49,11 +50,16 @@ def test_lab_never_imports_streamlit():
     offenders = [
         str(path.relative_to(ROOT))
         for path in modules
-        if path not in STREAMLIT and "streamlit" in imported_modules(path)
+        if path not in STREAMLIT | {VISITOR} and "streamlit" in imported_modules(path)
     ]
     assert not offenders, (
         f"only lab/dashboard/shell.py and compute.py may import streamlit; also imported by: {offenders}"
     )
+    tree = ast.parse(VISITOR.read_text(encoding="utf-8"))
+    used = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module} | \
+        {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    beyond = sorted(m for m in used if m.split(".")[0] == "streamlit" and not m.startswith("streamlit.proto."))
+    assert not beyond, f"lab/dashboard/visitor.py may import only streamlit.proto; also {beyond}"
 
 
 def test_import_check_sees_streamlit(tmp_path):

@@ -4,15 +4,17 @@ them) and the training a page asks for."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.caching import cache_data_api
 
 from lab.core import arithmetic, budget, export
 from lab.core.config import TrialConfig
-from lab.dashboard import jobs, shell
+from lab.dashboard import jobs, memo
+from lab.dashboard.memo import remembered
 from lab.dashboard.shell import tr
+from lab.dashboard.views import depth as depth_view
 from lab.dashboard.views import lecture as lecture_view
 from lab.dashboard.views import optimizers as optimizers_view
 from lab.dashboard.views import results as results_view
@@ -83,18 +85,11 @@ def store() -> Store:
 
 @st.cache_resource(show_spinner=False)
 def _store(root: str, max_mb: str | None) -> Store:  # max_mb: part of the key (Store reads it from the environment)
-    return Store(root)
-
-
-def cached(max_entries: int):
-    """`st.cache_data` shared by every session: at most `max_entries` results, each kept 6 hours; a config in the
-    arguments hashed by its key (Streamlit's own hashing of a dataclass walks every field, every call)."""
-    return st.cache_data(max_entries=max_entries, ttl=6 * 3600, show_spinner=False,
-                         hash_funcs={TrialConfig: TrialConfig.key})
+    return Store(Path(root).resolve())
 
 
 def _root() -> str:
-    return str(store().root.resolve())
+    return str(store().root)
 
 
 # ---- training: in the worker processes of one service per server, never in this process ---------------------------
@@ -177,13 +172,13 @@ def store_entries():
     return _entries(_root(), os.stat(_root()).st_mtime_ns)
 
 
-@cached(4)
+@remembered
 def _entries(root: str, version: int):
     return results_view.entries(Store(root))
 
 
 # ---- bounded caches of what pages show (shared by every session; built from stored results only) ---------------
-@cached(64)
+@remembered
 def _trial(root: str, config: TrialConfig, seed: int) -> lecture_view.Trial:
     return in_worker(jobs.trial_view, root, config, seed)
 
@@ -193,7 +188,7 @@ def trial(config: TrialConfig, seed: int) -> lecture_view.Trial:
     return _trial(_root(), config, seed)
 
 
-@cached(128)
+@remembered
 def _digests(root: str, configs: tuple, n_seeds: int, smooth: int) -> list[digests.Digest]:
     return in_worker(jobs.digest_list, root, configs, n_seeds, smooth)
 
@@ -203,42 +198,43 @@ def digests_of(configs, n_seeds: int, smooth: int = 1) -> list[digests.Digest]:
     return _digests(_root(), tuple(configs), n_seeds, smooth)
 
 
+@remembered
+def _from_digests(root: str, fn, configs: tuple, n_seeds: int, smooth: int, args: tuple):
+    return fn(_digests(root, configs, n_seeds, smooth), *args)
+
+
+def from_digests(fn, configs, n_seeds: int, smooth: int, *args):
+    """`fn(digests, *args)` (a module's function) over the configs' digests (`digests_of`), remembered for every
+    visitor: a table a page builds from digests costs a look-up a view."""
+    return _from_digests(_root(), fn, tuple(configs), n_seeds, smooth, args)
+
+
 def digest(config: TrialConfig, n_seeds: int, smooth: int = 1) -> digests.Digest:
     return digests_of([config], n_seeds, smooth)[0]
 
 
-@cached(64)
-def _evidence(root: str, configs: tuple, n_seeds: int, lr_word: str):
-    return optimizers_view.evidence(_digests(root, configs, n_seeds, 1), lr_word)
-
-
 def evidence(configs, n_seeds: int, lr_word: str = "lr"):
     """The optimizers page's pairwise table and Kaplan–Meier curves over seeds 0..n-1 (from stored results)."""
-    return _evidence(_root(), tuple(configs), n_seeds, lr_word)
+    return from_digests(optimizers_view.evidence, configs, n_seeds, 1, lr_word)
 
 
 def cache_mb() -> float:
     """Megabytes all caches of results may hold together (`cache_mb` in secrets or LAB_CACHE_MB; default 256)."""
     value = _setting("cache_mb", "LAB_CACHE_MB")
-    return float(value) if value not in (None, "") else 256.0
+    return float(value) if value not in (None, "") else float(memo.DEFAULT_MB)
 
 
 def cached_bytes() -> int:
-    """Bytes the server's `st.cache_data` caches hold (Streamlit keeps each value pickled: its exact size)."""
-    stats = cache_data_api._data_caches.get_stats()
-    return sum(stat.byte_length for family in stats.values() for stat in family)
+    """Bytes the server's cache of results and chart specs holds (`lab.dashboard.memo`: each value's pickled size)."""
+    return memo.held_bytes()
 
 
-def bound_caches() -> bool:
-    """Keep every cache of results within `cache_mb` together: over it, all are cleared (they refill from the
-    store, each in well under a second); True if they were."""
-    if cached_bytes() <= cache_mb() * 1024 * 1024:
-        return False
-    forget_results()
-    return True
+def bound_caches() -> None:
+    """Keep the cache of results and chart specs within `cache_mb` (least recently used out first)."""
+    memo.limit(int(cache_mb() * 2**20))
 
 
-@cached(256)
+@remembered
 def follows_plain_program(config: TrialConfig) -> bool:
     """Whether the engine is bitwise the plain program for `config` on this machine, found by the workers (the kernel
     probes run PyTorch's products: never in the web process)."""
@@ -252,13 +248,11 @@ def script(config: TrialConfig, seed: int) -> str:
 
 def forget_results() -> None:
     """After the store changed under them (an entry deleted), or to free memory: every cache of results and charts."""
-    for cache in CACHES:
-        cache.clear()
-    shell.forget_charts()
+    memo.clear()
 
 
 # ---- the pages' other caches: all here, all cleared by `forget_results` ------------------------------------------
-@cached(256)
+@remembered
 def _depth_digests(root: str, configs: tuple, n_seeds: int) -> list:
     return in_worker(jobs.depth_digest_list, root, configs, n_seeds)
 
@@ -268,7 +262,19 @@ def depth_digests(configs, n_seeds: int) -> dict:
     return dict(zip(configs, _depth_digests(_root(), tuple(configs), n_seeds), strict=True))
 
 
-@cached(512)
+@remembered
+def _depth_stats(root: str, configs: tuple, n_seeds: int, tests_each: tuple) -> pd.DataFrame:
+    digests = _depth_digests(root, configs, n_seeds)
+    return depth_view.stats_table(digests, [_hessian_tests(root, c, n_seeds, t) for c, t in zip(configs, tests_each)])
+
+
+def depth_stats(configs, n_seeds: int, tests_each) -> pd.DataFrame:
+    """The depth page's statistics table (`views.depth.stats_table`) over seeds 0..n-1, each config's Hessian test
+    of at most `tests_each[i]` stalls."""
+    return _depth_stats(_root(), tuple(configs), n_seeds, tuple(tests_each))
+
+
+@remembered
 def _hessian_tests(root: str, config: TrialConfig, n_seeds: int, tests: int) -> dict:
     found = stored_tests(Store(root), config, n_seeds, tests)
     return found if found is not None else in_worker(jobs.hessian_tests, root, config, n_seeds, tests)
@@ -279,7 +285,7 @@ def hessian_tests(config: TrialConfig, n_seeds: int, tests: int) -> dict:
     return _hessian_tests(_root(), config, n_seeds, tests)
 
 
-@cached(16)
+@remembered
 def _trace(root: str, config: TrialConfig):
     return in_worker(jobs.trace_bands, root, config)
 
@@ -289,7 +295,7 @@ def trace(config: TrialConfig):
     return _trace(_root(), config)
 
 
-@cached(32)
+@remembered
 def _spectrum(root: str, config: TrialConfig, seed: int, step: int):
     return in_worker(jobs.spectrum, root, config, seed, step)
 
@@ -298,7 +304,7 @@ def spectrum(config: TrialConfig, seed: int, step: int):
     return _spectrum(_root(), config, seed, step)
 
 
-@cached(128)
+@remembered
 def _finite_digest(root: str, config: TrialConfig, n_seeds: int):
     return in_worker(jobs.finite_digest, root, config, n_seeds)
 
@@ -307,7 +313,7 @@ def finite_digest(config: TrialConfig, n_seeds: int):
     return _finite_digest(_root(), config, n_seeds)
 
 
-@cached(64)
+@remembered
 def _tuning_tables(root: str, lr_configs: tuple, batch_configs: tuple, n_seeds: int):
     return in_worker(jobs.tuning_tables, root, lr_configs, batch_configs, n_seeds)
 
@@ -316,7 +322,7 @@ def tuning_tables(lr_configs, batch_configs, n_seeds: int):
     return _tuning_tables(_root(), tuple(lr_configs), tuple(batch_configs), n_seeds)
 
 
-@cached(32)
+@remembered
 def _replay(root: str, config: TrialConfig, seed: int) -> dict:
     return in_worker(jobs.replay_frames, root, config, seed)
 
@@ -328,7 +334,7 @@ def replay(config: TrialConfig, seed: int) -> dict:
     return _replay(_root(), config, seed)
 
 
-@cached(32)
+@remembered
 def _landscape(root: str, configs: tuple, seed: int, normalize: bool) -> dict:
     return in_worker(jobs.landscape_tables, root, configs, seed, normalize)
 
@@ -338,9 +344,3 @@ def landscape(configs: tuple, seed: int, normalize: bool) -> dict:
     first config's entry (its trial stored first)."""
     ensure([(configs[0], [seed])])
     return _landscape(_root(), tuple(configs), seed, normalize)
-
-
-CACHES = (_entries, _trial, _digests, _depth_digests, _hessian_tests, _trace, _spectrum, _finite_digest,
-          _tuning_tables, _replay, _landscape, _evidence)
-
-

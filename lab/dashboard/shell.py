@@ -9,18 +9,16 @@ The page builds its widgets with those keys.
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pandas as pd
 import streamlit as st
 from streamlit.elements import vega_charts
 
 from lab.core import naming
 from lab.core.optimizers import OPTIMIZERS
 from lab.dashboard.charts import lecture as lecture_charts
+from lab.dashboard.memo import remembered
 from lab.dashboard.state import lecture as lecture_state
 from lab.dashboard.state import params as url_params
 from lab.dashboard.texts import common as texts
@@ -142,33 +140,19 @@ def learning_rates_label() -> str:
 # ---- charts --------------------------------------------------------------------------------------------------------
 def chart(build, /, *args, width: str = "stretch", **kwargs) -> None:
     """Draw the Altair chart `build(*args, **kwargs)` (a builder of lab.dashboard.charts) at the page's width
-    (`width="content"`: at the chart's own). Its
-    Vega-Lite spec, data included, is made once per arguments (tables hashed by content, texts as they are, so each
-    language has its own) for every visitor: building and validating Altair charts was most of a view's server time."""
+    (`width="content"`: at the chart's own). Its Vega-Lite spec, data included, is made once per arguments (tables
+    keyed by content, texts as they are, so each language has its own) for every visitor: building and validating
+    Altair charts was most of a view's server time."""
     if any(callable(a) and not isinstance(a, type) for a in (*args, *kwargs.values())):
         raise TypeError("shell.chart: pass values, not functions (a function's result may differ between calls)")
-    st.vega_lite_chart(_spec(f"{build.__module__}.{build.__qualname__}", build, args, kwargs), width=width)
+    spec = _spec(build, args, kwargs)
+    st.vega_lite_chart(dict(spec), width=width)  # a copy: Streamlit moves the datasets out of the dict it is given
 
 
-def forget_charts() -> None:
-    _spec.clear()
-
-
-def content_digest(table: pd.DataFrame | pd.Series) -> bytes:
-    """A table's cache key: a digest of its pickled bytes (columns, index, dtypes and values). About ten times cheaper
-    than Streamlit's own hashing of a table, which hashes every row; equal tables laid out differently in memory may
-    get different keys (a cache miss, never a wrong hit)."""
-    return hashlib.blake2b(pickle.dumps(table, protocol=5), digest_size=16).digest()
-
-
-TABLE_KEYS = {pd.DataFrame: content_digest, pd.Series: content_digest}
-
-
-@st.cache_data(max_entries=1024, ttl=6 * 3600, show_spinner=False, hash_funcs=TABLE_KEYS)
-def _spec(name: str, _build, args: tuple, kwargs: dict) -> dict:
-    """The spec `st.altair_chart` would send (Streamlit's own conversion: theme and Arrow datasets alike); `name`
-    stands for the builder in the cache's key."""
-    return vega_charts._convert_altair_to_vega_lite_spec(_build(*args, **kwargs))
+@remembered
+def _spec(build, args: tuple, kwargs: dict) -> dict:
+    """The spec `st.altair_chart` would send (Streamlit's own conversion: theme and Arrow datasets alike)."""
+    return vega_charts._convert_altair_to_vega_lite_spec(build(*args, **kwargs))
 
 
 # ---- replays --------------------------------------------------------------------------------------------------------

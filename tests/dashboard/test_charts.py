@@ -173,7 +173,7 @@ def test_band_chart_has_its_legend_and_series_labels_are_not_cut():
 
 
 def test_a_chart_tables_key_tells_any_difference_apart():
-    from lab.dashboard.shell import content_digest
+    from lab.dashboard.memo import content_digest
 
     table = pd.DataFrame({"step": np.arange(500), "loss": np.linspace(1, 0, 500, dtype=np.float32),
                           "series": ["Adam", "SGD"] * 250})

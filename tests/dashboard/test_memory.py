@@ -1,11 +1,13 @@
-"""The server's memory: every cache of results (and of chart specs) together within the `cache_mb` setting."""
+"""The server's memory: the cache of results (and of chart specs) within the `cache_mb` setting, least recently used
+out first, handing back the objects it keeps."""
 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from lab.core.config import TrialConfig
-from lab.dashboard import compute
+from lab.dashboard import compute, memo
 from lab.storage.store import Store
 from lab.storage.sweep import stored_runs
 
@@ -13,16 +15,39 @@ CONFIG = TrialConfig(steps=50)
 
 
 def test_caches_are_bounded_in_bytes(store_dir, monkeypatch):
+    other = TrialConfig(steps=50, lr=0.05)
     stored_runs(Store(store_dir), CONFIG, range(3))
+    stored_runs(Store(store_dir), other, range(3))
     compute.forget_results()
     assert compute.cached_bytes() == 0
     digest = compute.digest(CONFIG, 3)
     held = compute.cached_bytes()
-    assert held > 1_000  # the digest, pickled
-    monkeypatch.setenv("LAB_CACHE_MB", str(2 * held / 2**20))
-    assert not compute.bound_caches() and compute.cached_bytes() == held  # within the setting: kept
-    monkeypatch.setenv("LAB_CACHE_MB", str(held / 2 / 2**20))
-    assert compute.bound_caches() and compute.cached_bytes() == 0  # over it: cleared
+    assert held == memo.sizeof([digest])  # the digest list, pickled
+    assert compute.digest(CONFIG, 3) is digest  # a hit hands back the object kept, not a copy
+
+    monkeypatch.setenv("LAB_CACHE_MB", str(1.5 * held / 2**20))
+    compute.bound_caches()  # a new limit: an empty cache
+    assert compute.cached_bytes() == 0
     again = compute.digest(CONFIG, 3)  # refilled from the store, the same
     assert pd.Series(again.summary).equals(pd.Series(digest.summary)) and again.trials.equals(digest.trials)
     assert compute.cached_bytes() == held
+    compute.digest(other, 3)  # a second result: the first (least recently used) goes
+    assert compute.cached_bytes() < held + memo.sizeof([again])
+    assert compute.digest(CONFIG, 3) is not again
+
+    monkeypatch.setenv("LAB_CACHE_MB", str(held / 2 / 2**20))
+    compute.bound_caches()
+    compute.digest(CONFIG, 3)  # larger than the whole cache: returned, not kept
+    assert compute.cached_bytes() == 0
+
+
+def test_keys_tell_types_configs_tables_apart_and_refuse_what_they_cannot_name():
+    assert memo.part(1) != memo.part(1.0) and memo.part((1, 2)) != memo.part([1, 2])
+    assert memo.part(TrialConfig(lr=0.1)) != memo.part(TrialConfig(lr=0.2))
+    assert memo.part(pd.DataFrame({"a": [1]})) == memo.part(pd.DataFrame({"a": [1]}))
+    assert memo.part(pd.DataFrame({"a": [1]})) != memo.part(pd.DataFrame({"a": [2]}))
+    assert memo.part(memo.sizeof) == "lab.dashboard.memo.sizeof"
+    with pytest.raises(TypeError):
+        memo.part(lambda x: x)  # two lambdas would share one key
+    with pytest.raises(TypeError):
+        memo.part({1, 2})  # a set: not hashable, no key

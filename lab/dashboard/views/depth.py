@@ -31,6 +31,14 @@ def stats_table(digests: list[DepthDigest], tests: list[dict]) -> pd.DataFrame:
     return table.astype({"n_tested": int, "n_trials": int, "solved": int, "stalled": int})
 
 
+def named(frames, column: str, names: dict) -> pd.DataFrame:
+    """The tables of `frames` (one, or a list) one under another, with `series`: the name `names` gives each one's
+    `column` value (a chart's legend)."""
+    frames = frames if isinstance(frames, list) else [frames]
+    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return table.assign(series=table[column].map(names))
+
+
 def stall_options(stalled: pd.DataFrame) -> dict[int, tuple[int, int, bool]]:
     """seed -> (stall start, stall end, solved at the end), for the stalled-trial selector."""
     return {int(r.seed): (int(r.longest_start), int(r.longest_end), bool(r.solved)) for r in stalled.itertuples()}

@@ -116,6 +116,11 @@ def update_lines(frame: pd.DataFrame, lo: float = VIEW[0], hi: float = VIEW[1]) 
     return pd.DataFrame(rows, columns=["update", "k", "x", "y", "age", "w1", "w2", "b"])
 
 
+def seed_trials(trials: list[pd.DataFrame], series: list[str]) -> pd.DataFrame:
+    """Each width's trials (one row per seed) one under another, with `series`: the width's name."""
+    return pd.concat([t.assign(series=s) for t, s in zip(trials, series)], ignore_index=True)
+
+
 def tasks_summary(tasks=("and", "or", "nand", "nor", "xor")) -> pd.DataFrame:
     """Every task's outcome: task, converged, updates, epochs, cycle_length (updates per turn, as text: "—" when it
     converges), cycle_state ("(w1, w2, b)" that repeats, or "—")."""
