@@ -82,6 +82,7 @@ class Server:
                                    + self.log_tail())
             if self.serve:
                 if b"\nready: " in self.log_path.read_bytes()[self.log_start:]:
+                    self._wait_opener_gone(deadline)  # it was the teacher's, not the class's: not measured
                     return
             else:
                 try:
@@ -93,6 +94,20 @@ class Server:
             time.sleep(0.25)
         raise RuntimeError(f"the server was not ready within {self.start_timeout:.0f} s; "
                            f"see {self.log_path}:\n" + self.log_tail())
+
+    def _wait_opener_gone(self, deadline: float) -> None:
+        """Wait for `python -m lab serve`'s opener of this port to exit (it is not the server's child)."""
+        import psutil
+
+        mark = f"--open-only --port {self.port} "
+        while time.monotonic() < deadline:
+            alive = []
+            for proc in psutil.process_iter(["cmdline", "status"]):
+                if mark in " ".join(proc.info["cmdline"] or []) + " " and proc.info["status"] != psutil.STATUS_ZOMBIE:
+                    alive.append(proc)
+            if not alive:
+                return
+            time.sleep(0.2)
 
     def log_tail(self, lines: int = 20) -> str:
         try:

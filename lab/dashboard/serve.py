@@ -64,6 +64,21 @@ def opener(args) -> int:
     return 0 if fine else 1
 
 
+def start_opener(command: list[str]) -> None:
+    """Start the opener beside the server. On POSIX through a child that leaves at once, so that the opener is not
+    the server's child (the server would never reap it: it would stay a zombie) but the system's."""
+    if os.name != "posix":
+        subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL)
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
 def streamlit_command(args, passed_on: list[str]) -> list[str]:
     streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
     address = ["--server.address", args.address] if args.address else []
@@ -111,11 +126,10 @@ def main(argv: list[str] | None = None) -> int:
         warmed = subprocess.run([*lab, "warm", *(["--workers", str(args.workers)] if args.workers else [])])
         if warmed.returncode:
             return warmed.returncode
-    subprocess.Popen([*lab, "serve", "--open-only", "--port", str(args.port),
-                      *(["--address", args.address] if args.address else []),
-                      *(["--pages", args.pages] if args.pages is not None else []),
-                      "--start-timeout", str(args.start_timeout), "--page-timeout", str(args.page_timeout)],
-                     cwd=ROOT, stdin=subprocess.DEVNULL)
+    start_opener([*lab, "serve", "--open-only", "--port", str(args.port),
+                  *(["--address", args.address] if args.address else []),
+                  *(["--pages", args.pages] if args.pages is not None else []),
+                  "--start-timeout", str(args.start_timeout), "--page-timeout", str(args.page_timeout)])
     command = streamlit_command(args, passed_on)
     os.chdir(ROOT)  # Streamlit reads .streamlit/config.toml from the working folder
     if os.name == "posix":

@@ -66,6 +66,11 @@ def test_serve_starts_the_server_opens_its_pages_and_says_it_is_ready(tmp_path, 
         # the process that said so is now the server itself (POSIX)
         assert urllib.request.urlopen(f"http://127.0.0.1:{unused_port}/_stcore/health", timeout=5).read() == b"ok"
         assert "streamlit" in " ".join(psutil.Process(proc.pid).cmdline())
+        # the opener has exited and was reaped: no zombie is left beside the server
+        time.sleep(2)
+        assert not [c for c in psutil.Process(proc.pid).children() if c.status() == psutil.STATUS_ZOMBIE]
+        assert not [p for p in psutil.process_iter(["cmdline"]) if f"--open-only --port {unused_port}"
+                    in " ".join(p.info["cmdline"] or [])]
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
