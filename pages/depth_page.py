@@ -12,7 +12,7 @@ from lab.dashboard.state import depth as depth_state
 from lab.dashboard.views import depth as depth_view
 from lab.dashboard.views import lecture as lecture_view
 from lab.science import inspect
-from lab.science.diagnostics import EIG_TOL
+from lab.science.stalls import EIG_TOL
 
 
 def layer_name(n, depth):

@@ -5,6 +5,7 @@ files, and pages/ can never be run bare by a deep link."""
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -106,6 +107,33 @@ def test_parsing_a_page_url_loads_no_training_code():
         "'lab.storage.sweep', 'lab.storage.service', 'streamlit'))))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", f"importing the page states loaded: {out.strip()}"
+
+
+def test_the_web_process_never_loads_pytorch():
+    """Every page of the dashboard, run as the server runs it, and every module it imports leave PyTorch unloaded:
+    training and what needs PyTorch happen in the workers (lab/dashboard/jobs.py)."""
+    pages = sorted(p.stem for p in (ROOT / "pages").glob("*_page.py"))
+    code = (
+        "import sys, ast, pathlib\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "import lab.dashboard.compute, lab.dashboard.shell, lab.dashboard.jobs, lab.dashboard.serve\n"
+        "for page in sys.argv[1:]:\n"
+        "    tree = ast.parse(pathlib.Path(f'pages/{page}.py').read_text(encoding='utf-8'))\n"
+        "    for node in ast.walk(tree):\n"
+        "        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith('lab'):\n"
+        "            __import__(node.module)\n"
+        "        elif isinstance(node, ast.Import):\n"
+        "            [__import__(a.name) for a in node.names if a.name.startswith('lab')]\n"
+        "at = AppTest.from_file('app.py', default_timeout=120)\n"
+        "at.switch_page('pages/results_page.py')\n"
+        "at.run()\n"
+        "assert not at.exception, at.exception\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'torch')[:5])\n")
+    env = {**os.environ, "LAB_STORE": str(ROOT / "test-output" / "no-torch-store")}
+    out = subprocess.run([sys.executable, "-c", code, *pages], cwd=ROOT, capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]", f"the web process loaded PyTorch: {out.stdout.strip()}"
 
 
 def test_no_file_is_too_long():

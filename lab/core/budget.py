@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from lab.core import models
+from lab.core import layout
 from lab.core.config import TrialConfig
 
 DEFAULT_MAX_WORK = 2_000_000
@@ -19,7 +19,7 @@ UNIT = 320  # parameters × minibatch rows that count as one trial-step
 
 def weight(config: TrialConfig) -> int:
     """How many trial-steps one step of one trial of `config` counts as."""
-    return max(1, math.ceil(models.param_count(config.layer_sizes) * max(config.batch_size, 4) / UNIT))
+    return max(1, math.ceil(layout.param_count(config.layer_sizes) * max(config.batch_size, 4) / UNIT))
 
 
 def work(configs, trials_each: int) -> int:

@@ -21,6 +21,7 @@ SCHEMA_VERSION = 3
 TASKS = ("and", "or", "nand", "xor")
 ENCODINGS = ("scalar", "onehot")
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
+SETS = ("train", "val", "test")  # the data sets of a finite task (n_train, n_val, n_test)
 INITS = ("pytorch", "xavier")
 LOSSES = ("mse", "bce")
 

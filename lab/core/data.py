@@ -16,10 +16,8 @@ from dataclasses import dataclass
 
 import torch
 
-from lab.core.config import TrialConfig
+from lab.core.config import SETS, TrialConfig
 from lab.core.tasks import TABLE_INPUTS, TRUTH_TABLES
-
-SETS = ("train", "val", "test")
 
 
 @dataclass(frozen=True)

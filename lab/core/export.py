@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from string import Template
 
-from lab.core.arithmetic import follows_plain_program
 from lab.core.commands import lab_command
 from lab.core.config import TrialConfig
 from lab.core.optimizers import OPTIMIZERS
-from lab.core.tasks import TRUTH_TABLES
+from lab.core.truth import TRUTH_TABLES
 
 ROWS = "[[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]"  # the truth table's inputs, in lab.core.tasks' order
 CONDITIONS = {  # when gen_minibatch() labels row j true: the lecture writes AND as the first one
@@ -141,7 +140,7 @@ def optimizer_call(config: TrialConfig) -> str:
         args.append(f"betas=({config.beta1!r}, {config.beta2!r})")
     if config.weight_decay != TORCH_DEFAULTS["weight_decay"].get(config.optimizer, 0.0):
         args.append(f"weight_decay={config.weight_decay!r}")
-    return f"optim.{spec.torch_class.__name__}({', '.join(args)})"
+    return f"optim.{spec.class_name}({', '.join(args)})"
 
 
 def agreement(config: TrialConfig, exact: bool | None = None) -> str:
@@ -150,7 +149,11 @@ def agreement(config: TrialConfig, exact: bool | None = None) -> str:
     loss, the last digits may differ."""
     if config.loss_fn == "bce":
         return "up to the last digits: nn.BCELoss rounds its logarithms its own way"
-    if not (follows_plain_program(config) if exact is None else exact):
+    if exact is None:
+        from lab.core.arithmetic import follows_plain_program
+
+        exact = follows_plain_program(config)
+    if not exact:
         return "up to float rounding in the last digits: wide layers or large minibatches sum in another order"
     return "digit for digit"
 

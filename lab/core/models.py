@@ -8,35 +8,10 @@ them (weight, then bias, from U(-1/√in, 1/√in)), from the trial's own seeded
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import torch
 
-
-@dataclass(frozen=True)
-class Layer:
-    fan_in: int
-    fan_out: int
-    w: slice  # columns of the flat parameter row holding the weight (fan_out × fan_in)
-    b: slice  # ... and the bias (fan_out)
-
-    @property
-    def span(self) -> slice:
-        return slice(self.w.start, self.b.stop)
-
-
-def layout(sizes: tuple[int, ...]) -> list[Layer]:
-    layers, at = [], 0
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        w = slice(at, at + fan_in * fan_out)
-        b = slice(w.stop, w.stop + fan_out)
-        layers.append(Layer(fan_in, fan_out, w, b))
-        at = b.stop
-    return layers
-
-
-def param_count(sizes: tuple[int, ...]) -> int:
-    return layout(sizes)[-1].b.stop
+from lab.core.layout import Layer, layout, param_count  # noqa: F401 - the layout lives in lab.core.layout
 
 
 def init_draws(sizes: tuple[int, ...], init: str) -> list[tuple[slice, float, float]]:

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import torch
-
 
 @dataclass(frozen=True)
 class OptimizerSpec:
@@ -33,37 +31,43 @@ class OptimizerSpec:
 
     name: str
     label: str
-    torch_class: type
+    class_name: str  # the torch.optim class's name (torch is imported only where an optimizer is built)
     default_lr: float
     uses: tuple[str, ...] = ()  # which of momentum, beta1, beta2 it reads (lr and weight_decay: all of them)
     defaults: dict = field(default_factory=dict)
 
+    @property
+    def torch_class(self) -> type:
+        import torch
+
+        return getattr(torch.optim, self.class_name)
+
     def options(self, *, lr: float, momentum=None, beta1=None, beta2=None, weight_decay=0.0) -> dict:
         """Keyword arguments of `torch_class` (also usable as one param group's settings)."""
         options = {"lr": lr, "weight_decay": float(weight_decay)}
-        if self.torch_class is torch.optim.SGD:
+        if self.class_name == "SGD":
             options.update(momentum=momentum or 0.0, nesterov=self.name == "nesterov")
-        elif self.torch_class is torch.optim.RMSprop:
+        elif self.class_name == "RMSprop":
             options.update(momentum=momentum)
         elif "beta1" in self.uses:
             options.update(betas=(beta1, beta2))
         return options
 
-    def build(self, params, **settings) -> torch.optim.Optimizer:
+    def build(self, params, **settings):
         return self.torch_class(params, **self.options(**settings))
 
 
 OPTIMIZERS: dict[str, OptimizerSpec] = {
     spec.name: spec
     for spec in (
-        OptimizerSpec("sgd", "SGD", torch.optim.SGD, 1.0),
-        OptimizerSpec("momentum", "Momentum", torch.optim.SGD, 0.5, ("momentum",), {"momentum": 0.9}),
-        OptimizerSpec("nesterov", "Nesterov", torch.optim.SGD, 0.5, ("momentum",), {"momentum": 0.9}),
-        OptimizerSpec("adagrad", "Adagrad", torch.optim.Adagrad, 0.5),
-        OptimizerSpec("adadelta", "Adadelta", torch.optim.Adadelta, 1.0),
-        OptimizerSpec("rmsprop", "RMSprop", torch.optim.RMSprop, 0.01, ("momentum",), {"momentum": 0.0}),
-        OptimizerSpec("adam", "Adam", torch.optim.Adam, 0.1, ("beta1", "beta2"), {"beta1": 0.9, "beta2": 0.999}),
-        OptimizerSpec("adamw", "AdamW", torch.optim.AdamW, 0.1, ("beta1", "beta2"),
+        OptimizerSpec("sgd", "SGD", "SGD", 1.0),
+        OptimizerSpec("momentum", "Momentum", "SGD", 0.5, ("momentum",), {"momentum": 0.9}),
+        OptimizerSpec("nesterov", "Nesterov", "SGD", 0.5, ("momentum",), {"momentum": 0.9}),
+        OptimizerSpec("adagrad", "Adagrad", "Adagrad", 0.5),
+        OptimizerSpec("adadelta", "Adadelta", "Adadelta", 1.0),
+        OptimizerSpec("rmsprop", "RMSprop", "RMSprop", 0.01, ("momentum",), {"momentum": 0.0}),
+        OptimizerSpec("adam", "Adam", "Adam", 0.1, ("beta1", "beta2"), {"beta1": 0.9, "beta2": 0.999}),
+        OptimizerSpec("adamw", "AdamW", "AdamW", 0.1, ("beta1", "beta2"),
                       {"beta1": 0.9, "beta2": 0.999, "weight_decay": 0.01}),
     )
 }

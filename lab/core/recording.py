@@ -25,7 +25,7 @@ from functools import cache
 
 import numpy as np
 
-from lab.core import models
+from lab.core import layout
 from lab.core.config import ConfigError, TrialConfig
 from lab.core.plateaus import stall_arrays
 from lab.core.runs import Runs
@@ -92,7 +92,7 @@ class Recording:
 
     def bytes_per_trial(self, config: TrialConfig) -> int:
         """The engine's working memory per trial of `config` in one pass (an estimate on the safe side)."""
-        layers, params = config.depth + 1, models.param_count(config.layer_sizes)
+        layers, params = config.depth + 1, layout.param_count(config.layer_sizes)
         per_step = BYTES_PER_TRIAL_STEP + BYTES_PER_OUTPUT_STEP * config.outputs + 2 * config.batch_size
         per_step += 4 * (params if self.full else layers)  # the gradient history
         return config.steps * per_step + 64 * params

@@ -1,20 +1,26 @@
-"""What the engine returns: the trials of one config as arrays, and as tidy tables."""
+"""What the engine returns: the trials of one config as arrays, and as tidy tables. PyTorch is imported only by the
+functions the engine calls on its tensors: reading stored runs (the web process) never loads it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import torch
 
 from lab.core.config import TrialConfig
+
+if TYPE_CHECKING:
+    import torch
 
 
 def elementwise_loss(kind: str, o: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Per-element loss, as nn.MSELoss / nn.BCELoss compute it before taking the mean (nn.BCELoss's own kernel
     rounds its logarithms its own way: its reported losses may differ from these in the last bit; training does not
     depend on them)."""
+    import torch
+
     if kind == "bce":
         return (y - 1) * torch.clamp_min(torch.log1p(-o), -100) - y * torch.clamp_min(torch.log(o), -100)
     d = o - y
@@ -70,6 +76,8 @@ class Runs:
         """Per-trial arrays from the engine's records: the minibatch loss (steps, trials); the truth-table losses and
         errors of every step, computed a few steps at a time (few temporaries) from the outputs on the table before
         each update and after the last one (steps + 1, 4, out, trials)."""
+        import torch
+
         kind = items[0][0].loss_fn
         table_loss = table_out.new_empty(table_out.shape[0], table_out.shape[-1])
         table_error = torch.empty_like(table_loss)

@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import torch
 
-#: Rows of every truth table, in this order: (0,0), (0,1), (1,0), (1,1).
-TABLE_INPUTS = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+from lab.core.truth import TABLE_ROWS, TRUTH_TABLES  # noqa: F401 - the tables live in lab.core.truth
 
-TRUTH_TABLES = {  # the function's value on each row of TABLE_INPUTS
-    "and": (0, 0, 0, 1),
-    "or": (0, 1, 1, 1),
-    "nand": (1, 1, 1, 0),
-    "xor": (0, 1, 1, 0),
-}
+#: Rows of every truth table, in this order: (0,0), (0,1), (1,0), (1,1).
+TABLE_INPUTS = torch.tensor(TABLE_ROWS)
 
 
 def truth(task: str, inputs: torch.Tensor) -> torch.Tensor:

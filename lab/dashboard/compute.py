@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lab.core import arithmetic, budget, export
+from lab.core import budget, export
 from lab.core.config import TrialConfig
 from lab.dashboard import jobs, memo
 from lab.dashboard.memo import remembered
@@ -108,7 +108,7 @@ def device() -> str:
 @st.cache_resource(show_spinner=False)
 def service() -> ComputeService:
     """The server's one pool of worker processes (started on first use)."""
-    return ComputeService(workers=workers(), device=device(), preload=(jobs.__name__,))
+    return ComputeService(workers=workers(), device=device(), preload=jobs.PRELOAD)
 
 
 POLL_S = 0.3  # how often a waiting page looks at its request's progress
@@ -238,7 +238,7 @@ def bound_caches() -> None:
 def follows_plain_program(config: TrialConfig) -> bool:
     """Whether the engine is bitwise the plain program for `config` on this machine, found by the workers (the kernel
     probes run PyTorch's products: never in the web process)."""
-    return in_worker(arithmetic.follows_plain_program, config)
+    return in_worker(jobs.follows_plain_program, config)
 
 
 def script(config: TrialConfig, seed: int) -> str:

@@ -1,6 +1,10 @@
 """What the dashboard's worker processes compute besides training (lab.storage.service runs them): the depth page's
 Hessian tests of stalled trials, activation traces, and one trial's Hessian spectrum, each kept with its entry in the
-store once computed. Plain functions of picklable arguments; no Streamlit here."""
+store once computed. Plain functions of picklable arguments; no Streamlit here.
+
+The web process imports this module to name the jobs it hands out, and must not load PyTorch (about 180 MB and 2 s):
+so the engine, and the science that trains or differentiates, are imported inside the functions that use them, and
+the workers load them when they start (`PRELOAD`)."""
 
 from __future__ import annotations
 
@@ -11,11 +15,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from lab.core import engine
 from lab.core.config import TrialConfig
 from lab.dashboard.views import lecture as lecture_view
 from lab.dashboard.views import tuning as tuning_view
-from lab.science import diagnostics, digests, landscape, replay
+from lab.science import digests
 from lab.storage.derived import TEST_NAMES, frames_name, save_tables, save_tests, stored_tables, stored_tests
 from lab.storage.store import Store
 
@@ -25,6 +28,8 @@ TRACE_SEEDS = 5  # seeds traced for the activation pictures
 def hessian_tests(root: str, config: TrialConfig, n_seeds: int, tests: int) -> dict:
     """`diagnostics.saddle_fraction` of at most `tests` stalled trials among the stored seeds 0..n-1 of `config`,
     kept with the config's entry (the trials and the test are deterministic)."""
+    from lab.science import diagnostics
+
     if tests <= 0:
         return {**dict.fromkeys(TEST_NAMES[:-1], math.nan), "n_tested": 0}
     store = Store(root)
@@ -46,6 +51,8 @@ def trace_bands(root: str, config: TrialConfig, n_seeds: int = TRACE_SEEDS):
 
 
 def _trace_bands(config: TrialConfig, n_seeds: int):
+    from lab.core import engine
+
     runs = engine.train(config, range(n_seeds), trace=True)
     stride = digests.every(config.steps, digests.POINTS)
     return digests.quantile_bands(runs.activation_mean, stride), digests.quantile_bands(runs.saturation, stride)
@@ -53,6 +60,8 @@ def _trace_bands(config: TrialConfig, n_seeds: int):
 
 def spectrum(root: str, config: TrialConfig, seed: int, step: int):
     """The Hessian spectrum of one stored trial at `step` (re-run to that step) and at its end, kept with the entry."""
+    from lab.science import diagnostics
+
     store = Store(root)
     found = _kept(store, config, frames_name("spectrum", seed, step),
                   lambda: diagnostics.spectrum(config, seed, step, store.trials(config, [seed]).params[0]))
@@ -83,6 +92,8 @@ def replay_frames(root: str, config: TrialConfig, seed: int) -> dict:
 
 
 def _replay_frames(config: TrialConfig, seed: int) -> dict:
+    from lab.science import replay
+
     every = replay.default_every(config.steps, REPLAY_FRAMES)
     frames = replay.replay(config, seed, every=every, n=REPLAY_GRID)
     number = {step: k for k, step in enumerate(frames.steps)}
@@ -99,6 +110,8 @@ def landscape_tables(root: str, configs: tuple, seed: int, normalize: bool) -> d
 
 
 def _landscape_tables(configs: tuple, seed: int, normalize: bool) -> dict:
+    from lab.science import landscape
+
     every = max(1, math.ceil(configs[0].steps / 100))
     paths = landscape.train_trajectories(configs, seed, every=every)
     found = landscape.landscape(configs[0], paths, normalize=normalize)
@@ -111,6 +124,9 @@ def stall_points(configs, seed: int, plane, names) -> pd.DataFrame:
     """Each path's longest stall (if it has one) with the Hessian test at its midpoint (`diagnostics.classify_stalls`),
     placed on the plane (`landscape.project_points`): optimizer (the path's name), step, kind, x, y, distance,
     relative_distance, near (close enough to the plane to be marked on it), loss."""
+    from lab.core import engine
+    from lab.science import diagnostics, landscape
+
     rows, points = [], []
     for config, name in zip(configs, names):
         tested = diagnostics.classify_stalls(config, engine.train(config, [seed]), at_end=False)
@@ -149,3 +165,14 @@ def tuning_tables(root: str, lr_configs: tuple, batch_configs: tuple, n_seeds: i
     batch = tuning_view.batch_table([store.trials(c, range(n_seeds)) for c in batch_configs]) if batch_configs \
         else None
     return lr_table, batch
+
+
+PRELOAD = (__name__, "lab.core.engine", "lab.core.arithmetic", "lab.science.diagnostics", "lab.science.landscape",
+           "lab.science.replay")  # what a worker imports when it starts
+
+
+def follows_plain_program(config: TrialConfig) -> bool:
+    """`lab.core.arithmetic.follows_plain_program` (its kernel probes run PyTorch's products) for a worker."""
+    from lab.core.arithmetic import follows_plain_program as follows
+
+    return follows(config)

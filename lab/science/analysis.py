@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lab.core.data import SETS
+from lab.core.config import SETS
 from lab.core.runs import Runs, with_config
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile

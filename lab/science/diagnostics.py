@@ -61,7 +61,9 @@ from lab.core.config import TrialConfig
 from lab.core.engine import train
 from lab.core.runs import Runs
 from lab.science.stalls import (
+    EIG_TOL,
     FLAT,  # noqa: F401
+    GRAD_TOL,
     HIGH,  # noqa: F401
     MIN_STEPS,  # noqa: F401
     SMOOTH,  # noqa: F401
@@ -71,12 +73,6 @@ from lab.science.stalls import (
     stall_summary,
     stalls,  # noqa: F401
 )
-
-GRAD_TOL = 1e-3  # near-stationary: gradient norm of the truth-table loss below this
-
-
-EIG_TOL = 1e-5  # eigenvalues within ±EIG_TOL count as flat
-
 
 GAP_TOL = 0.1  # near-stationary: the local quadratic model's critical point within 10% of the loss
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from lab.core.config import TrialConfig
 from lab.core.runs import Runs
-from lab.science import analysis, diagnostics
+from lab.science import analysis
 from lab.science import stalls as science_stalls
 from lab.science.analysis import CAPACITY, METRICS, Story, story_of, summarize
 
@@ -85,7 +85,7 @@ def depth_digest_of(runs: Runs) -> DepthDigest:
     stride = every(config.steps, POINTS)
     summary = analysis.summary_row(runs)
     stalls = science_stalls.stall_summary(runs)
-    table = diagnostics.stalls(runs)
+    table = science_stalls.stalls(runs)
     row = {"activation": config.activation, "depth": config.depth, "full_batch": config.full_batch,
            **{k: summary[k] for k in ("n_trials", "solved", "success_rate", "success_lo", "success_hi")},
            "stalled": stalls["stalled"], "stalled_fraction": stalls["stalled_fraction"],

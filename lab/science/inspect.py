@@ -1,6 +1,6 @@
 """Look inside one trained trial: its forward pass, its truth table, its decision map, its network, its log.
 
-Everything reads a trial's flat parameters (`Runs.params[k]`, laid out as `models.layout`) and its config; nothing
+Everything reads a trial's flat parameters (`Runs.params[k]`, laid out as `lab.core.layout`) and its config; nothing
 here trains. The forward pass is the plain program's: hidden layers use the config's activation, the output layer a
 sigmoid, in float32.
 """
@@ -9,30 +9,30 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import torch
+from scipy.special import expit
 
-from lab.core import models, tasks
+from lab.core import layout, truth
 from lab.core.config import TrialConfig
 
+NUMPY_ACTIVATIONS = {"sigmoid": expit, "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0), "identity": lambda z: z}
 LOG_EVERY = 100  # the lecture prints the loss every 100 iterations
 
 
 def weights(config: TrialConfig, params: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """(W, b) per layer, W of shape (out, in), from one trial's flat parameter row."""
     flat = np.asarray(params, dtype=np.float32)
-    return [(flat[lay.w].reshape(lay.fan_out, lay.fan_in), flat[lay.b]) for lay in models.layout(config.layer_sizes)]
+    return [(flat[lay.w].reshape(lay.fan_out, lay.fan_in), flat[lay.b]) for lay in layout.layout(config.layer_sizes)]
 
 
 def forward(config: TrialConfig, params: np.ndarray, inputs: np.ndarray) -> np.ndarray:
     """The trained net's outputs (rows, outputs) on input rows (rows, 2)."""
-    x = torch.as_tensor(np.asarray(inputs, dtype=np.float32))
+    x = np.asarray(inputs, dtype=np.float32)
     layers = weights(config, params)
-    hidden = models.ACTIVATION_FORWARD[config.activation]
-    with torch.no_grad():
-        for k, (w, b) in enumerate(layers):
-            z = torch.addmm(torch.as_tensor(b), x, torch.as_tensor(w).T)
-            x = torch.sigmoid(z) if k == len(layers) - 1 else hidden(z)
-    return x.numpy()
+    hidden = NUMPY_ACTIVATIONS[config.activation]
+    for k, (w, b) in enumerate(layers):
+        z = x @ w.T + b
+        x = expit(z) if k == len(layers) - 1 else hidden(z)
+    return x
 
 
 def score(config: TrialConfig, outputs: np.ndarray) -> np.ndarray:
@@ -55,8 +55,8 @@ def decision_grid(config: TrialConfig, params: np.ndarray, n: int = 41) -> pd.Da
 
 def truth_table(config: TrialConfig, table_output: np.ndarray) -> pd.DataFrame:
     """The 4 rows: x1, x2, target, the net's output(s), its answer and whether it is right."""
-    inputs = tasks.TABLE_INPUTS.numpy()
-    target = np.asarray(tasks.TRUTH_TABLES[config.task])
+    inputs = np.asarray(truth.TABLE_ROWS)
+    target = np.asarray(truth.TRUTH_TABLES[config.task])
     out = np.asarray(table_output, dtype=np.float64).reshape(4, config.outputs)
     frame = pd.DataFrame({"x1": inputs[:, 0].astype(int), "x2": inputs[:, 1].astype(int), "target": target})
     if config.outputs == 1:

@@ -50,7 +50,12 @@ from lab.core.plateaus import (  # the detector itself: in the core, so the engi
 from lab.core.runs import Runs
 from lab.science.layers import first_last_ratio
 
-__all__ = ["FLAT", "HIGH", "MIN_STEPS", "SMOOTH", "WINDOW", "find_stalls", "reference_loss", "stall_summary", "stalls"]
+__all__ = ["EIG_TOL", "FLAT", "GRAD_TOL", "HIGH", "MIN_STEPS", "SMOOTH", "WINDOW", "find_stalls", "reference_loss",
+           "stall_summary", "stalls"]
+
+# the Hessian test at a stall (lab.science.diagnostics), here so that a page can name them without loading PyTorch
+GRAD_TOL = 1e-3  # near-stationary: gradient norm of the truth-table loss below this
+EIG_TOL = 1e-5  # eigenvalues within ±EIG_TOL count as flat
 
 def find_stalls(curve, reference: float = 0.25, high: float = HIGH, flat: float = FLAT, window: int = WINDOW,
                 smooth: int = SMOOTH, min_steps: int = MIN_STEPS) -> list[tuple[int, int]]:

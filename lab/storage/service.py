@@ -22,13 +22,23 @@ from concurrent import futures
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from lab.core.budget import weight
-from lab.core.config import TrialConfig
-from lab.core.engine import resolve_device
+from lab.core.config import ConfigError, TrialConfig
 from lab.storage.store import Store
-from lab.storage.sweep import stored_runs
 
 CHUNK_WORK = 200_000  # weighted trial-steps per job: small enough to report progress, large enough to amortise
 WORKER_NICE = 10  # how much lower the workers' CPU priority is than the web process's (POSIX nice increment)
+
+
+def check_device(device) -> str:
+    """cpu, cuda or cuda:N; torch is imported (to ask for a GPU) only when a GPU is asked for."""
+    name = str(device)
+    if name.startswith("cuda"):
+        from lab.core.engine import resolve_device
+
+        return str(resolve_device(name))
+    if name != "cpu":
+        raise ConfigError("device", f"must be cpu or cuda (got {name!r})")
+    return name
 
 
 class QueueFull(RuntimeError):
@@ -38,6 +48,8 @@ class QueueFull(RuntimeError):
 def train_chunk(root: str, config: TrialConfig, seeds: tuple[int, ...], device: str = "cpu") -> int:
     """Train one chunk and store it (runs in a worker process), through the sweep like every other training: only
     what the store still lacks (another flight, another server or the CLI may have stored some meanwhile)."""
+    from lab.storage.sweep import stored_runs
+
     stored_runs(Store(root), config, seeds, device)
     return len(seeds)
 
@@ -121,7 +133,7 @@ class ComputeService:
     def __init__(self, workers: int | None = None, max_queue: int = 512, device: str = "cpu", preload=()):
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.max_queue = max_queue
-        self.device = str(resolve_device(device))
+        self.device = check_device(device)
         # spawned, not forked: the server's threads (and their locks) must not be copied into the workers
         self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                             initializer=lower_priority, initargs=(WORKER_NICE,))
