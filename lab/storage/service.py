@@ -87,26 +87,24 @@ def chunk_seeds(config: TrialConfig, seeds: list[int], work: int = CHUNK_WORK) -
 class Ticket:
     """One request's chunks: progress, place in the queue, errors; `release()` when nobody waits for it."""
 
-    def __init__(self, service: ComputeService, keys: list, sizes: list[int]):
-        self.service, self.keys, self.sizes = service, keys, sizes
+    def __init__(self, service: ComputeService, keys: list, futures_: list[Future], sizes: list[int]):
+        # the ticket holds its own flights: another visitor's release may drop a finished one from the service
+        self.service, self.keys, self.futures, self.sizes = service, keys, futures_, sizes
         self.total = sum(sizes)
         self.released = False
 
-    def _futures(self) -> list[Future]:
-        return [self.service.future(key) for key in self.keys]
-
     @property
     def done(self) -> bool:
-        return all(f is None or f.done() for f in self._futures())
+        return all(f.done() for f in self.futures)
 
     def wait(self, timeout: float) -> bool:
         """Wait until the ticket is done or `timeout` seconds pass; whether it is done."""
-        futures.wait([f for f in self._futures() if f is not None], timeout=timeout)
+        futures.wait(self.futures, timeout=timeout)
         return self.done
 
     @property
     def trained(self) -> int:
-        return sum(size for f, size in zip(self._futures(), self.sizes) if f is None or f.done())
+        return sum(size for f, size in zip(self.futures, self.sizes) if f.done())
 
     @property
     def position(self) -> int:
@@ -115,8 +113,8 @@ class Ticket:
 
     def result(self) -> None:
         """Raise the first error a chunk of this ticket ended with."""
-        for future in self._futures():
-            if future is not None and future.done() and not future.cancelled() and future.exception() is not None:
+        for future in self.futures:
+            if future.done() and not future.cancelled() and future.exception() is not None:
                 raise future.exception()
 
     def release(self) -> None:
@@ -159,8 +157,8 @@ class ComputeService:
         return self._ticket([((fn.__module__, fn.__qualname__, args), (fn, *args), 1)])
 
     def value(self, ticket: Ticket):
-        (key,) = ticket.keys
-        return self.future(key).result()
+        (future,) = ticket.futures
+        return future.result()
 
     def _ticket(self, jobs) -> Ticket:
         with self.lock:
@@ -173,7 +171,8 @@ class ComputeService:
                     self.order[key] = self.submitted
                     self.submitted += 1
                 self.waiters[key] = self.waiters.get(key, 0) + 1
-        return Ticket(self, [key for key, _, _ in jobs], [size for _, _, size in jobs])
+            flights = [self.flights[key] for key, _, _ in jobs]
+        return Ticket(self, [key for key, _, _ in jobs], flights, [size for _, _, size in jobs])
 
     def _live(self, key):
         """The flight for `key` if it is queued, running, or finished well (a cancelled or failed one is retried)."""

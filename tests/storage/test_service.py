@@ -4,6 +4,7 @@ the store is the engine's numbers."""
 
 from __future__ import annotations
 
+import math
 import os
 import time
 
@@ -79,3 +80,21 @@ def test_workers_run_at_a_lower_priority_than_the_server(service):
     ticket = service.call(os.nice, 0)
     wait(ticket)
     assert service.value(ticket) == min(19, os.nice(0) + WORKER_NICE)
+
+
+def test_a_visitor_reads_a_shared_answer_after_another_released_it(service):
+    """Two visitors wait for one flight; the first reads the answer and leaves (the service forgets the finished
+    flight); the second still reads it. (It raised AttributeError: the flight was looked up by key, and gone.)"""
+    first, second = service.call(math.factorial, 20), service.call(math.factorial, 20)
+    assert first.keys == second.keys  # one flight
+    wait(first)
+    assert service.value(first) == math.factorial(20)
+    first.release()
+    assert service.future(first.keys[0]) is None  # finished and released: forgotten by the service
+    wait(second)
+    assert service.value(second) == math.factorial(20)
+    second.release()
+    again = service.call(math.factorial, 20)  # a later visitor starts a new flight
+    wait(again)
+    assert service.value(again) == math.factorial(20)
+    again.release()
