@@ -120,7 +120,7 @@ class Ticket:
     def release(self) -> None:
         if not self.released:
             self.released = True
-            self.service.release(self.keys)
+            self.service.release(self.keys, self.futures)
 
 
 class ComputeService:
@@ -139,7 +139,7 @@ class ComputeService:
             self.executor.submit(load_modules, tuple(preload))
         self.lock = threading.Lock()
         self.flights: dict = {}  # key -> Future
-        self.waiters: dict = {}  # key -> number of tickets waiting for it
+        self.waiters: dict = {}  # flight (Future) -> number of tickets waiting for it
         self.order: dict = {}  # key -> submission number (for places in the queue)
         self.submitted = 0
 
@@ -170,8 +170,9 @@ class ComputeService:
                     self.flights[key] = self.executor.submit(fn, *args)
                     self.order[key] = self.submitted
                     self.submitted += 1
-                self.waiters[key] = self.waiters.get(key, 0) + 1
             flights = [self.flights[key] for key, _, _ in jobs]
+            for future in flights:
+                self.waiters[future] = self.waiters.get(future, 0) + 1
         return Ticket(self, [key for key, _, _ in jobs], flights, [size for _, _, size in jobs])
 
     def _live(self, key):
@@ -196,18 +197,21 @@ class ComputeService:
             ahead = [k for k in self._pending() if self.order[k] < first and not self.flights[k].running()]
             return len(ahead)
 
-    def release(self, keys) -> None:
-        """A ticket's waiter is gone: cancel its queued jobs that nobody else waits for."""
+    def release(self, keys, flights) -> None:
+        """A ticket's waiter is gone: cancel its queued jobs that nobody else waits for, and forget its finished ones
+        (counted per flight: a key's finished flight may already have been replaced by a newer one)."""
         with self.lock:
-            for key in keys:
-                self.waiters[key] = max(0, self.waiters.get(key, 0) - 1)
-                future = self.flights.get(key)
-                if self.waiters[key] == 0 and future is not None and not future.done():
+            for key, future in zip(keys, flights):
+                left = self.waiters.get(future, 0) - 1
+                if left > 0:
+                    self.waiters[future] = left
+                    continue
+                self.waiters.pop(future, None)
+                if not future.done():
                     future.cancel()  # only succeeds while queued; a running job finishes and is stored
-                if future is not None and future.done():
-                    self.flights.pop(key, None)
+                if future.done() and self.flights.get(key) is future:
+                    self.flights.pop(key)
                     self.order.pop(key, None)
-                    self.waiters.pop(key, None)
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)

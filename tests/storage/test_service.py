@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from concurrent.futures import Future
 
 import numpy as np
 import pytest
@@ -83,18 +84,44 @@ def test_workers_run_at_a_lower_priority_than_the_server(service):
 
 
 def test_a_visitor_reads_a_shared_answer_after_another_released_it(service):
-    """Two visitors wait for one flight; the first reads the answer and leaves (the service forgets the finished
-    flight); the second still reads it. (It raised AttributeError: the flight was looked up by key, and gone.)"""
+    """Two visitors wait for one flight; the first reads the answer and leaves; the second still reads it, and the
+    service forgets the flight once nobody waits. (It raised AttributeError: the first visitor's leaving dropped the
+    finished flight, and the second looked it up by key.)"""
     first, second = service.call(math.factorial, 20), service.call(math.factorial, 20)
     assert first.keys == second.keys  # one flight
     wait(first)
     assert service.value(first) == math.factorial(20)
     first.release()
-    assert service.future(first.keys[0]) is None  # finished and released: forgotten by the service
     wait(second)
     assert service.value(second) == math.factorial(20)
     second.release()
+    assert service.future(first.keys[0]) is None  # finished, and nobody waits: forgotten by the service
     again = service.call(math.factorial, 20)  # a later visitor starts a new flight
     wait(again)
     assert service.value(again) == math.factorial(20)
     again.release()
+
+
+def test_a_visitor_who_leaves_never_cancels_the_work_of_a_later_one():
+    """Visitors a and b share a finished flight; a leaves; c asks for the same; b leaves: c's answer is not cancelled.
+    (Waiters were counted per key: b's leaving cancelled the newer flight that c waited for.)"""
+    made = []
+
+    class Manual:  # the workers, played by the test: each job a future it completes itself
+        def submit(self, fn, *args):
+            made.append(Future())
+            return made[-1]
+
+    service = ComputeService(workers=1)
+    service.executor = Manual()
+    a, b = service.call(math.factorial, 5), service.call(math.factorial, 5)
+    made[0].set_result(120)
+    a.release()
+    c = service.call(math.factorial, 5)
+    b.release()
+    assert not any(f.cancelled() for f in c.futures)
+    if not c.done:  # a newer flight was started for c: it runs on
+        c.futures[0].set_result(120)
+    assert service.value(c) == 120
+    c.release()
+    assert service.future(c.keys[0]) is None  # nobody waits: the finished flight is forgotten
