@@ -98,21 +98,34 @@ def clear() -> None:
 
 def call(fn, /, *args, **kwargs):
     """`fn(*args, **kwargs)`, remembered by `fn`'s name and its arguments (see `part`); a result larger than the whole
-    cache is returned and not kept. Two visitors asking at once for what is not yet known may both compute it (the
-    workers' queue joins their work)."""
+    cache is returned and not kept. One flight: visitors asking at once for what is not yet known wait for the first
+    one's answer instead of computing it again (if it fails, the next one tries)."""
     key = (part(fn), *map(part, args), part(kwargs))
-    with _LOCK:
-        found = _CACHE[0].get(key, _MISSING)
-    if found is not _MISSING:
-        return found
-    value = fn(*args, **kwargs)
-    with _LOCK:
-        try:
-            _CACHE[0][key] = value
-        except ValueError:  # larger than the whole cache
-            return value
-        _know(value)
-    return value
+    while True:
+        with _LOCK:
+            found = _CACHE[0].get(key, _MISSING)
+            if found is not _MISSING:
+                return found
+            flight = _FLIGHTS.get(key)
+            if flight is None:
+                flight = _FLIGHTS[key] = threading.Lock()
+                flight.acquire()
+                break
+        with flight:  # another visitor computes it: wait for its answer, then look again
+            pass
+    try:
+        value = fn(*args, **kwargs)
+        with _LOCK:
+            try:
+                _CACHE[0][key] = value
+            except ValueError:  # larger than the whole cache
+                return value
+            _know(value)
+        return value
+    finally:
+        with _LOCK:
+            del _FLIGHTS[key]
+        flight.release()
 
 
 def remembered(fn):
@@ -125,3 +138,4 @@ def remembered(fn):
 
 
 _MISSING = object()
+_FLIGHTS: dict[tuple, threading.Lock] = {}  # key -> held while one visitor computes it

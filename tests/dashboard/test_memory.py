@@ -3,6 +3,9 @@ out first, handing back the objects it keeps."""
 
 from __future__ import annotations
 
+import concurrent.futures
+import time
+
 import pandas as pd
 import pytest
 
@@ -51,3 +54,22 @@ def test_keys_tell_types_configs_tables_apart_and_refuse_what_they_cannot_name()
         memo.part(lambda x: x)  # two lambdas would share one key
     with pytest.raises(TypeError):
         memo.part({1, 2})  # a set: not hashable, no key
+
+
+CALLS: list[int] = []
+
+
+def slow_square(x: int) -> list[int]:
+    CALLS.append(x)
+    time.sleep(0.3)
+    return [x * x]
+
+
+def test_visitors_asking_at_once_share_one_computation():
+    memo.clear()
+    CALLS.clear()
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: memo.call(slow_square, 7), range(8)))
+    assert CALLS == [7]  # computed once ...
+    assert all(a is answers[0] for a in answers) and answers[0] == [49]  # ... and the same object for everyone
+    memo.clear()
