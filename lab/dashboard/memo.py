@@ -3,7 +3,7 @@ out first, each value kept at most 6 hours), that hands back the very objects it
 
 Streamlit's `st.cache_data` keeps each value pickled and unpickles a fresh copy on every hit: on the depth page that
 was 48 copies, about 200 ms of a view's server time. Here a hit costs a dictionary look-up. The price is a rule: a page
-never changes what it gets from this cache (tests/dashboard/test_memo.py renders every page twice and checks that no
+never changes what it gets from this cache (tests/pages/test_shared_results.py opens every page twice and checks that no
 cached value changed). Each value is sized once, by its pickled bytes, when it is stored."""
 
 from __future__ import annotations
@@ -21,7 +21,11 @@ import pandas as pd
 from lab.core.config import TrialConfig
 
 TTL_S = 6 * 3600
-_LOCK = threading.RLock()
+TABLES = (pd.DataFrame, pd.Series, np.ndarray)
+_LOCK = threading.RLock()  # guards the cache, the flights and the digests below
+_KNOWN: dict[int, tuple] = {}  # id -> (weak reference, content digest) of the tables this cache handed out
+_FLIGHTS: dict[tuple, threading.Lock] = {}  # key -> held while one visitor computes it
+_MISSING = object()
 
 
 def content_digest(table) -> bytes:
@@ -50,10 +54,6 @@ def part(value):
         return name
     hash(value)  # anything else must be hashable: fail here, not in the cache
     return type(value).__name__, value
-
-
-TABLES = (pd.DataFrame, pd.Series, np.ndarray)
-_KNOWN: dict[int, tuple] = {}  # id -> (weak reference, content digest) of the tables this cache handed out
 
 
 def _know(value) -> None:
@@ -135,7 +135,3 @@ def remembered(fn):
         return call(fn, *args, **kwargs)
 
     return cached
-
-
-_MISSING = object()
-_FLIGHTS: dict[tuple, threading.Lock] = {}  # key -> held while one visitor computes it

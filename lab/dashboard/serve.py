@@ -44,10 +44,10 @@ def open_every_page(port: int, timeout: float, pages=None, out=None) -> bool:
     for page in PAGES if pages is None else pages:
         for lang in LANGS:
             seen = asyncio.run(visit(port, page, f"lang={lang}", timeout))
-            fine &= seen.outcome == "finished" and not seen.exceptions
-            problem = "" if seen.outcome == "finished" and not seen.exceptions else \
-                f" ({seen.outcome}{': ' + seen.error if seen.error else ''}{'; ' if seen.exceptions else ''}" \
-                f"{'; '.join(seen.exceptions)[:200]})"
+            ok = seen.outcome == "finished" and not seen.exceptions
+            fine &= ok
+            details = [f"{seen.outcome}: {seen.error}" if seen.error else seen.outcome, *seen.exceptions]
+            problem = "" if ok else f" ({'; '.join(details)[:200]})"
             print(f"  opened /{page} ({lang}) in {seen.finished or timeout:.1f} s{problem}", file=out, flush=True)
     print(f"pages opened in {time.perf_counter() - start:.1f} s", file=out, flush=True)
     return fine
