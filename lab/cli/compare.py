@@ -24,10 +24,12 @@ from lab.cli.flags import (
     add_record_flags,
     add_seed_flags,
     add_store_flag,
+    add_workers_flag,
     check_writable,
     config_from_args,
     record_from_args,
     seeds_from_args,
+    workers_from_args,
     write_csv,
 )
 from lab.cli.store import open_store
@@ -141,11 +143,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     record = record_from_args(args)
     if args.csv is not None:
         check_writable("csv", args.csv)
-    if args.workers is not None and not 1 <= args.workers <= 256:
-        raise ConfigError("workers", f"must be from 1 to 256 (got {args.workers})")
+    workers = workers_from_args(args)
     check_size(configs, seeds, args)
     store = open_store(args.store)
-    sweep = prepare(configs, seeds, store, args.workers)
+    sweep = prepare(configs, seeds, store, workers)
     seconds = sweep.estimate_seconds() if str(device) == "cpu" else None
     print(plan_line(sweep, store, seconds, record), flush=True)
     progress = None if args.quiet else ProgressBar(sys.stderr, estimate=seconds)
@@ -185,7 +186,7 @@ def add_command(commands) -> None:
     add_device_flag(compare)
     add_record_flags(compare, stored=True)
     add_store_flag(compare)
-    compare.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core)")
+    add_workers_flag(compare)
     out = compare.add_argument_group("output")
     out.add_argument("--csv", metavar="PATH", help="write the pairwise table (one row per pair: a, b, n_a, n_b, "
                                                    "success_a, success_b, success_diff, ..., verdict) as CSV, UTF-8 "

@@ -138,6 +138,17 @@ def add_device_flag(parser: argparse.ArgumentParser) -> None:
                              "cuda is refused with a message (default: cpu)")
 
 
+def add_workers_flag(parser, help_text: str = "local worker processes (default: one per core)") -> None:
+    parser.add_argument("--workers", type=int, metavar="N", help=help_text)
+
+
+def workers_from_args(args: argparse.Namespace) -> int | None:
+    """--workers, from 1 to 256 (None when not given). Raises ConfigError."""
+    if args.workers is not None and not 1 <= args.workers <= 256:
+        raise ConfigError("workers", f"must be from 1 to 256 (got {args.workers})")
+    return args.workers
+
+
 def add_record_flags(parser: argparse.ArgumentParser, stored: bool) -> None:
     """--record LEVEL and --memory-mb MB (lab.core.recording); `stored`: the command keeps full results in the store."""
     g = parser.add_argument_group("recording (what is kept of each trial, and the memory training may take)")

@@ -7,7 +7,15 @@ import os
 import sys
 
 from lab.cli.compare import add_command as add_compare_command
-from lab.cli.flags import Parser, add_config_flags, add_device_flag, add_record_flags, add_seed_flags, flag
+from lab.cli.flags import (
+    Parser,
+    add_config_flags,
+    add_device_flag,
+    add_record_flags,
+    add_seed_flags,
+    add_workers_flag,
+    flag,
+)
 from lab.cli.run import cmd_export_script, cmd_run
 from lab.cli.sweep import add_commands
 from lab.core.config import ConfigError
@@ -23,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_seed_flags(run)
     add_device_flag(run)
     add_record_flags(run, stored=False)
+    add_workers_flag(run, "local processes at most (default: one per core); many trials train on several, each "
+                          "with PyTorch and its own --memory-mb, a few in this process alone, whichever is quicker")
     out = run.add_argument_group("output")
     out.add_argument("--csv", metavar="PATH", help="write one row per trial (config, seed, solved, steps_to_solve, "
                                                    "final_loss, diverged) to this CSV file (default: none)")

@@ -15,7 +15,15 @@ import warnings
 
 import numpy as np
 
-from lab.cli.flags import check_writable, config_from_args, flag, record_from_args, seeds_from_args, write_csv
+from lab.cli.flags import (
+    check_writable,
+    config_from_args,
+    flag,
+    record_from_args,
+    seeds_from_args,
+    workers_from_args,
+    write_csv,
+)
 from lab.core.config import (
     ConfigError,
 )
@@ -55,6 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     seeds = seeds_from_args(args)
     device = resolve_device(args.device)
     record = record_from_args(args)
+    workers = workers_from_args(args)
     if args.curves is not None and record is not None and record.every is None:
         raise ConfigError("curves", "needs curves: --record full or every:K (got --record summary)")
     for field in ("csv", "curves"):
@@ -64,7 +73,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None and getattr(config, name) is None:
             print(f"note: {flag(name)} is not used by {config.optimizer}; ignored", file=sys.stderr)
 
-    runs = stored_runs(None, config, seeds, device, record)
+    runs = stored_runs(None, config, seeds, device, record, workers=workers)
     at = range(config.steps) if runs.curve_steps is None else runs.curve_steps.tolist()  # the recorded steps
     logged = [(k, i) for k, i in enumerate(at) if i % LOG_EVERY == 0]
     if not args.quiet and logged:

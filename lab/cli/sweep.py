@@ -13,7 +13,7 @@ import time
 
 import pandas as pd
 
-from lab.cli.flags import add_record_flags, add_store_flag, record_from_args
+from lab.cli.flags import add_record_flags, add_store_flag, add_workers_flag, record_from_args, workers_from_args
 from lab.cli.profiles import check_profiles, write_profiles
 from lab.cli.store import STORE_ACTIONS, cmd_store, open_store
 from lab.core.config import FIELD_NAMES, LIMITS, ConfigError, TrialConfig
@@ -199,11 +199,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
         check_writable("profiles", args.profiles)
         check_profiles(configs)
-    if args.workers is not None and not 1 <= args.workers <= 256:
-        raise ConfigError("workers", f"must be from 1 to 256 (got {args.workers})")
+    workers = workers_from_args(args)
     check_size(configs, seeds, args)
     store = open_store(args.store)
-    sweep = prepare(configs, seeds, store, args.workers)
+    sweep = prepare(configs, seeds, store, workers)
     seconds = estimate(sweep, args, device)
     print(plan_line(sweep, store, seconds, record), flush=True)
     progress = None if args.quiet else ProgressBar(sys.stderr, estimate=seconds)
@@ -261,7 +260,7 @@ def add_commands(commands, add_seed_flags, add_device_flag) -> None:
     add_device_flag(sweep)
     add_record_flags(sweep, stored=True)
     add_store_flag(sweep)
-    sweep.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core)")
+    add_workers_flag(sweep)
     sweep.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 "
                                                               "(default: local processes)")
     sweep.add_argument("--csv", metavar="PATH", help="write the comparison table (one row per config) as CSV, UTF-8 "

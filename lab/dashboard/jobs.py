@@ -3,8 +3,8 @@ Hessian tests of stalled trials, activation traces, and one trial's Hessian spec
 store once computed. Plain functions of picklable arguments; no Streamlit here.
 
 The web process imports this module to name the jobs it hands out, and must not load PyTorch (about 180 MB and 2 s):
-so the engine, and the science that trains or differentiates, are imported inside the functions that use them, and
-the workers load them when they start (`PRELOAD`)."""
+so the engine, and the science that trains or differentiates, are imported inside the functions that use them. The
+workers load what training needs when they start (`PRELOAD`), and this module with its first job."""
 
 from __future__ import annotations
 
@@ -167,8 +167,9 @@ def tuning_tables(root: str, lr_configs: tuple, batch_configs: tuple, n_seeds: i
     return lr_table, batch
 
 
-PRELOAD = (__name__, "lab.core.engine", "lab.core.arithmetic", "lab.science.diagnostics", "lab.science.landscape",
-           "lab.science.replay")  # what a worker imports when it starts
+PRELOAD = ("lab.core.engine", "lab.core.arithmetic", "lab.storage.sweep")  # what a worker imports when it starts:
+# what training needs, and no more (no pandas, no SciPy): a worker that only trains stays small. The first job of this
+# module that a worker runs loads the rest (about a second).
 
 
 def follows_plain_program(config: TrialConfig) -> bool:

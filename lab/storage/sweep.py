@@ -43,8 +43,8 @@ def plan(configs: Iterable[TrialConfig], seeds: list[int], stored: dict | None =
     for config, missing in todo:
         by_shape.setdefault(config.shape_key(), []).append((config, missing))
     total = sum(len(m) for _, m in todo)
-    # enough units to keep every worker busy, none too large for memory
-    target = max(1, min(MAX_TRIALS_PER_UNIT, -(-total // max(1, 2 * workers))))
+    # enough units to keep every worker busy (one process: as few as may be), none too large for memory
+    target = max(1, min(MAX_TRIALS_PER_UNIT, -(-total // (2 * workers)) if workers > 1 else total))
     units = []
     for items in by_shape.values():
         unit, size = [], 0
@@ -242,10 +242,22 @@ def _local(units, workers, args):
             yield future.result()
 
 
-def stored_runs(store: Store | None, config: TrialConfig, seeds, device="cpu", record: Recording | None = None) -> Runs:
-    """One config's trials for `seeds` (in that order), training in this process only what `store` lacks and storing
-    it: the command line's and the tests' door (a server's is lab.storage.service)."""
-    return run_configs([config], seeds, store, workers=1, device=device, record=record)[0]
+def quickest(sweep: SweepPlan) -> SweepPlan:
+    """`sweep` on as many of its local processes (at most `sweep.workers`) as the cost model says finish it first:
+    starting a process takes seconds, so a small request trains in this process alone and a large one on every core."""
+    plans = [replace(sweep, units=plan(sweep.configs, sweep.seeds, sweep.have, w), workers=w)
+             for w in range(1, sweep.workers + 1)]
+    return min(plans, key=SweepPlan.estimate_seconds)
+
+
+def stored_runs(store: Store | None, config: TrialConfig, seeds, device="cpu", record: Recording | None = None,
+                workers: int | None = 1) -> Runs:
+    """One config's trials for `seeds` (in that order), training only what `store` lacks and storing it: the command
+    line's and the tests' door (a server's is lab.storage.service). `workers`: local processes at most (None: one
+    per core), of which `quickest` takes what pays; on a GPU one."""
+    workers = 1 if str(device) != "cpu" else workers
+    sweep = prepare([config], seeds, store, workers)
+    return run_plan(quickest(sweep), store, device=device, record=record)[0]
 
 
 def duration(seconds: float) -> str:

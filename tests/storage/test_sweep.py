@@ -23,7 +23,7 @@ from lab.core.runs import Runs
 from lab.storage.parquet import select
 from lab.storage.presets import PRESETS, Grid
 from lab.storage.store import Store
-from lab.storage.sweep import MAX_TRIALS_PER_UNIT, plan, prepare, run_configs, run_plan
+from lab.storage.sweep import MAX_TRIALS_PER_UNIT, plan, prepare, quickest, run_configs, run_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 ARRAYS = ("loss", "table_loss", "table_error", "grad_norm", "table_output", "params")
@@ -262,16 +262,17 @@ def test_estimate_follows_the_cost_model():
 
     lecture = TrialConfig()
     one = seconds([lecture], 100)
-    # on one process, 100 trials are planned as two units of 50 (two per worker): the first unit's set-up, then each
-    # unit (set-up, 1,000 steps of 2 layers, 1 config, 50 trials) and its store write
-    assert [len(s) for unit in prepare([lecture], range(100), workers=1).units for _, s in unit] == [50, 50]
+    # on one process, 100 trials are planned as one unit (splitting would only add steps), on two as two per process:
+    # the first unit's set-up, then the unit (set-up, 1,000 steps of 2 layers, 1 config, 100 trials), its store write
+    assert [len(s) for unit in prepare([lecture], range(100), workers=1).units for _, s in unit] == [100]
+    assert [len(s) for unit in prepare([lecture], range(100), workers=2).units for _, s in unit] == [25] * 4
     unit = lab.storage.sweep.UNIT_S + 1000e-6 * (
         lab.storage.sweep.STEP_US
         + 2 * lab.storage.sweep.LAYER_US
         + lab.storage.sweep.CONFIG_US
-        + lab.storage.sweep.TRIAL_US * 2 * 50
+        + lab.storage.sweep.TRIAL_US * 2 * 100
     )
-    assert one == pytest.approx(lab.storage.sweep.FIRST_UNIT_S + 2 * (unit + lab.storage.sweep.SAVE_S))
+    assert one == pytest.approx(lab.storage.sweep.FIRST_UNIT_S + unit + lab.storage.sweep.SAVE_S)
     assert seconds([lecture], 1000) > one  # more trials, more time
     assert seconds([lecture.replace(steps=4000)], 100) > 3 * (one - lab.storage.sweep.FIRST_UNIT_S)  # more steps
     assert seconds([lecture.replace(depth=4)], 100) > one  # deeper
@@ -280,6 +281,19 @@ def test_estimate_follows_the_cost_model():
     alone, shared = seconds(grid.configs(), 20, workers=1), seconds(grid.configs(), 20, workers=4)
     assert shared < alone  # processes share the units, after their start-up
     assert shared > lab.storage.sweep.WORKER_START_S
+
+
+def test_quickest_trains_a_few_trials_here_and_many_on_every_core():
+    """Starting a process takes seconds: a request trains on more processes only when the cost model says they
+    finish first, and never on more than it may."""
+    lecture = TrialConfig()
+    few, many = prepare([lecture], range(100), workers=4), prepare([lecture], range(100_000), workers=4)
+    assert quickest(few).workers == 1 and len(quickest(few).units) == 1
+    assert quickest(many).workers == 4 and quickest(many).estimate_seconds() < prepare(
+        [lecture], range(100_000), workers=1).estimate_seconds() / 2
+    assert quickest(prepare([lecture], range(100_000), workers=1)).workers == 1
+    for sweep in (few, many):  # the same trials, only planned differently
+        check_plan(quickest(sweep).units, [lecture], sweep.seeds, {})
 
 
 @pytest.mark.parametrize(
