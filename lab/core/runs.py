@@ -1,5 +1,6 @@
 """What the engine returns: the trials of one config as arrays, and as tidy tables. PyTorch is imported only by the
-functions the engine calls on its tensors: reading stored runs (the web process) never loads it."""
+functions the engine calls on its tensors: reading stored runs (the web process) never loads it; and pandas only by
+the tables, so a worker that trains (lab.storage.workers) never loads it."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from lab.core.config import TrialConfig
 
 if TYPE_CHECKING:
+    import pandas as pd
     import torch
 
 
@@ -120,6 +121,8 @@ class Runs:
 
     def summary(self) -> pd.DataFrame:
         """One row per trial: config columns, seed, solved, steps_to_solve, final_loss, diverged."""
+        import pandas as pd
+
         frame = pd.DataFrame({
             "seed": np.asarray(self.seeds, dtype=np.int64),
             "solved": self.solved,
@@ -151,6 +154,8 @@ class Runs:
 
     def curves(self, every: int = 1) -> pd.DataFrame:
         """Long format, one row per trial and step: seed, step, loss, table_loss, table_error, grad_norm_<layer>."""
+        import pandas as pd
+
         n, steps = self.loss.shape[0], self.config.steps
         at = np.arange(steps) if self.curve_steps is None else np.asarray(self.curve_steps)  # the recorded steps
         idx = np.flatnonzero(at % every == 0)  # positions in the recorded arrays

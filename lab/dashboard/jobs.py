@@ -167,9 +167,9 @@ def tuning_tables(root: str, lr_configs: tuple, batch_configs: tuple, n_seeds: i
     return lr_table, batch
 
 
-PRELOAD = ("lab.core.engine", "lab.core.arithmetic", "lab.storage.sweep")  # what a worker imports when it starts:
-# what training needs, and no more (no pandas, no SciPy): a worker that only trains stays small. The first job of this
-# module that a worker runs loads the rest (about a second).
+# what a worker imports when it starts: what training needs and no more (no store, pandas or SciPy: see
+# lab.storage.workers); the first job of this module that a worker runs loads the rest (about a second)
+PRELOAD = ("lab.core.engine", "lab.core.arithmetic")
 
 
 def follows_plain_program(config: TrialConfig) -> bool:

@@ -1,11 +1,13 @@
 """The one door to training for a server: a bounded pool of worker processes fed by one queue of (config, seed chunk)
-jobs, each landing in the result store as it finishes.
+jobs, each landing in the result store as it finishes. A worker trains (`lab.core.engine.train`) and sends its trials
+back; this process stores them, and the job's flight is done once they are stored. So a worker that only trains loads
+PyTorch and the engine, not the store's pandas and Arrow (about 65 MB a worker).
 
 Many visitors asking for the same results share one flight: a request for a chunk already queued or running joins it
 instead of training it again, across visitors and across pages. A request (a `Ticket`) tells how far its chunks are
 and its place in the queue; a ticket nobody waits for any more is released, and its queued chunks that no other ticket
 wants are cancelled. The queue is bounded: a request that would overflow it is refused with `QueueFull` before
-anything is queued. The web process itself never trains: it only loads from the store what the workers wrote.
+anything is queued. The web process itself never trains: it stores what the workers trained and loads it.
 
 Other heavy calls (Hessian tests, traces) go through `call`, which runs a function in a worker, one flight per
 (function, arguments).
@@ -13,8 +15,6 @@ Other heavy calls (Hessian tests, traces) go through `call`, which runs a functi
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import multiprocessing
 import os
 import threading
@@ -24,6 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from lab.core.budget import weight
 from lab.core.config import ConfigError, TrialConfig
 from lab.storage.store import Store
+from lab.storage.workers import load_modules, lower_priority, train_chunk
 
 CHUNK_WORK = 200_000  # weighted trial-steps per job: small enough to report progress, large enough to amortise
 WORKER_NICE = 10  # how much lower the workers' CPU priority is than the web process's (POSIX nice increment)
@@ -45,32 +46,33 @@ class QueueFull(RuntimeError):
     """More jobs would be queued than the service allows."""
 
 
-def train_chunk(root: str, config: TrialConfig, seeds: tuple[int, ...], device: str = "cpu") -> int:
-    """Train one chunk and store it (runs in a worker process), through the sweep like every other training: only
-    what the store still lacks (another flight, another server or the CLI may have stored some meanwhile)."""
-    from lab.storage.sweep import stored_runs
+class Stored(Future):
+    """The flight of a training job: done once the worker's trials are in the store at `root` (with the job's
+    error, if it failed or the store refused them; cancelled with it while it is queued)."""
 
-    stored_runs(Store(root), config, seeds, device)
-    return len(seeds)
+    def __init__(self, job: Future, root: str):
+        super().__init__()
+        self.job, self.root = job, root
+        job.add_done_callback(self._land)
 
+    def cancel(self) -> bool:
+        return self.job.cancel()  # only while queued; `_land` then cancels this flight
 
-def lower_priority(increment: int) -> None:
-    """Run this worker at a lower CPU priority than the process that started it, so that when both want a core the
-    web process (its event loop, health checks and page scripts) goes first: training waits a little, visitors do
-    not. POSIX `nice`; on Windows the below-normal priority class (through psutil, where it is installed)."""
-    with contextlib.suppress(OSError, AttributeError, ImportError):
-        if hasattr(os, "nice"):
-            os.nice(increment)
+    def running(self) -> bool:
+        return not self.done() and (self.job.running() or self.job.done())
+
+    def _land(self, job: Future) -> None:
+        if job.cancelled():
+            Future.cancel(self)
+            self.set_running_or_notify_cancel()  # wakes whoever waits on this flight
+            return
+        try:
+            runs = job.result()
+            Store(self.root).save(runs)
+        except BaseException as exc:  # noqa: BLE001 - the ticket reports it (Ticket.result)
+            self.set_exception(exc)
         else:
-            import psutil
-
-            psutil.Process().nice(psutil.BELOW_NORMAL_PRIORITY_CLASS)
-
-
-def load_modules(names: tuple[str, ...]) -> None:
-    """Import `names` in a worker (started with the service, so that the first request finds it ready)."""
-    for name in names:
-        importlib.import_module(name)
+            self.set_result(len(runs.seeds))
 
 
 def chunk_seeds(config: TrialConfig, seeds: list[int], work: int = CHUNK_WORK) -> list[tuple[int, ...]]:
@@ -148,13 +150,13 @@ class ComputeService:
         """Queue what the store at `root` lacks of every (config, seeds) in `items`, joining flights already queued
         or running; returns a ticket (done at once when everything is stored)."""
         root, store = str(root), Store(root)
-        jobs = [((root, config.key(), chunk), (train_chunk, root, config, chunk, self.device), len(chunk))
+        jobs = [((root, config.key(), chunk), (train_chunk, config, chunk, self.device), len(chunk), root)
                 for config, seeds in items for chunk in chunk_seeds(config, store.missing(config, list(seeds)))]
         return self._ticket(jobs)
 
     def call(self, fn, *args) -> Ticket:
         """Run `fn(*args)` in a worker, one flight per (fn, args): its value is `value(ticket)` once done."""
-        return self._ticket([((fn.__module__, fn.__qualname__, args), (fn, *args), 1)])
+        return self._ticket([((fn.__module__, fn.__qualname__, args), (fn, *args), 1, None)])
 
     def value(self, ticket: Ticket):
         (future,) = ticket.futures
@@ -165,15 +167,16 @@ class ComputeService:
             new = [job for job in jobs if self._live(job[0]) is None]
             if len(self._pending()) + len(new) > self.max_queue:
                 raise QueueFull(f"{len(self._pending()) + len(new)} jobs would be queued; at most {self.max_queue}")
-            for key, (fn, *args), _ in jobs:
+            for key, (fn, *args), _, root in jobs:
                 if self._live(key) is None:
-                    self.flights[key] = self.executor.submit(fn, *args)
+                    job = self.executor.submit(fn, *args)
+                    self.flights[key] = job if root is None else Stored(job, root)  # trials: done once stored
                     self.order[key] = self.submitted
                     self.submitted += 1
-            flights = [self.flights[key] for key, _, _ in jobs]
+            flights = [self.flights[key] for key, *_ in jobs]
             for future in flights:
                 self.waiters[future] = self.waiters.get(future, 0) + 1
-        return Ticket(self, [key for key, _, _ in jobs], flights, [size for _, _, size in jobs])
+        return Ticket(self, [key for key, *_ in jobs], flights, [size for _, _, size, _ in jobs])
 
     def _live(self, key):
         """The flight for `key` if it is queued, running, or finished well (a cancelled or failed one is retried)."""

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
+import sys
 import time
 from concurrent.futures import Future
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +22,7 @@ from lab.storage.service import WORKER_NICE, ComputeService, QueueFull, chunk_se
 from lab.storage.store import Store
 
 SMALL = TrialConfig(steps=60)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +62,11 @@ def test_requests_train_in_workers_and_join_flights(service, tmp_path):
 
 def test_a_full_queue_refuses_and_released_work_is_cancelled(service, tmp_path):
     quick = TrialConfig(steps=2_000)  # 100 seeds per chunk: a chunk trains in a second or two
-    ticket = service.request(tmp_path, [(quick, range(300))])  # 3 chunks
+    # 5 chunks: the worker runs one, and its pool hands it up to 2 more at once (those can no longer be cancelled)
+    ticket = service.request(tmp_path, [(quick, range(500))])
     with pytest.raises(QueueFull):
-        service.request(tmp_path, [(quick.replace(optimizer="sgd"), range(700))])  # 7 more: over 8
-    ticket.release()  # nobody waits: the chunks not yet started are cancelled
+        service.request(tmp_path, [(quick.replace(optimizer="sgd"), range(400))])  # 4 more: over 8
+    ticket.release()  # nobody waits: the chunks not yet handed to the worker are cancelled
     futures = [service.future(key) for key in ticket.keys]
     assert sum(f is None or f.cancelled() for f in futures) >= 1
     deadline = time.monotonic() + 120
@@ -125,3 +130,55 @@ def test_a_visitor_who_leaves_never_cancels_the_work_of_a_later_one():
     assert service.value(c) == 120
     c.release()
     assert service.future(c.keys[0]) is None  # nobody waits: the finished flight is forgotten
+
+
+def test_a_training_flight_is_done_once_its_trials_are_stored(tmp_path):
+    """Workers send their trials back and the service stores them: a flight is done only then; a queued one that is
+    cancelled is cancelled for its waiters; a store that refuses the trials fails the flight with its error."""
+    made = []
+
+    class Manual:  # the workers, played by the test
+        def submit(self, fn, *args):
+            made.append((Future(), fn, args))
+            return made[-1][0]
+
+    service = ComputeService(workers=1)
+    service.executor = Manual()
+    ticket = service.request(tmp_path, [(SMALL, range(3))])
+    (job, fn, args), = made
+    assert fn.__module__ == "lab.storage.workers" and args == (SMALL, (0, 1, 2), "cpu")
+    assert not ticket.done and ticket.position == 0
+    job.set_running_or_notify_cancel()
+    assert ticket.futures[0].running() and not ticket.done
+    job.set_result(fn(*args))  # the worker's answer: the engine's trials
+    assert ticket.done and ticket.trained == 3
+    np.testing.assert_array_equal(Store(tmp_path).trials(SMALL, range(3)).loss, train(SMALL, range(3)).loss)
+
+    queued = service.request(tmp_path, [(SMALL, range(3, 5))])
+    queued.release()  # nobody waits: the queued job is cancelled, and so is its flight (waiters wake)
+    assert made[-1][0].cancelled() and queued.futures[0].cancelled() and queued.wait(1)
+
+    gone = tmp_path / "gone"
+    failing = service.request(gone, [(SMALL, range(2))])
+    gone.rmdir()
+    gone.write_text("a file where the store was")
+    made[-1][0].set_result(train(SMALL, range(2)))
+    assert failing.done
+    with pytest.raises(OSError):
+        failing.result()
+
+
+def test_a_worker_that_trains_loads_no_store_pandas_or_scipy():
+    """What a worker imports to start and to train: PyTorch and the engine, nothing of the store (about 65 MB)."""
+    from lab.dashboard.jobs import PRELOAD
+
+    code = ("import sys, importlib\n"
+            f"for name in {(*PRELOAD, 'lab.storage.workers')!r}: importlib.import_module(name)\n"
+            "from lab.core.config import TrialConfig\n"
+            "from lab.storage.workers import train_chunk\n"
+            "runs = train_chunk(TrialConfig(steps=30), (0, 1))\n"
+            "print(len(runs.seeds), sorted(m for m in ('pandas', 'pyarrow', 'scipy', 'lab.storage.store') "
+            "if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["2", "[]"]
