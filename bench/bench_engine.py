@@ -3,8 +3,8 @@
 Times the lecture's loop on a few seeds (one trial at a time, as the lecture runs it) and extrapolates it to each size;
 then, for each size, trains that many lecture trials in a fresh process (so that each size's peak memory is its own),
 as `python -m lab run --seeds N --record summary` does: with the engine's recording level (default: summaries only,
-trained in passes that fit the memory setting), on as many local processes (at most `--workers`, default one per
-core) as the cost model says finish first. Prints per size: the engine's time, the ratio to the extrapolated lecture
+trained in passes that fit the memory setting), on as many local processes (at most `--workers`, default `run`'s
+2) as the cost model says finish first. Prints per size: the engine's time, the ratio to the extrapolated lecture
 loop, the processes used, their peak resident memory summed, and the share of trials solved; and checks that the
 engine's losses equal the lecture loop's for the seeds timed.
 """
@@ -27,6 +27,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 from reference import lecture_program  # noqa: E402
 
+from lab.cli.run import PROCESSES  # noqa: E402
 from lab.core.config import TrialConfig  # noqa: E402
 from lab.core.engine import train  # noqa: E402
 from lab.core.recording import MEMORY_MB, Recording  # noqa: E402
@@ -101,7 +102,7 @@ def measure(size: int, args) -> dict:
     command = [sys.executable, os.path.abspath(__file__), "--child", str(size), "--steps", str(args.steps),
                "--record", args.record, "--memory-mb", str(args.memory_mb)]
     command += [] if args.threads is None else ["--threads", str(args.threads)]
-    command += [] if args.workers is None else ["--workers", str(args.workers)]
+    command += ["--workers", str(args.workers)]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -118,8 +119,9 @@ def main():
                         help=f"the engine's working memory per pass (default {MEMORY_MB})")
     parser.add_argument("--threads", type=int, default=1,
                         help="passes the engine trains at once, each in its own thread (default 1, the engine's)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="local processes at most (default: one per core); the cost model picks how many pay")
+    parser.add_argument("--workers", type=int, default=min(PROCESSES, os.cpu_count() or 1),
+                        help="local processes at most (default: run's, 2 or 1 on one core); the cost model picks how "
+                             "many pay")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     torch.set_num_threads(1)  # as the lecture's loop runs: its tensors are too small for threads
@@ -148,7 +150,7 @@ def main():
     threads = Recording(threads=args.threads).passes_at_once()
     print(f"engine       : --record {args.record}, passes within {args.memory_mb:g} MiB, {threads} at once per process "
           f"(one CPU thread each), each size in a fresh process; procs: the processes training (the cost model's "
-          f"choice, at most {args.workers or os.cpu_count()}); peak RSS: theirs summed")
+          f"choice, at most {args.workers}); peak RSS: theirs summed")
     print()
     print(f"{'trials':>9} {'engine':>10} {'lecture loop':>13} {'ratio':>8} {'procs':>5} {'peak RSS':>10} {'solved':>7} "
           f"{'CPU time':>9} {'CPU ratio':>9}  target (on the wall-clock ratio)")

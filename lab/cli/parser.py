@@ -31,8 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_seed_flags(run)
     add_device_flag(run)
     add_record_flags(run, stored=False)
-    add_workers_flag(run, "local processes at most (default: one per core); many trials train on several, each "
-                          "with PyTorch and its own --memory-mb, a few in this process alone, whichever is quicker")
+    add_workers_flag(run, "local processes at most (default: 2, or 1 on one core): many trials train on several, "
+                          "each with PyTorch and its own --memory-mb (about 0.5 GiB each by default), a few in this "
+                          "process alone, whichever is quicker")
     out = run.add_argument_group("output")
     out.add_argument("--csv", metavar="PATH", help="write one row per trial (config, seed, solved, steps_to_solve, "
                                                    "final_loss, diverged) to this CSV file (default: none)")

@@ -10,6 +10,7 @@ Other subcommands reuse `add_config_flags` / `add_seed_flags` and `config_from_a
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 
@@ -31,6 +32,8 @@ from lab.core.engine import resolve_device
 from lab.storage.sweep import stored_runs
 
 LOG_EVERY = 100  # the lecture prints every 100 iterations
+PROCESSES = 2  # the most processes `run` trains on unless --workers says more: each holds PyTorch and its own
+# --memory-mb, and two with the default setting stay under 1 GiB together (measured: 977 MiB for 100,000 trials)
 
 
 # ---- run -----------------------------------------------------------------------------------------------------------
@@ -63,7 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     seeds = seeds_from_args(args)
     device = resolve_device(args.device)
     record = record_from_args(args)
-    workers = workers_from_args(args)
+    workers = workers_from_args(args) or min(PROCESSES, os.cpu_count() or 1)
     if args.curves is not None and record is not None and record.every is None:
         raise ConfigError("curves", "needs curves: --record full or every:K (got --record summary)")
     for field in ("csv", "curves"):
