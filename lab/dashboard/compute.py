@@ -20,7 +20,7 @@ from lab.dashboard.views import optimizers as optimizers_view
 from lab.dashboard.views import results as results_view
 from lab.science import digests
 from lab.storage.derived import stored_tests
-from lab.storage.service import ComputeService, QueueFull
+from lab.storage.service import ComputeService, QueueFull, in_a_process_of_its_own
 from lab.storage.store import Store, default_root
 
 
@@ -236,9 +236,11 @@ def bound_caches() -> None:
 
 @remembered
 def follows_plain_program(config: TrialConfig) -> bool:
-    """Whether the engine is bitwise the plain program for `config` on this machine, found by the workers (the kernel
-    probes run PyTorch's products: never in the web process)."""
-    return in_worker(jobs.follows_plain_program, config)
+    """Whether the engine is bitwise the plain program for `config` on this machine, found once per server in a
+    process of its own (the kernel probes run PyTorch's products: never in the web process, and no long-lived worker
+    loads PyTorch for them; with a warmed store the workers never do)."""
+    with st.spinner(tr("probing")):
+        return in_a_process_of_its_own(jobs.follows_plain_program, config)
 
 
 def script(config: TrialConfig, seed: int) -> str:

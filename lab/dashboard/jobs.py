@@ -4,7 +4,7 @@ store once computed. Plain functions of picklable arguments; no Streamlit here.
 
 The web process imports this module to name the jobs it hands out, and must not load PyTorch (about 180 MB and 2 s):
 so the engine, and the science that trains or differentiates, are imported inside the functions that use them. The
-workers load what training needs when they start (`PRELOAD`), and this module with its first job."""
+workers load this module when they start (`PRELOAD`), and PyTorch with their first job that needs it."""
 
 from __future__ import annotations
 
@@ -27,15 +27,15 @@ TRACE_SEEDS = 5  # seeds traced for the activation pictures
 
 def hessian_tests(root: str, config: TrialConfig, n_seeds: int, tests: int) -> dict:
     """`diagnostics.saddle_fraction` of at most `tests` stalled trials among the stored seeds 0..n-1 of `config`,
-    kept with the config's entry (the trials and the test are deterministic)."""
-    from lab.science import diagnostics
-
+    kept with the config's entry (the trials and the test are deterministic). PyTorch loads only to compute it."""
     if tests <= 0:
         return {**dict.fromkeys(TEST_NAMES[:-1], math.nan), "n_tested": 0}
     store = Store(root)
     found = stored_tests(store, config, n_seeds, tests)
     if found is not None:
         return found
+    from lab.science import diagnostics
+
     result = diagnostics.saddle_fraction(store.trials(config, range(n_seeds)), max_stalls=tests)
     result = {name: result[name] for name in TEST_NAMES}
     with contextlib.suppress(OSError):  # a read-only store: the result is only not kept
@@ -60,12 +60,15 @@ def _trace_bands(config: TrialConfig, n_seeds: int):
 
 def spectrum(root: str, config: TrialConfig, seed: int, step: int):
     """The Hessian spectrum of one stored trial at `step` (re-run to that step) and at its end, kept with the entry."""
+    store = Store(root)
+    found = _kept(store, config, frames_name("spectrum", seed, step), lambda: _spectrum(store, config, seed, step))
+    return tuple(found.values())
+
+
+def _spectrum(store: Store, config: TrialConfig, seed: int, step: int):
     from lab.science import diagnostics
 
-    store = Store(root)
-    found = _kept(store, config, frames_name("spectrum", seed, step),
-                  lambda: diagnostics.spectrum(config, seed, step, store.trials(config, [seed]).params[0]))
-    return tuple(found.values())
+    return diagnostics.spectrum(config, seed, step, store.trials(config, [seed]).params[0])
 
 
 def _kept(store: Store, config: TrialConfig, name: str, compute) -> dict:
@@ -167,9 +170,10 @@ def tuning_tables(root: str, lr_configs: tuple, batch_configs: tuple, n_seeds: i
     return lr_table, batch
 
 
-# what a worker imports when it starts: what training needs and no more (no store, pandas or SciPy: see
-# lab.storage.workers); the first job of this module that a worker runs loads the rest (about a second)
-PRELOAD = ("lab.core.engine", "lab.core.arithmetic")
+# what a worker imports when it starts: this module, for the jobs a warmed store asks for (digests of stored results:
+# pandas, SciPy, no PyTorch). PyTorch and the engine (about 250 MB a worker) load with a worker's first job that
+# trains or differentiates: with a warmed store, never.
+PRELOAD = (__name__,)
 
 
 def follows_plain_program(config: TrialConfig) -> bool:

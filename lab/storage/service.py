@@ -75,6 +75,13 @@ class Stored(Future):
             self.set_result(len(runs.seeds))
 
 
+def in_a_process_of_its_own(fn, *args):
+    """`fn(*args)` in a worker started for it alone, which exits once it answers: for an answer that needs PyTorch
+    once (the kernel probes, a few seconds), so that no long-lived worker keeps PyTorch loaded (about 250 MB) for it."""
+    with _pool(1) as pool:
+        return pool.submit(fn, *args).result()
+
+
 def chunk_seeds(config: TrialConfig, seeds: list[int], work: int = CHUNK_WORK) -> list[tuple[int, ...]]:
     """`seeds` in chunks of about `work` weighted trial-steps (the same chunks whoever asks, so flights match)."""
     size = max(1, work // (config.steps * weight(config)))
@@ -126,19 +133,23 @@ class Ticket:
 
 
 class ComputeService:
-    """A pool of `workers` processes (default: the cores) and at most `max_queue` jobs queued or running; one per
-    server, whatever stores its requests name. The workers train on `device` (cpu, cuda, cuda:N; checked here, so a
-    server asked for a GPU it lacks says so when it starts)."""
+    """Worker processes, `workers` of them (default: the cores), in two pools: one trains (PyTorch, the engine), the
+    other runs `call`'s jobs, which mostly read and reduce stored results (pandas, SciPy); so a worker holds one set
+    of libraries, not both (about 250 and 130 MB), unless a job computes what a warmed store keeps (a Hessian test, a
+    replay). With one worker both pools are that one process. At most `max_queue` jobs queued or running; one service
+    per server, whatever stores its requests name. The workers train on `device` (cpu, cuda, cuda:N; checked here,
+    so a server asked for a GPU it lacks says so when it starts). `preload`: modules the readers load when they
+    start."""
 
     def __init__(self, workers: int | None = None, max_queue: int = 512, device: str = "cpu", preload=()):
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.max_queue = max_queue
         self.device = check_device(device)
-        # spawned, not forked: the server's threads (and their locks) must not be copied into the workers
-        self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=lower_priority, initargs=(WORKER_NICE,))
-        for _ in range(self.workers if preload else 0):  # every worker starts now and loads these modules
-            self.executor.submit(load_modules, tuple(preload))
+        readers = max(1, self.workers // 4) if self.workers > 1 else 0
+        self.executor = _pool(self.workers - readers)  # training
+        self.readers = _pool(readers) if readers else self.executor
+        for _ in range((readers or 1) if preload else 0):  # the readers start now and load these modules
+            self.readers.submit(load_modules, tuple(preload))
         self.lock = threading.Lock()
         self.flights: dict = {}  # key -> Future
         self.waiters: dict = {}  # flight (Future) -> number of tickets waiting for it
@@ -152,24 +163,24 @@ class ComputeService:
         root, store = str(root), Store(root)
         jobs = [((root, config.key(), chunk), (train_chunk, config, chunk, self.device), len(chunk), root)
                 for config, seeds in items for chunk in chunk_seeds(config, store.missing(config, list(seeds)))]
-        return self._ticket(jobs)
+        return self._ticket(jobs, self.executor)
 
     def call(self, fn, *args) -> Ticket:
         """Run `fn(*args)` in a worker, one flight per (fn, args): its value is `value(ticket)` once done."""
-        return self._ticket([((fn.__module__, fn.__qualname__, args), (fn, *args), 1, None)])
+        return self._ticket([((fn.__module__, fn.__qualname__, args), (fn, *args), 1, None)], self.readers)
 
     def value(self, ticket: Ticket):
         (future,) = ticket.futures
         return future.result()
 
-    def _ticket(self, jobs) -> Ticket:
+    def _ticket(self, jobs, pool) -> Ticket:
         with self.lock:
             new = [job for job in jobs if self._live(job[0]) is None]
             if len(self._pending()) + len(new) > self.max_queue:
                 raise QueueFull(f"{len(self._pending()) + len(new)} jobs would be queued; at most {self.max_queue}")
             for key, (fn, *args), _, root in jobs:
                 if self._live(key) is None:
-                    job = self.executor.submit(fn, *args)
+                    job = pool.submit(fn, *args)
                     self.flights[key] = job if root is None else Stored(job, root)  # trials: done once stored
                     self.order[key] = self.submitted
                     self.submitted += 1
@@ -217,4 +228,12 @@ class ComputeService:
                     self.order.pop(key, None)
 
     def shutdown(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        for pool in {self.executor, self.readers}:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes at a lower CPU priority, spawned, not forked: the server's threads (and their locks) must not
+    be copied into them."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=lower_priority,
+                               initargs=(WORKER_NICE,))

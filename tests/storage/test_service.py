@@ -47,6 +47,18 @@ def test_chunks_are_the_same_whoever_asks():
     assert chunk_seeds(SMALL, list(range(10))) == [tuple(range(10))]
 
 
+def test_workers_start_without_pytorch():
+    """The dashboard's workers preload what digests of stored results need, not PyTorch (it loads with a job that
+    trains): with a warmed store, none of them holds it."""
+    from lab.dashboard.jobs import PRELOAD
+
+    code = (f"import sys, importlib\nfor name in {PRELOAD!r}: importlib.import_module(name)\n"
+            "print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["False"]
+
+
 def test_requests_train_in_workers_and_join_flights(service, tmp_path):
     first = service.request(tmp_path, [(SMALL, range(6))])
     again = service.request(tmp_path, [(SMALL, range(6))])  # the same chunk: joins the flight, nothing new queued
@@ -118,7 +130,7 @@ def test_a_visitor_who_leaves_never_cancels_the_work_of_a_later_one():
             return made[-1]
 
     service = ComputeService(workers=1)
-    service.executor = Manual()
+    service.executor = service.readers = Manual()
     a, b = service.call(math.factorial, 5), service.call(math.factorial, 5)
     made[0].set_result(120)
     a.release()
@@ -143,7 +155,7 @@ def test_a_training_flight_is_done_once_its_trials_are_stored(tmp_path):
             return made[-1][0]
 
     service = ComputeService(workers=1)
-    service.executor = Manual()
+    service.executor = service.readers = Manual()
     ticket = service.request(tmp_path, [(SMALL, range(3))])
     (job, fn, args), = made
     assert fn.__module__ == "lab.storage.workers" and args == (SMALL, (0, 1, 2), "cpu")
@@ -169,11 +181,8 @@ def test_a_training_flight_is_done_once_its_trials_are_stored(tmp_path):
 
 
 def test_a_worker_that_trains_loads_no_store_pandas_or_scipy():
-    """What a worker imports to start and to train: PyTorch and the engine, nothing of the store (about 65 MB)."""
-    from lab.dashboard.jobs import PRELOAD
-
-    code = ("import sys, importlib\n"
-            f"for name in {(*PRELOAD, 'lab.storage.workers')!r}: importlib.import_module(name)\n"
+    """What a worker imports to train: PyTorch and the engine, nothing of the store (about 65 MB)."""
+    code = ("import sys\n"
             "from lab.core.config import TrialConfig\n"
             "from lab.storage.workers import train_chunk\n"
             "runs = train_chunk(TrialConfig(steps=30), (0, 1))\n"
@@ -182,3 +191,18 @@ def test_a_worker_that_trains_loads_no_store_pandas_or_scipy():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["2", "[]"]
+
+
+def test_training_and_reading_run_in_separate_workers(tmp_path):
+    """With two workers or more, one pool trains and another runs the other jobs: the reading worker never loads
+    PyTorch, the training one never loads pandas."""
+    pool = ComputeService(workers=2)
+    loaded = "sorted(m for m in ('torch', 'pandas') if m in __import__('sys').modules)"
+    try:
+        wait(pool.request(tmp_path, [(SMALL, range(3))]))
+        reader = pool.call(eval, loaded)
+        wait(reader)
+        assert pool.value(reader) == []
+        assert pool.executor.submit(eval, loaded).result(timeout=60) == ["torch"]
+    finally:
+        pool.shutdown()

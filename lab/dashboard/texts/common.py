@@ -36,6 +36,7 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
                     "ミニバッチの大きさで重み付け）で、上限は {limit} です。シード数・最適化手法・ステップ数を減らすか、"
                     "ネットワークを小さくしてください。"),
     "training": ("Training…", "学習中…"),
+    "probing": ("Checking how this machine's PyTorch rounds its products…", "このマシンの PyTorch の積の丸め方を調べています…"),
     "queue.start": ("Queued for training…", "学習の順番待ち…"),
     "queue.waiting": ("Queued: {ahead} pieces of other visitors' work are ahead of this one. The page keeps answering; "
                       "results appear as soon as they are trained.",
