@@ -1,9 +1,9 @@
 """`python -m lab warm`: every page's default view computed into the store before a class opens the link, so that no
 page's first view trains anything: the trials each page shows by default, and what the pages derive from them (the
 depth page's Hessian tests, activation traces and the spectrum of its first stall; the lecture page's replay; the
-landscape page's surface). Training runs in the same pool of worker processes
-the server uses (lab.storage.service), chunk by chunk, each chunk stored at once: an interrupted warm-up loses nothing
-and a second one trains only what is missing. No Streamlit here."""
+landscape page's surface). Training runs in worker processes as on the server (lab.storage.service; here one pool
+does both kinds of job, so that each uses every core), chunk by chunk, each chunk stored at once: an interrupted
+warm-up loses nothing and a second one trains only what is missing. No Streamlit here."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def wait(ticket, label: str, out=sys.stdout) -> None:
 def warm(store: Store, views: list[View], workers: int | None = None, out=sys.stdout) -> list[dict]:
     """Compute every view into `store`; per page: trials shown, trials trained, derived results computed, seconds."""
     root, rows = str(store.root.resolve()), []
-    service = ComputeService(workers=workers)
+    service = ComputeService(workers=workers, split=False)  # both kinds of job on every core
     try:
         for view in views:
             start = time.perf_counter()

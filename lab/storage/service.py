@@ -136,16 +136,18 @@ class ComputeService:
     """Worker processes, `workers` of them (default: the cores), in two pools: one trains (PyTorch, the engine), the
     other runs `call`'s jobs, which mostly read and reduce stored results (pandas, SciPy); so a worker holds one set
     of libraries, not both (about 250 and 130 MB), unless a job computes what a warmed store keeps (a Hessian test, a
-    replay). With one worker both pools are that one process. At most `max_queue` jobs queued or running; one service
+    replay). With one worker, or `split=False` (a batch job like the warm-up, which wants every core for both kinds
+    of job), one pool does both. At most `max_queue` jobs queued or running; one service
     per server, whatever stores its requests name. The workers train on `device` (cpu, cuda, cuda:N; checked here,
     so a server asked for a GPU it lacks says so when it starts). `preload`: modules the readers load when they
     start."""
 
-    def __init__(self, workers: int | None = None, max_queue: int = 512, device: str = "cpu", preload=()):
+    def __init__(self, workers: int | None = None, max_queue: int = 512, device: str = "cpu", preload=(),
+                 split: bool = True):
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.max_queue = max_queue
         self.device = check_device(device)
-        readers = max(1, self.workers // 4) if self.workers > 1 else 0
+        readers = max(1, self.workers // 4) if split and self.workers > 1 else 0
         self.executor = _pool(self.workers - readers)  # training
         self.readers = _pool(readers) if readers else self.executor
         for _ in range((readers or 1) if preload else 0):  # the readers start now and load these modules
