@@ -1,7 +1,7 @@
-"""The one door to training for a server: a bounded pool of worker processes fed by one queue of (config, seed chunk)
-jobs, each landing in the result store as it finishes. A worker trains (`lab.core.engine.train`) and sends its trials
-back; this process stores them, and the job's flight is done once they are stored. So a worker that only trains loads
-PyTorch and the engine, not the store's pandas and Arrow (about 65 MB a worker).
+"""The one door to training for a server: worker processes fed by one bounded queue of (config, seed chunk) jobs, each
+landing in the result store as it finishes. A worker trains (lab.storage.workers) and sends its trials back; this
+process stores them, and the job's flight is done once they are stored. So a worker that trains loads PyTorch and the
+engine, not the store's pandas and Arrow.
 
 Many visitors asking for the same results share one flight: a request for a chunk already queued or running joins it
 instead of training it again, across visitors and across pages. A request (a `Ticket`) tells how far its chunks are
@@ -137,10 +137,9 @@ class ComputeService:
     other runs `call`'s jobs, which mostly read and reduce stored results (pandas, SciPy); so a worker holds one set
     of libraries, not both (about 250 and 130 MB), unless a job computes what a warmed store keeps (a Hessian test, a
     replay). With one worker, or `split=False` (a batch job like the warm-up, which wants every core for both kinds
-    of job), one pool does both. At most `max_queue` jobs queued or running; one service
-    per server, whatever stores its requests name. The workers train on `device` (cpu, cuda, cuda:N; checked here,
-    so a server asked for a GPU it lacks says so when it starts). `preload`: modules the readers load when they
-    start."""
+    of job), one pool does both. At most `max_queue` jobs queued or running; one service per server, whatever stores
+    its requests name. The workers train on `device` (cpu, cuda, cuda:N; checked here, so a server asked for a GPU it
+    lacks says so when it starts). `preload`: modules the readers load when they start."""
 
     def __init__(self, workers: int | None = None, max_queue: int = 512, device: str = "cpu", preload=(),
                  split: bool = True):
@@ -150,7 +149,7 @@ class ComputeService:
         readers = max(1, self.workers // 4) if split and self.workers > 1 else 0
         self.executor = _pool(self.workers - readers)  # training
         self.readers = _pool(readers) if readers else self.executor
-        for _ in range((readers or 1) if preload else 0):  # the readers start now and load these modules
+        for _ in range((readers or self.workers) if preload else 0):  # the readers start now and load these modules
             self.readers.submit(load_modules, tuple(preload))
         self.lock = threading.Lock()
         self.flights: dict = {}  # key -> Future
