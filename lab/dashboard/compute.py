@@ -4,6 +4,7 @@ them) and the training a page asks for."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -234,13 +235,21 @@ def bound_caches() -> None:
     memo.limit(int(cache_mb() * 2**20))
 
 
-@remembered
+_PROBED: dict[tuple, bool] = {}  # the kernel probes' answer per network shape: a fact of this machine, kept for good
+_PROBING = threading.Lock()
+
+
 def follows_plain_program(config: TrialConfig) -> bool:
-    """Whether the engine is bitwise the plain program for `config` on this machine, found once per server in a
-    process of its own (the kernel probes run PyTorch's products: never in the web process, and no long-lived worker
-    loads PyTorch for them; with a warmed store the workers never do)."""
-    with st.spinner(tr("probing")):
-        return in_a_process_of_its_own(jobs.follows_plain_program, config)
+    """Whether the engine is bitwise the plain program for `config` on this machine, found once per server and network
+    shape (what `lab.core.arithmetic.follows_plain_program` depends on) in a process of its own: the kernel probes run
+    PyTorch's products, never in the web process, and no long-lived worker loads PyTorch for them. Visitors asking
+    meanwhile wait for that one answer."""
+    shape = (config.layer_sizes, config.activation, config.batch_size, config.finite)
+    with _PROBING:
+        if shape not in _PROBED:
+            with st.spinner(tr("probing")):
+                _PROBED[shape] = in_a_process_of_its_own(jobs.follows_plain_program, config)
+        return _PROBED[shape]
 
 
 def script(config: TrialConfig, seed: int) -> str:
