@@ -5,7 +5,7 @@ import streamlit as st
 from lab.core import naming
 from lab.core.config import ACTIVATIONS, LIMITS, MAX_SEED, TASKS
 from lab.core.optimizers import OPTIMIZERS
-from lab.dashboard import compute, shell
+from lab.dashboard import compute, exactness, shell
 from lab.dashboard.charts import common as charts
 from lab.dashboard.charts import lecture as lecture_charts
 from lab.dashboard.shell import tr
@@ -38,7 +38,7 @@ with st.expander(tr("lec.variations")):
     row[2].number_input(tr("f.steps"), *LIMITS["steps"], key="lec.steps", step=100)
 
 st.caption(tr("lec.this_run", name=naming.describe(config, shell.words()), seed=seed) + " · "
-           + tr("lec.exact.yes" if compute.follows_plain_program(config) else "lec.exact.no"))
+           + tr("lec.exact.yes" if exactness.follows_plain_program(config) else "lec.exact.no"))
 if not compute.within_budget([config], 1):
     shell.share_link(params)
     st.stop()
@@ -94,7 +94,7 @@ st.subheader(tr("lec.table"))
 st.dataframe(table.rename(columns={c: tr(f"col.{c}") for c in table.columns}), hide_index=True, width="content")
 st.subheader(tr("lec.code"))
 st.caption(tr("lec.code.caption"))
-code = compute.script(config, seed)
+code = exactness.script(config, seed)
 st.code(code, language="python")
 st.download_button(
     tr("lec.code.download"), code, file_name=f"and_lab_seed{seed}.py", mime="text/x-python", icon=":material/download:"

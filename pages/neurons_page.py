@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from lab.core.config import MAX_SEED, TrialConfig
-from lab.dashboard import compute, memo, shell
+from lab.dashboard import compute, exactness, memo, shell
 from lab.dashboard.charts import common as charts
 from lab.dashboard.charts import neurons as cn
 from lab.dashboard.shell import tr
@@ -137,7 +137,7 @@ if compute.within_budget(configs, ns.SUCCESS_SEEDS):
         st.caption(tr("neu.mlp.caption"))
     st.markdown(f"**{tr('neu.mlp.replay', w=state.width, seed=state.seed)}**")
     shell.replay(compute.replay(config, state.seed), *inspect.network_layout(config, run.params), name="xor_frame")
-    code = compute.script(config, state.seed)
+    code = exactness.script(config, state.seed)
     st.download_button(tr("lec.code.download"), code, file_name=f"xor_width{state.width}_seed{state.seed}.py",
                        mime="text/x-python", icon=":material/download:", on_click="ignore")
 

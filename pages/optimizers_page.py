@@ -7,7 +7,7 @@ import streamlit as st
 from lab.core import naming
 from lab.core.config import ACTIVATIONS, INITS, LIMITS, LOSSES, MAX_SEED, TASKS
 from lab.core.optimizers import OPTIMIZERS
-from lab.dashboard import compute, memo, shell
+from lab.dashboard import compute, exactness, memo, shell
 from lab.dashboard.charts import optimizers as optimizers_charts
 from lab.dashboard.shell import tr
 from lab.dashboard.state import optimizers as optimizers_state
@@ -160,7 +160,7 @@ seed = row[1].number_input(tr("exp.seed"), 0, MAX_SEED, key="cmp.script_seed", h
 if pick in by_name:  # the button appears once an optimizer is chosen
     row[2].download_button(
         tr("exp.download"),
-        compute.script(by_name[pick][0], seed),
+        exactness.script(by_name[pick][0], seed),
         mime="text/x-python",
         file_name=f"and_lab_{pick}_seed{seed}.py",
         icon=":material/download:",

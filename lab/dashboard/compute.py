@@ -4,13 +4,12 @@ them) and the training a page asks for."""
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from lab.core import budget, export
+from lab.core import budget
 from lab.core.config import TrialConfig
 from lab.dashboard import jobs, memo
 from lab.dashboard.memo import remembered
@@ -21,7 +20,7 @@ from lab.dashboard.views import optimizers as optimizers_view
 from lab.dashboard.views import results as results_view
 from lab.science import digests
 from lab.storage.derived import stored_tests
-from lab.storage.service import ComputeService, QueueFull, in_a_process_of_its_own
+from lab.storage.service import ComputeService, QueueFull
 from lab.storage.store import Store, default_root
 
 
@@ -233,28 +232,6 @@ def cached_bytes() -> int:
 def bound_caches() -> None:
     """Keep the cache of results and chart specs within `cache_mb` (least recently used out first)."""
     memo.limit(int(cache_mb() * 2**20))
-
-
-_PROBED: dict[tuple, bool] = {}  # the kernel probes' answer per network shape: a fact of this machine, kept for good
-_PROBING = threading.Lock()
-
-
-def follows_plain_program(config: TrialConfig) -> bool:
-    """Whether the engine is bitwise the plain program for `config` on this machine, found once per server and network
-    shape (what `lab.core.arithmetic.follows_plain_program` depends on) in a process of its own: the kernel probes run
-    PyTorch's products, never in the web process, and no long-lived worker loads PyTorch for them. Visitors asking
-    meanwhile wait for that one answer."""
-    shape = (config.layer_sizes, config.activation, config.batch_size, config.finite)
-    with _PROBING:
-        if shape not in _PROBED:
-            with st.spinner(tr("probing")):
-                _PROBED[shape] = in_a_process_of_its_own(jobs.follows_plain_program, config)
-        return _PROBED[shape]
-
-
-def script(config: TrialConfig, seed: int) -> str:
-    """The lecture's program for this trial (lab.core.export), its header saying how closely it matches here."""
-    return export.script(config, seed, exact=follows_plain_program(config))
 
 
 def forget_results() -> None:

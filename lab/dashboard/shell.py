@@ -39,6 +39,11 @@ def tr(key: str, /, **values) -> str:
     return texts.t(key, lang(), **values)
 
 
+def spinner(key: str):
+    """A spinner saying text `key` while the block runs."""
+    return st.spinner(tr(key))
+
+
 def words() -> dict:
     """The words of `views.describe`, translated."""
     return {name: tr(f"word.{name}") for name in naming.WORDS}
