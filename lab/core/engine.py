@@ -24,7 +24,7 @@ from contextlib import contextmanager
 
 import torch
 
-from lab.core import arithmetic, data, minibatch, models, tasks
+from lab.core import arithmetic, data, minibatch, models, tasks, updates
 from lab.core.config import INITS, ConfigError, TrialConfig
 from lab.core.observers import Evaluator, Tracer
 from lab.core.optimizers import OPTIMIZERS
@@ -78,10 +78,12 @@ def _train_passes(items, dev, record: Recording) -> list[Runs]:
     """The items' trials in passes of at most `record.trials_per_pass` trials (in order), each pass's Runs reduced
     to what `record` keeps as soon as it finishes; on a CPU `record.passes_at_once` passes at a time, each in its own
     thread (the ops release the GIL; a trial's numbers do not depend on its pass). Then each item's parts joined."""
-    keep_heap_small()
     grad_at = None if record.full else record.curve_steps(items[0][0].steps)
     flat = [(k, config, seed) for k, (config, seeds) in enumerate(items) for seed in seeds]
     threads = record.passes_at_once(dev.type)
+    passes = _split(flat, record.trials_per_pass(items[0][0], dev.type), threads)
+    if len(passes) > 1:  # each pass's memory back to the system when freed (not for one pass: it would slow it)
+        keep_heap_small()
 
     def one_pass(trials) -> list[tuple[int, Runs]]:
         chunk: dict[int, tuple] = {}
@@ -91,7 +93,6 @@ def _train_passes(items, dev, record: Recording) -> list[Runs]:
             results = _train_stacked(list(chunk.values()), dev, grad_at=grad_at)
             return [(k, reduce(runs, record)) for k, runs in zip(chunk, results)]
 
-    passes = _split(flat, record.trials_per_pass(items[0][0], dev.type), threads)
     parts: list[list[Runs]] = [[] for _ in items]
     with ThreadPoolExecutor(min(threads, len(passes))) as pool:
         for done in pool.map(one_pass, passes):
@@ -191,7 +192,7 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None, grad_at=None)
             elif rows_of is None:  # full batch: the minibatch is the table
                 batch, y = acts, table_y
             elif rows is not None:  # every minibatch row rounded as its table row
-                batch, y = rows.pick(acts, rows_of[i])
+                batch, y = rows.pick(acts, rows_of, i)
             else:
                 picked = rows_of[i].long()
                 batch, y = minibatch.from_table(net, table, acts, picked, row_classes), minibatch.pick(table_y, picked)
@@ -242,10 +243,11 @@ def _layer_sums(history, layer_of_param):
     return torch.stack(sums, 1)
 
 
-def _optimizers(items, blocks, theta, grad) -> list[torch.optim.Optimizer]:
-    """One torch.optim optimizer per optimizer class, one param group per optimizer setting: a view of the stacked
-    parameters' columns that use it. Items come ordered by activation, then settings; when every activation segment
-    holds the same sequence of settings blocks (a grid), a setting's columns in all segments form one strided view."""
+def _optimizers(items, blocks, theta, grad) -> list[updates.Replayed]:
+    """One torch.optim optimizer per optimizer class (its steps replayed: lab.core.updates), one param group per
+    optimizer setting: a view of the stacked parameters' columns that use it. Items come ordered by activation, then
+    settings; when every activation segment holds the same sequence of settings blocks (a grid), a setting's columns
+    in all segments form one strided view."""
     runs = []  # (columns, settings, config) with consecutive equal settings within one activation merged
     for cols, (config, _) in zip(blocks, items):
         key = (config.activation, _settings(config))
@@ -274,7 +276,7 @@ def _optimizers(items, blocks, theta, grad) -> list[torch.optim.Optimizer]:
             add(theta[:, cols], grad[:, cols], config)
     # On the CPU, PyTorch picks the one-tensor-at-a-time implementation anyway; saying so skips that choice each step.
     options = {"foreach": False} if theta.device.type == "cpu" else {}
-    return [torch_class(param_groups, **options) for torch_class, param_groups in groups.items()]
+    return [updates.Replayed(torch_class(param_groups, **options)) for torch_class, param_groups in groups.items()]
 
 
 def _starts(items, dev):

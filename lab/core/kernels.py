@@ -21,7 +21,7 @@ so the probes see exactly the kernels the plain program would use in this proces
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import torch
 import torch.nn.functional as F
@@ -49,14 +49,23 @@ class ProductPlan:
         """The recipes of output row r, one per column."""
         return tuple(self.tree_at(r, c) for c in range(self.shape[1]))
 
-    def masks(self, device=None) -> list[torch.Tensor]:
+    @cached_property
+    def program(self) -> recipes.Program:
+        """The recipes as one straight-line program, built once (the plan is used every step)."""
+        return recipes.Program(self.trees)
+
+    def masks(self, device) -> list[torch.Tensor]:
         """Per recipe, a (rows, cols, 1) boolean mask of the positions that use it (broadcasts over trials); made once
         per device (on a GPU, each would otherwise be a copy from the host every step)."""
-        key = (self, str(device))
-        if key not in _MASKS:
+        masks = self._masks.get(device)
+        if masks is None:
             index = torch.tensor(self.index, device=device).view(*self.shape, 1)
-            _MASKS[key] = [index == k for k in range(len(self.trees))]
-        return _MASKS[key]
+            masks = self._masks[device] = [index == k for k in range(len(self.trees))]
+        return masks
+
+    @cached_property
+    def _masks(self) -> dict:
+        return {}
 
     @staticmethod
     def from_rows(rows) -> ProductPlan:
@@ -70,14 +79,10 @@ class ProductPlan:
         return ProductPlan((len(rows), len(rows[0])), tuple(trees), tuple(index))
 
 
-_MASKS: dict = {}  # (plan, device) -> masks
-
-
 def contract(plan: ProductPlan, terms: recipes.Terms, bias=None) -> torch.Tensor:
     """The product's values as the plan's kernel computes them: `terms` broadcast to (rows, cols, trials), `bias`
     likewise (forward only)."""
-    memo: dict = {}
-    values = [recipes.evaluate(tree, terms, bias, memo) for tree in plan.trees]
+    values = plan.program.run(terms, bias)
     if len(values) == 1:
         return values[0]
     out = values[0]

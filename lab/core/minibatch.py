@@ -45,25 +45,34 @@ class TableRows:
         self.units = list(zip([0, *ends[:-1]], ends))
         trials = table.shape[-1]
         self.values = torch.empty(ends[-1], 4, trials, device=table.device)
-        self.layer(0).copy_(table)
-        self.layer(len(widths) - 1).copy_(table_y)
+        self.layers = [self.layer(k) for k in range(len(widths))]  # views of `values`, made once
+        self.layers[0].copy_(table)
+        self.layers[-1].copy_(table_y)
         self.columns = torch.arange(trials, device=table.device)
+        self.index = None  # the flat index of every minibatch row, for STEPS_AT_ONCE steps from the last multiple
+        self.picked = self.parts = None  # the minibatch's values (units, mbs·trials) and their views, per layer
 
     def layer(self, k):
         """Layer k's (or the targets') slice, as (rows, units, trials)."""
         start, end = self.units[k]
         return self.values[start:end].transpose(0, 1)
 
-    def pick(self, acts, rows):
+    def pick(self, acts, rows_of, step: int):
         """The minibatch's activations [x, h1, ..., output] and targets, each (mbs, units, trials), for the table
-        rows' activations `acts` and the table row of each minibatch row `rows` (mbs, trials)."""
-        for k, a in enumerate(acts[1:], 1):
-            self.layer(k).copy_(a)
+        rows' activations `acts` and, for every step, the table row of each minibatch row `rows_of` (steps, mbs,
+        trials). Steps are asked for in order, from 0; what it returns is overwritten by the next step's pick."""
+        for view, a in zip(self.layers[1:], acts[1:]):
+            view.copy_(a)
         units, _, trials = self.values.shape
-        index = torch.add(self.columns, rows.long(), alpha=trials).view(-1)  # row r, trial t: rows[r, t]·trials + t
-        picked = self.values.view(units, -1).index_select(1, index).view(units, -1, trials).transpose(0, 1)
-        parts = [picked[:, start:end] for start, end in self.units]
-        return parts[:-1], parts[-1]
+        if step % STEPS_AT_ONCE == 0:  # row r, trial t: rows[r, t]·trials + t
+            self.index = torch.add(self.columns, rows_of[step:step + STEPS_AT_ONCE].long(), alpha=trials)
+        index = self.index[step % STEPS_AT_ONCE].view(-1)
+        if self.picked is None:
+            self.picked = torch.empty(units, len(index), device=self.values.device)
+            picked = self.picked.view(units, -1, trials).transpose(0, 1)
+            self.parts = [picked[:, start:end] for start, end in self.units]
+        torch.index_select(self.values.view(units, -1), 1, index, out=self.picked)
+        return self.parts[:-1], self.parts[-1]
 
 
 def picked_losses(kind, outputs, table_y, rows_of, out):

@@ -42,23 +42,25 @@ def fma32(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
 
 
 class Terms:
-    """The terms a_k·b_k of a contraction over axis `dim` of two broadcastable tensors (k runs along `dim`)."""
+    """The terms a_k·b_k of a contraction over axis `dim` of two broadcastable tensors (k runs along `dim`); `b`
+    None: the terms are a's own slices (products with 1, which are exact: a sum's terms)."""
 
-    def __init__(self, a: torch.Tensor, b: torch.Tensor, dim: int):
+    def __init__(self, a: torch.Tensor, b: torch.Tensor | None, dim: int):
         self.a, self.b, self.dim = a, b, dim
         self._products = None
 
     def __len__(self) -> int:
-        return max(self.a.shape[self.dim], self.b.shape[self.dim])
+        return max(self.a.shape[self.dim], 1 if self.b is None else self.b.shape[self.dim])
 
     def product(self, k: int) -> torch.Tensor:
         """a_k·b_k rounded (all products are computed at once, on first use)."""
         if self._products is None:
-            self._products = (self.a * self.b).unbind(self.dim)
+            self._products = (self.a if self.b is None else self.a * self.b).unbind(self.dim)
         return self._products[k]
 
     def pair(self, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return tuple(t.select(self.dim, k if t.shape[self.dim] > 1 else 0) for t in (self.a, self.b))
+        factors = (self.a, torch.ones((1,) * self.a.dim()) if self.b is None else self.b)
+        return tuple(t.select(self.dim, k if t.shape[self.dim] > 1 else 0) for t in factors)
 
 
 def evaluate(tree, terms: Terms, bias=None, memo=None) -> torch.Tensor:
@@ -79,6 +81,65 @@ def evaluate(tree, terms: Terms, bias=None, memo=None) -> torch.Tensor:
         value = fma32(a, b, rest)
     memo[tree] = value
     return value
+
+
+class Program:
+    """Several trees over the same terms as one straight-line program, each shared subtree once: what the engine runs
+    every step (walking the trees there would hash them again and again)."""
+
+    def __init__(self, trees):
+        self.steps: list[tuple] = []  # (kind, operand, operand): an operand is a term's index or an earlier step's
+        slot: dict = {}
+
+        def visit(tree) -> int:
+            if tree not in slot:
+                kind = tree[0]
+                if kind == "+":
+                    step = ("+", visit(tree[1]), visit(tree[2]))
+                elif kind == "fma":
+                    step = ("fma", tree[1], visit(tree[2]))
+                else:
+                    step = (kind, tree[1] if kind == "t" else None, None)
+                slot[tree] = len(self.steps)
+                self.steps.append(step)
+            return slot[tree]
+
+        self.outputs = [visit(tree) for tree in trees]
+        # a sum may be added into an operand's tensor when nothing else reads that operand: a sum computed here
+        # ("+="), or a product when the products are a tensor of their own ("+=t"); never the bias, the caller's
+        uses = [0] * len(self.steps)
+        for kind, x, y in self.steps:
+            if kind == "+":
+                uses[x] += 1
+                uses[y] += 1
+            elif kind == "fma":
+                uses[y] += 1
+        for k in self.outputs:
+            uses[k] += 1
+        for k, (kind, x, y) in enumerate(self.steps):
+            if kind == "+":
+                into = next((o for o in (x, y) if uses[o] == 1 and self.steps[o][0] != "c"), None)
+                if into is not None:  # float addition is commutative: x + y and y + x round alike
+                    self.steps[k] = ("+=t" if self.steps[into][0] == "t" else "+=", into, y if into == x else x)
+
+    def run(self, terms: Terms, bias=None) -> list[torch.Tensor]:
+        """Each tree's value over `terms`, as `evaluate` computes it."""
+        values: list[torch.Tensor] = []
+        for kind, x, y in self.steps:
+            if kind == "t":
+                values.append(terms.product(x))
+            elif kind == "+=" or (kind == "+=t" and terms.b is not None):
+                values.append(values[x].add_(values[y]))
+            elif kind == "+=t":  # the terms are the caller's tensor
+                values.append(values[x] + values[y])
+            elif kind == "+":
+                values.append(values[x] + values[y])
+            elif kind == "c":
+                values.append(bias)
+            else:
+                a, b, rest = torch.broadcast_tensors(*terms.pair(x), values[y])
+                values.append(fma32(a, b, rest))
+        return [values[k] for k in self.outputs]
 
 
 def uses_fma(tree) -> bool:

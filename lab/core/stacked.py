@@ -36,7 +36,9 @@ class StackedNet:
         self.layers, self.segments = layers, segments
         trials = theta.shape[1]
         self.weights = [theta[lay.w].view(lay.fan_out, lay.fan_in, trials) for lay in layers]
+        self.weight_rows = [w[None] for w in self.weights]  # (1, out, in, trials): the products' factors
         self.biases = [theta[lay.b] for lay in layers]
+        self.bias_rows = [b[None] for b in self.biases]  # (1, out, trials)
         self.grad_w = [grad[lay.w].view(lay.fan_out, lay.fan_in, trials) for lay in layers]
         self.grad_b = [grad[lay.b] for lay in layers]
 
@@ -48,7 +50,8 @@ class StackedNet:
         for l, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             plan = arith.forward[l] if arith is not None else None
             if plan is not None:  # as the plain program's kernel: z = b + sum_k a_k w_k, in its order and roundings
-                z = kernels.contract(plan, recipes.Terms(acts[-1][:, None], w[None], 2), b[None])
+                z = kernels.contract(plan, recipes.Terms(acts[-1][:, None], self.weight_rows[l], 2),
+                                     self.bias_rows[l])
             elif arith is not None:  # a batched matmul over trials: no (rows, out, in, trials) product in memory
                 z = torch.baddbmm(b.T.unsqueeze(1), acts[-1].permute(2, 0, 1), w.permute(2, 1, 0)).permute(1, 2, 0)
             else:
@@ -90,19 +93,16 @@ class StackedNet:
                 self.grad_w[l].copy_(torch.bmm(delta.permute(2, 1, 0), below.permute(2, 0, 1)).permute(1, 2, 0))
             plan = arith.grad_bias[l]
             if plan is not None:  # the bias gradient sums the rows in the order of the plain program's reduction
-                self.grad_b[l].copy_(kernels.contract(plan, recipes.Terms(delta[:, None], ONE, 0))[0])
+                self.grad_b[l].copy_(kernels.contract(plan, recipes.Terms(delta[:, None], None, 0))[0])
             else:  # a running sum down the rows: the same order for every trial, however many are stacked
                 self.grad_b[l].copy_(torch.cumsum(delta, 0)[-1])
             if l:
                 plan = arith.grad_input[l]
                 if plan is not None:
-                    upstream = kernels.contract(plan, recipes.Terms(delta[:, :, None], self.weights[l][None], 1))
+                    upstream = kernels.contract(plan, recipes.Terms(delta[:, :, None], self.weight_rows[l], 1))
                 else:
                     upstream = torch.bmm(delta.permute(2, 0, 1), self.weights[l].permute(2, 0, 1)).permute(1, 2, 0)
                 delta = activation_backward(self.segments, upstream, below)
-
-
-ONE = torch.ones(())  # the factor of the bias gradient's terms (exact products)
 
 
 def strided_like(z):

@@ -66,6 +66,29 @@ def test_recipes_evaluate_in_their_order():
     assert np.array_equal(recipes.evaluate(chain, terms).numpy(), np.array(expected, dtype=np.float32))
 
 
+@pytest.mark.parametrize("products", ["own", "caller's"])
+def test_a_program_computes_what_its_trees_do_and_leaves_its_inputs_alone(products):
+    """Every recipe of the usual families over 5 terms and a bias, run as one program (sums added in place where
+    nothing else reads them), against each tree evaluated alone; the terms, their factors and the bias unchanged.
+    "caller's": the terms are the caller's own tensor's slices (a sum's terms, b None)."""
+    generator = torch.Generator().manual_seed(3)
+    a = torch.randn(5, 3, 40, generator=generator)
+    b = torch.randn(5, 3, 40, generator=generator) if products == "own" else None
+    bias = torch.randn(1, 40, generator=generator)
+    kept = [t.clone() for t in (a, bias, *([] if b is None else [b]))]
+    trees = recipes.families(5, bias=True, fusable=b is not None)
+    together = recipes.Program(trees)
+    alone = [recipes.Program([tree]) for tree in trees]
+    in_place = [any(kind.startswith("+=") for kind, _, _ in p.steps) for p in [together, *alone]]
+    assert in_place[0] and sum(in_place[1:]) > len(trees) // 2  # (a chain of FMAs has no sum to add in place)
+    got = together.run(recipes.Terms(a, b, 0), bias)
+    for tree, value, program in zip(trees, got, alone, strict=True):
+        expected = recipes.evaluate(tree, recipes.Terms(a, b, 0), bias)
+        assert torch.equal(value, expected), tree
+        assert torch.equal(program.run(recipes.Terms(a, b, 0), bias)[0], expected), tree
+    assert all(torch.equal(t, k) for t, k in zip((a, bias, *([] if b is None else [b])), kept))
+
+
 def test_every_tree_is_enumerated_once():
     """Three terms without fusing: the 3 groupings of a sum of three; with fusing every product may be fused into
     the sum it joins. No tree appears twice."""
