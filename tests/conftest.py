@@ -20,8 +20,8 @@ from helpers import FIRST_VISIT, ROOT, WIDTHS, open_page
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 import lab.storage.sweep
-from lab.core.engine import train_group
 from lab.dashboard import memo
+from lab.storage.workers import train_unit
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -135,14 +135,15 @@ def downloads(download_bytes):
 # ---- the store's training, counted -----------------------------------------------------------------------------------
 @pytest.fixture
 def counted(monkeypatch):
-    """The training behind lab.storage.sweep, counting calls: the list of seed lists it was asked for."""
+    """The training behind lab.storage.sweep (its units, trained in this process), counting calls: the list of seed
+    lists it was asked for."""
     calls = []
 
-    def counting_train_group(items, **kwargs):
-        calls.append([seed for _, seeds in items for seed in seeds])
-        return train_group(items, **kwargs)
+    def counting_train_unit(unit, *args, **kwargs):
+        calls.append([seed for _, seeds in unit for seed in seeds])
+        return train_unit(unit, *args, **kwargs)
 
-    monkeypatch.setattr(lab.storage.sweep, "train_group", counting_train_group)
+    monkeypatch.setattr(lab.storage.sweep, "train_unit", counting_train_unit)
     return calls
 
 

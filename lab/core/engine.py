@@ -82,7 +82,7 @@ def _train_passes(items, dev, record: Recording) -> list[Runs]:
     flat = [(k, config, seed) for k, (config, seeds) in enumerate(items) for seed in seeds]
     threads = record.passes_at_once(dev.type)
     passes = _split(flat, record.trials_per_pass(items[0][0], dev.type), threads)
-    if len(passes) > 1:  # each pass's memory back to the system when freed (not for one pass: it would slow it)
+    if len(passes) > 1 or len(flat) >= LARGE_REQUEST:  # each pass's memory back to the system when it is freed
         keep_heap_small()
 
     def one_pass(trials) -> list[tuple[int, Runs]]:
@@ -108,6 +108,10 @@ def _split(trials: list, size: int, threads: int) -> list[list]:
     count = max(1, count)
     bounds = [len(trials) * j // count for j in range(count + 1)]
     return [trials[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+LARGE_REQUEST = 2048  # trials: a sweep's largest unit (a process given one trains more after it); a smaller request
+# in one pass keeps the heap as it is (the setting slows a pass: lab.core.recording.keep_heap_small)
 
 
 MIN_THREAD_TRIALS = 256  # the fewest trials worth a thread of their own: fewer, and the per-op overhead dominates
@@ -291,7 +295,7 @@ def _starts(items, dev):
         blocks.append(slice(at, at + len(seeds)))
         jobs.extend((at + k, seed, config.init) for k, seed in enumerate(seeds))
         at += len(seeds)
-    theta = torch.empty(models.param_count(sizes), at)
+    theta = torch.empty(at, models.param_count(sizes))  # a trial's parameters adjacent while drawn; transposed after
     stream = None if first.full_batch or first.finite else torch.empty(steps, mbs, at, dtype=torch.uint8)
     batches = torch.empty(steps, mbs, at, dtype=torch.long) if first.finite else None
     draws = {init: models.init_draws(sizes, init) for init in INITS}
@@ -300,7 +304,7 @@ def _starts(items, dev):
         uniforms = None if stream is None else torch.empty(len(chunk), steps * mbs, 2)
         for k, (col, seed, init) in enumerate(chunk):
             generator = torch.Generator().manual_seed(seed)
-            theta[:, col] = models.init_params(sizes, init, generator, draws[init])
+            models.init_params(sizes, init, generator, draws[init], out=theta[col])
             if uniforms is not None:
                 tasks.uniform_stream(steps, mbs, generator, out=uniforms[k])
             if batches is not None:
@@ -313,7 +317,7 @@ def _starts(items, dev):
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(draw, (jobs[k:k + _DRAW_CHUNK] for k in range(0, len(jobs), _DRAW_CHUNK))))
     rows_of = batches if batches is not None else stream
-    return theta.to(dev), None if rows_of is None else rows_of.to(dev), blocks
+    return theta.T.contiguous().to(dev), None if rows_of is None else rows_of.to(dev), blocks
 
 
 _DRAW_CHUNK = 64  # trials whose streams one thread draws, then turns into table rows in one go

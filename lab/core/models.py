@@ -33,10 +33,10 @@ def init_draws(sizes: tuple[int, ...], init: str) -> list[tuple[slice, float, fl
     return draws
 
 
-def init_params(sizes: tuple[int, ...], init: str, generator: torch.Generator, draws=None) -> torch.Tensor:
+def init_params(sizes: tuple[int, ...], init: str, generator: torch.Generator, draws=None, out=None) -> torch.Tensor:
     """One trial's flat parameters, drawn from `generator` exactly as torch.nn.init draws them (`draws`: the
-    precomputed `init_draws(sizes, init)`, to save recomputing it for every trial)."""
-    flat = torch.empty(param_count(sizes))
+    precomputed `init_draws(sizes, init)`, to save recomputing it for every trial; `out`: where to write them)."""
+    flat = torch.empty(param_count(sizes)) if out is None else out
     for cols, low, high in draws or init_draws(sizes, init):
         flat[cols].uniform_(low, high, generator=generator)
     if init == "xavier":

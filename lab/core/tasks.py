@@ -55,5 +55,5 @@ def table_rows(steps: int, batch_size: int, generator=None) -> torch.Tensor:
 
 def rows_of_uniforms(uniforms: torch.Tensor) -> torch.Tensor:
     """The rows of TABLE_INPUTS that a (..., 2) tensor of the stream's uniforms draws, as uint8 (...)."""
-    drawn = (uniforms < 0.5).to(torch.uint8)
-    return drawn[..., 0] * 2 + drawn[..., 1]
+    drawn = (uniforms < 0.5).view(torch.uint8)  # 0 or 1, a byte each
+    return torch.add(drawn[..., 1], drawn[..., 0], alpha=2)

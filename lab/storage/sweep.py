@@ -21,11 +21,11 @@ from dataclasses import dataclass, replace
 
 from lab.core.budget import weight
 from lab.core.config import ConfigError, TrialConfig
-from lab.core.engine import train_group
 from lab.core.recording import Recording, reduce
 from lab.core.runs import Runs
 from lab.storage.parquet import merge, select
 from lab.storage.store import Store
+from lab.storage.workers import train_unit
 
 MAX_TRIALS_PER_UNIT = 2048
 
@@ -128,11 +128,6 @@ def prepare(configs, seeds, store: Store | None = None, workers: int | None = No
     workers = workers or os.cpu_count() or 1
     have = store.load_many(configs) if store is not None else {}
     return SweepPlan(configs, seeds, have, plan(configs, seeds, have, workers), workers)
-
-
-def train_unit(unit, device="cpu", record: Recording | None = None) -> list[Runs]:
-    """Train one unit (runs in a worker process or on a Dask worker), reduced to what `record` keeps."""
-    return train_group(unit, device=device, record=record)
 
 
 def run_configs(configs, seeds, store: Store | None = None, workers: int | None = None, scheduler: str | None = None,

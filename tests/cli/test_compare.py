@@ -15,6 +15,7 @@ import pytest
 
 import lab.core.engine
 import lab.storage.sweep
+import lab.storage.workers
 from lab import cli
 from lab.core.config import TrialConfig
 from lab.core.engine import train
@@ -127,7 +128,7 @@ def test_second_run_reads_from_the_store_and_trains_nothing(first, monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("trained although everything is stored")
 
-    for module, name in ((lab.storage.sweep, "train_unit"), (lab.storage.sweep, "train_group"),
+    for module, name in ((lab.storage.sweep, "train_unit"), (lab.storage.workers, "train_unit"),
                          (lab.core.engine, "train_group"), (lab.core.engine, "train")):
         monkeypatch.setattr(module, name, no_training)
     again = folder / "again.csv"

@@ -170,6 +170,11 @@ def test_local_processes_give_identical_numbers(sequential):
     parallel = run_configs(SMALL_GRID.configs(), SEEDS, workers=2)
     for got, want in zip(parallel, sequential, strict=True):
         assert_same_numbers(got, want)
+    # the worker process that trained units holds PyTorch and the engine, nothing of the store (about 70 MB)
+    from joblib.externals.loky import get_reusable_executor
+
+    loaded = "sorted(m for m in ('torch', 'pandas', 'pyarrow', 'lab.storage.store') if m in __import__('sys').modules)"
+    assert get_reusable_executor(max_workers=1).submit(eval, loaded).result(timeout=120) == ["torch"]
 
 
 @pytest.mark.parametrize("processes", [
