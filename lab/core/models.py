@@ -57,8 +57,8 @@ ACTIVATION_FORWARD = {
     "identity": _identity,
 }
 ACTIVATION_BACKWARD = {  # (grad wrt output, output) -> grad wrt input
-    "sigmoid": torch.ops.aten.sigmoid_backward,
-    "tanh": torch.ops.aten.tanh_backward,
+    "sigmoid": torch.ops.aten.sigmoid_backward.default,
+    "tanh": torch.ops.aten.tanh_backward.default,
     "relu": lambda g, y: torch.ops.aten.threshold_backward(g, y, 0.0),
     "identity": lambda g, y: g,
 }

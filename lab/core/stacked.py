@@ -83,7 +83,7 @@ class StackedNet:
     def backward(self, acts, grad_out, arith):
         """Gradients of the minibatch loss, given the minibatch's activations, d loss / d output and the plain
         program's arithmetic for the minibatch's rows."""
-        delta = torch.ops.aten.sigmoid_backward(grad_out, acts[-1])
+        delta = torch.ops.aten.sigmoid_backward.default(grad_out, acts[-1])
         for l in range(len(self.layers) - 1, -1, -1):
             below = acts[l]
             plan = arith.grad_weight[l]
