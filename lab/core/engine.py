@@ -28,7 +28,7 @@ from lab.core import arithmetic, data, minibatch, models, tasks, updates
 from lab.core.config import INITS, ConfigError, TrialConfig
 from lab.core.observers import Evaluator, Tracer
 from lab.core.optimizers import OPTIMIZERS
-from lab.core.recording import Recording, keep_heap_small, reduce
+from lab.core.recording import LARGE_REQUEST, Recording, keep_heap_small, reduce
 from lab.core.runs import Runs, elementwise_loss, mean_per_trial
 from lab.core.stacked import LOSS_GRAD, StackedNet, segments
 
@@ -108,10 +108,6 @@ def _split(trials: list, size: int, threads: int) -> list[list]:
     count = max(1, count)
     bounds = [len(trials) * j // count for j in range(count + 1)]
     return [trials[a:b] for a, b in zip(bounds, bounds[1:])]
-
-
-LARGE_REQUEST = 2048  # trials: a sweep's largest unit (a process given one trains more after it); a smaller request
-# in one pass keeps the heap as it is (the setting slows a pass: lab.core.recording.keep_heap_small)
 
 
 MIN_THREAD_TRIALS = 256  # the fewest trials worth a thread of their own: fewer, and the per-op overhead dominates

@@ -59,7 +59,8 @@ class Terms:
         return self._products[k]
 
     def pair(self, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-        factors = (self.a, torch.ones((1,) * self.a.dim()) if self.b is None else self.b)
+        a, b = self.a, self.b
+        factors = (a, b if b is not None else torch.ones((1,) * a.dim(), dtype=a.dtype, device=a.device))
         return tuple(t.select(self.dim, k if t.shape[self.dim] > 1 else 0) for t in factors)
 
 
@@ -130,9 +131,7 @@ class Program:
                 values.append(terms.product(x))
             elif kind == "+=" or (kind == "+=t" and terms.b is not None):
                 values.append(values[x].add_(values[y]))
-            elif kind == "+=t":  # the terms are the caller's tensor
-                values.append(values[x] + values[y])
-            elif kind == "+":
+            elif kind in ("+", "+=t"):  # "+=t" on terms that are the caller's tensor: a new one
                 values.append(values[x] + values[y])
             elif kind == "c":
                 values.append(bias)

@@ -43,6 +43,9 @@ MAX_PASS_TRIALS = 4096  # more trials per pass are no faster on a CPU: the per-s
 BYTES_PER_TRIAL_STEP = 160
 BYTES_PER_OUTPUT_STEP = 64  # per output unit (4 table rows, a few copies)
 
+LARGE_REQUEST = 2048  # trials: a sweep's largest unit (lab.storage.sweep), after which its process trains more;
+# the engine keeps the heap small (keep_heap_small) for a request this large, or of several passes
+
 
 @dataclass(frozen=True)
 class Recording:
@@ -128,9 +131,10 @@ def keep_heap_small() -> bool:
     """On Linux with glibc: blocks of 1 MiB and more are always given their own mapping, so a pass's arrays go back to
     the system when freed. (glibc raises that threshold after the first such block is freed; the heap then keeps each
     pass's memory: measured, a 30,000-trial run peaked at 745 MiB by default and at 594 MiB with the threshold fixed.)
-    The engine sets it only for a request of several passes: one pass has no later pass to make room for, and the
-    setting slows it, since its arrays of a few MiB are then mapped afresh, page by page, each time (measured: about
-    a tenth of the time of 1,000 lecture trials). Elsewhere nothing is changed. Returns whether the setting was made."""
+    The engine sets it only for a request of several passes or of LARGE_REQUEST trials: a small request in one pass has
+    no later pass to make room for, and the setting slows it, since its arrays of a few MiB are then mapped afresh,
+    page by page, each time (measured: about a tenth of the time of 1,000 lecture trials). Elsewhere nothing is
+    changed. Returns whether the setting was made."""
     if not sys.platform.startswith("linux"):
         return False
     try:

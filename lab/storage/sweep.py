@@ -21,13 +21,13 @@ from dataclasses import dataclass, replace
 
 from lab.core.budget import weight
 from lab.core.config import ConfigError, TrialConfig
-from lab.core.recording import Recording, reduce
+from lab.core.recording import LARGE_REQUEST, Recording, reduce
 from lab.core.runs import Runs
 from lab.storage.parquet import merge, select
 from lab.storage.store import Store
 from lab.storage.workers import train_unit
 
-MAX_TRIALS_PER_UNIT = 2048
+MAX_TRIALS_PER_UNIT = LARGE_REQUEST  # the engine keeps the heap small for units this large
 
 
 def plan(configs: Iterable[TrialConfig], seeds: list[int], stored: dict | None = None, workers: int = 1):
