@@ -17,7 +17,7 @@ def main() -> None:
     import streamlit as st
     from streamlit.runtime.scriptrunner import RerunException, StopException
 
-    from lab.dashboard import compute, interpreter, shell
+    from lab.dashboard import interpreter, shell, work
 
     interpreter.share_the_interpreter()
     shell.setup_language()
@@ -40,7 +40,7 @@ def main() -> None:
                 url_path="results"),
     ])
     shell.language_switch()
-    compute.bound_caches()  # every visitor's cached results within the server's memory setting
+    work.bound_caches()  # every visitor's cached results within the server's memory setting
     try:
         page.run()
     except (StopException, RerunException):  # st.stop() and st.rerun(): Streamlit's own control flow

@@ -28,10 +28,10 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 from reference import lecture_program  # noqa: E402
 
 from lab.cli.run import PROCESSES  # noqa: E402
+from lab.compute.sweep import prepare, quickest, stored_runs  # noqa: E402
 from lab.core.config import TrialConfig  # noqa: E402
 from lab.core.engine import train  # noqa: E402
 from lab.core.recording import MEMORY_MB, Recording  # noqa: E402
-from lab.storage.sweep import prepare, quickest, stored_runs  # noqa: E402
 
 TARGETS = {1_000: (1_000, None), 100_000: (1_500, 1024)}  # size -> (ratio at least, peak MiB at most)
 

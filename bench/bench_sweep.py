@@ -22,10 +22,10 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 from reference import plain_run  # noqa: E402
 
+from lab.compute.sweep import run_configs  # noqa: E402
 from lab.science.analysis import summarize  # noqa: E402
 from lab.storage.presets import PRESETS  # noqa: E402
 from lab.storage.store import Store  # noqa: E402
-from lab.storage.sweep import run_configs  # noqa: E402
 
 
 class PeakMemory:

@@ -3,14 +3,16 @@ at a stall, minibatch noise) and a paragraph that says, from the data, where the
 
 import streamlit as st
 
+from lab.compute import jobs
 from lab.core.config import INITS
 from lab.core.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS
-from lab.dashboard import compute, jobs, memo, shell
-from lab.dashboard.charts import depth as cd
+from lab.dashboard import memo, settings, shell, work
+from lab.dashboard.depth import charts as cd
+from lab.dashboard.depth import data as depth_data
+from lab.dashboard.depth import state as depth_state
+from lab.dashboard.depth import tables as depth_view
+from lab.dashboard.lecture import tables as lecture_view
 from lab.dashboard.shell import tr
-from lab.dashboard.state import depth as depth_state
-from lab.dashboard.views import depth as depth_view
-from lab.dashboard.views import lecture as lecture_view
 from lab.science import inspect
 from lab.science.stalls import EIG_TOL
 
@@ -40,16 +42,16 @@ with st.form("depth.form"):
     row[3].form_submit_button(tr("cmp.run"), type="primary", icon=":material/play_arrow:", width="stretch")
 
 configs, grid = state.configs(), state.grid()
-if not compute.within_budget(configs, state.seeds):
+if not work.within_budget(configs, state.seeds):
     shell.share_link(depth_state.to_params(state))
     st.stop()
 
 # trained by the workers, each chunk stored at once: a changed widget loses nothing trained
-if not compute.ensure([(config, state.seeds) for config in configs],
+if not work.ensure([(config, state.seeds) for config in configs],
                       lambda done, total: tr("depth.progress", done=done, total=total)):
     st.stop()
-digests = compute.depth_digests(configs, state.seeds)
-stats = compute.depth_stats(configs, state.seeds, [state.tests if c in grid else 0 for c in configs])
+digests = depth_data.digests(configs, state.seeds)
+stats = depth_data.stats(configs, state.seeds, [state.tests if c in grid else 0 for c in configs])
 mini = stats[~stats["full_batch"]]
 
 st.subheader(tr("depth.heat.title"))
@@ -68,7 +70,7 @@ with st.container(border=True):
     st.markdown(f"**{tr('depth.sum.title')}**")
     lines = depth_view.sentences(
         facts, optimizer=OPTIMIZERS[state.optimizer].label, width=state.width, seeds=state.seeds, steps=state.steps,
-        t=tr, width_seeds=depth_state.seeds_that_fit(state, compute.max_work(), width=8))
+        t=tr, width_seeds=depth_state.seeds_that_fit(state, settings.max_work(), width=8))
     st.markdown("\n".join(f"- {line}" for line in lines))
 
 st.subheader(tr("depth.focus.title"))
@@ -105,7 +107,7 @@ row[0].toggle(tr("depth.trace.toggle", n=jobs.TRACE_SEEDS), key="depth.trace")
 row[1].segmented_control(tr("depth.trace.init"), INITS, key="depth.trace_init", required=True)
 if state.trace:
     with st.spinner(tr("training")):
-        act, sat = compute.trace(state.config(state.activation, state.depth, init=state.trace_init))
+        act, sat = work.result(jobs.trace_bands, state.config(state.activation, state.depth, init=state.trace_init))
     hidden = [tr("depth.layer", n=n) for n in range(1, state.depth + 1)]
     left, right = st.columns(2, gap="large")
     scale = {"sigmoid": (0, 1), "tanh": (-1, 1)}.get(state.activation)
@@ -131,7 +133,7 @@ else:
         end=tr("depth.hess.solved") if options[s][2] else tr("depth.hess.unsolved")))
     start, end, _ = options[seed]
     with st.spinner(tr("depth.hess.computing")):
-        eigs, kinds = compute.spectrum(focus, seed, (start + end) // 2)
+        eigs, kinds = work.result(jobs.spectrum, focus, seed, (start + end) // 2)
     signs = {s: tr(f"depth.sign.{s}") for s in ("negative", "flat", "positive")}
     for column, row_ in zip(st.columns(2, gap="large"), kinds.itertuples()):
         with column:
@@ -149,7 +151,7 @@ else:
     st.caption(tr("depth.hess.caption"))
     if lecture_view.replayable(focus):
         st.markdown(f"**{tr('depth.replay', seed=seed)}**")
-        shell.replay(compute.replay(focus, seed), *inspect.network_layout(focus, compute.trial(focus, seed).params),
+        shell.replay(work.replay(focus, seed), *inspect.network_layout(focus, work.trial(focus, seed).params),
                      name="stall_frame")
 
 st.subheader(tr("depth.batch.title", act=state.activation))

@@ -3,16 +3,17 @@ against capacity, and a k-fold cross-validation estimate (the lecture's 訓練�
 
 import streamlit as st
 
+from lab.compute import jobs
 from lab.core import naming
 from lab.core.config import TASKS
 from lab.core.optimizers import OPTIMIZERS
-from lab.dashboard import compute, shell
-from lab.dashboard.charts import common as charts
-from lab.dashboard.charts import generalization as generalization_charts
+from lab.dashboard import shell, work
+from lab.dashboard.generalization import charts as generalization_charts
+from lab.dashboard.generalization import state as generalization_state
+from lab.dashboard.generalization import tables as generalization_view
+from lab.dashboard.shared import charts
+from lab.dashboard.shared import tables as views
 from lab.dashboard.shell import tr
-from lab.dashboard.state import generalization as generalization_state
-from lab.dashboard.views import common as views
-from lab.dashboard.views import generalization as generalization_view
 from lab.science import analysis, digests, tuning
 
 B = generalization_state.BOUNDS
@@ -20,7 +21,7 @@ SETS = {"train": tr("gen.set.train"), "val": tr("gen.set.val"), "test": tr("gen.
 
 
 def digest(config, n_seeds: int):
-    return compute.finite_digest(config, n_seeds)
+    return work.result(jobs.finite_digest, config, n_seeds)
 
 
 def apply_preset() -> None:
@@ -70,7 +71,7 @@ with st.form("gen.form"):
 
 st.caption(tr("gen.this_run", name=naming.describe(config, shell.words()), n=config.n_train, val=config.n_val,
               test=config.n_test, seeds=state.seeds))
-if not compute.train([config], state.seeds):
+if not work.train([config], state.seeds):
     shell.share_link(params)
     st.stop()
 main = digest(config, state.seeds)
@@ -95,11 +96,11 @@ st.caption(tr("gen.cap.intro"))
 st.multiselect(tr("gen.widths"), generalization_state.WIDTHS, key="gen.widths")
 shown = [main]
 cap_configs = state.capacity_configs()
-stored = not any(compute.store().missing(c, range(state.seeds)) for c in cap_configs)  # then shown at once
+stored = not any(work.store().missing(c, range(state.seeds)) for c in cap_configs)  # then shown at once
 if not state.capacity and not stored:
     st.button(tr("gen.cap.run"), key="gen.cap_button", on_click=switch_on, args=("gen.cap",),
               icon=":material/play_arrow:")
-elif compute.train(cap_configs, state.seeds):
+elif work.train(cap_configs, state.seeds):
     shown = [digest(c, state.seeds) for c in cap_configs]
     measures = {m: tr(f"gen.cap.{m}") for m in analysis.CAPACITY}
     frame = digests.capacity_bands(shown).assign(series=lambda f: f["measure"].map(measures))
@@ -121,8 +122,8 @@ if config.n_train % state.folds:
 elif not state.cv:
     row[2].button(tr("gen.cv.run"), key="gen.cv_button", on_click=switch_on, args=("gen.cv",),
                   icon=":material/play_arrow:")
-elif compute.train(folds := tuning.fold_configs(config, state.folds), state.cv_seeds):
-    cv = tuning.cv_estimate([compute.store().trials(c, range(state.cv_seeds)) for c in folds], main.summary)
+elif work.train(folds := tuning.fold_configs(config, state.folds), state.cv_seeds):
+    cv = tuning.cv_estimate([work.store().trials(c, range(state.cv_seeds)) for c in folds], main.summary)
     m = st.columns(3)
     m[0].metric(tr("gen.cv.estimate", k=state.folds), generalization_view.percent(cv["cv_error"]),
                 help=tr("gen.cv.estimate.help", folds=", ".join(map(generalization_view.percent, cv["fold_errors"]))))

@@ -3,13 +3,14 @@ paths on it, the straight lines from the start to each end, and what such a slic
 
 import streamlit as st
 
+from lab.compute import jobs
 from lab.core.config import ACTIVATIONS, LIMITS, MAX_SEED, TASKS
 from lab.core.optimizers import OPTIMIZERS
-from lab.dashboard import compute, shell
-from lab.dashboard.charts import landscape as charts
+from lab.dashboard import shell, work
+from lab.dashboard.landscape import charts
+from lab.dashboard.landscape import state as landscape_state
+from lab.dashboard.landscape import tables as landscape_view
 from lab.dashboard.shell import tr
-from lab.dashboard.state import landscape as landscape_state
-from lab.dashboard.views import landscape as landscape_view
 
 st.title(tr("land.title"))
 st.markdown(tr("land.intro"))
@@ -35,10 +36,11 @@ with st.form("land.form"):
 
 params = landscape_state.to_params(state)
 configs = state.configs()
-if not compute.within_budget(configs, 1):
+if not work.within_budget(configs, 1):
     shell.share_link(params)
     st.stop()
-found = compute.landscape(tuple(configs), state.seed, state.normalize)
+work.ensure([(configs[0], [state.seed])])  # the surface is kept with the first config's trial
+found = work.result(jobs.landscape_tables, tuple(configs), state.seed, state.normalize)
 paths, lines = landscape_view.named(found["paths"]), landscape_view.named(found["lines"])
 stalls = landscape_view.named(found["stalls"])
 names = list(dict.fromkeys(paths["series"]))

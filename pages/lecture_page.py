@@ -5,13 +5,13 @@ import streamlit as st
 from lab.core import naming
 from lab.core.config import ACTIVATIONS, LIMITS, MAX_SEED, TASKS
 from lab.core.optimizers import OPTIMIZERS
-from lab.dashboard import compute, exactness, shell
-from lab.dashboard.charts import common as charts
-from lab.dashboard.charts import lecture as lecture_charts
+from lab.dashboard import exactness, shell, work
+from lab.dashboard.lecture import charts as lecture_charts
+from lab.dashboard.lecture import state as lecture_state
+from lab.dashboard.lecture import tables as lecture_view
+from lab.dashboard.shared import charts
+from lab.dashboard.shared import params as url_params
 from lab.dashboard.shell import tr
-from lab.dashboard.state import lecture as lecture_state
-from lab.dashboard.state import params as url_params
-from lab.dashboard.views import lecture as lecture_view
 from lab.science import inspect
 
 st.title(tr("lec.title"))
@@ -24,12 +24,12 @@ params = lecture_state.to_params(state)
 top = st.columns([1, 1, 1], vertical_alignment="bottom")
 top[0].number_input(tr("f.seed"), 0, MAX_SEED, step=1, key="lec.seed", help=tr("f.seed.help"))
 top[1].toggle(tr("f.onehot"), key="lec.onehot", help=tr("f.onehot.help"))
-top[2].button(tr("lec.reset"), on_click=shell.reset_lecture, icon=":material/restart_alt:")
+top[2].button(tr("lec.reset"), on_click=lecture_state.reset, args=(st.session_state,), icon=":material/restart_alt:")
 with st.expander(tr("lec.variations")):
     row = st.columns(4)
     row[0].selectbox(tr("f.task"), TASKS, key="lec.task", format_func=str.upper)
-    row[1].selectbox(tr("f.optimizer"), tuple(OPTIMIZERS), key="lec.optimizer", on_change=shell.reset_lr,
-                     args=("lec",), format_func=lambda name: OPTIMIZERS[name].label)
+    row[1].selectbox(tr("f.optimizer"), tuple(OPTIMIZERS), key="lec.optimizer", on_change=lecture_state.reset_lr,
+                     args=(st.session_state,), format_func=lambda name: OPTIMIZERS[name].label)
     row[2].number_input(tr("f.lr"), url_params.MIN_LR, LIMITS["lr"][1], key="lec.lr", format="%g", step=0.01)
     row[3].selectbox(tr("f.activation"), ACTIVATIONS, key="lec.activation")
     row = st.columns(4)
@@ -39,11 +39,11 @@ with st.expander(tr("lec.variations")):
 
 st.caption(tr("lec.this_run", name=naming.describe(config, shell.words()), seed=seed) + " · "
            + tr("lec.exact.yes" if exactness.follows_plain_program(config) else "lec.exact.no"))
-if not compute.within_budget([config], 1):
+if not work.within_budget([config], 1):
     shell.share_link(params)
     st.stop()
 with st.spinner(tr("training")):
-    run = compute.trial(config, seed)
+    run = work.trial(config, seed)
 
 m = st.columns(4)
 m[0].metric(tr("lec.solved"), tr("lec.solved.yes") if run.solved else tr("lec.solved.no"))
@@ -54,7 +54,7 @@ m[3].metric(tr("lec.table_loss"), f"{float(run.table_loss[-1]):.4g}")
 
 st.subheader(tr("lec.replay"))
 if lecture_view.replayable(config):
-    frames = compute.replay(config, seed)
+    frames = work.replay(config, seed)
     nodes, edges = inspect.network_layout(config, run.params)
     shell.replay(frames, nodes, edges, name="frame")
 else:

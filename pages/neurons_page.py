@@ -5,12 +5,12 @@ import pandas as pd
 import streamlit as st
 
 from lab.core.config import MAX_SEED, TrialConfig
-from lab.dashboard import compute, exactness, memo, shell
-from lab.dashboard.charts import common as charts
-from lab.dashboard.charts import neurons as cn
+from lab.dashboard import exactness, memo, shell, work
+from lab.dashboard.neurons import charts as cn
+from lab.dashboard.neurons import state as ns
+from lab.dashboard.neurons import tables as nv
+from lab.dashboard.shared import charts
 from lab.dashboard.shell import tr
-from lab.dashboard.state import neurons as ns
-from lab.dashboard.views import neurons as nv
 from lab.science import inspect, neurons
 
 
@@ -106,11 +106,11 @@ row[0].segmented_control(tr("f.width"), ns.WIDTHS, key="neu.width", required=Tru
 row[1].number_input(tr("f.seed"), 0, MAX_SEED, step=1, key="neu.seed", help=tr("f.seed.help"))
 configs = [TrialConfig(task="xor", width=w) for w in ns.WIDTHS]
 config = configs[ns.WIDTHS.index(state.width)]
-if compute.within_budget(configs, ns.SUCCESS_SEEDS):
-    if not compute.ensure([(c, ns.SUCCESS_SEEDS) for c in configs] + [(config, [state.seed])]):
+if work.within_budget(configs, ns.SUCCESS_SEEDS):
+    if not work.ensure([(c, ns.SUCCESS_SEEDS) for c in configs] + [(config, [state.seed])]):
         st.stop()
-    run = compute.trial(config, state.seed)
-    digests = compute.digests_of(configs, ns.SUCCESS_SEEDS)
+    run = work.trial(config, state.seed)
+    digests = work.digests_of(configs, ns.SUCCESS_SEEDS)
     series = [tr("neu.mlp.series", w=w) for w in ns.WIDTHS]
     left, right = st.columns(2, gap="large")
     with left:
@@ -136,7 +136,7 @@ if compute.within_budget(configs, ns.SUCCESS_SEEDS):
                               for w, k in zip(ns.WIDTHS, counts)))
         st.caption(tr("neu.mlp.caption"))
     st.markdown(f"**{tr('neu.mlp.replay', w=state.width, seed=state.seed)}**")
-    shell.replay(compute.replay(config, state.seed), *inspect.network_layout(config, run.params), name="xor_frame")
+    shell.replay(work.replay(config, state.seed), *inspect.network_layout(config, run.params), name="xor_frame")
     code = exactness.script(config, state.seed)
     st.download_button(tr("lec.code.download"), code, file_name=f"xor_width{state.width}_seed{state.seed}.py",
                        mime="text/x-python", icon=":material/download:", on_click="ignore")

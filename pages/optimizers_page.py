@@ -7,13 +7,13 @@ import streamlit as st
 from lab.core import naming
 from lab.core.config import ACTIVATIONS, INITS, LIMITS, LOSSES, MAX_SEED, TASKS
 from lab.core.optimizers import OPTIMIZERS
-from lab.dashboard import compute, exactness, memo, shell
-from lab.dashboard.charts import optimizers as optimizers_charts
+from lab.dashboard import exactness, memo, shell, work
+from lab.dashboard.optimizers import charts as optimizers_charts
+from lab.dashboard.optimizers import state as optimizers_state
+from lab.dashboard.optimizers import tables as optimizers_view
+from lab.dashboard.shared import params as url_params
+from lab.dashboard.shared import tables as views
 from lab.dashboard.shell import tr
-from lab.dashboard.state import optimizers as optimizers_state
-from lab.dashboard.state import params as url_params
-from lab.dashboard.views import common as views
-from lab.dashboard.views import optimizers as optimizers_view
 from lab.science import analysis
 
 st.title(tr("cmp.title"))
@@ -26,7 +26,8 @@ with st.form("cmp.form"):  # Run under the optimizers: on a phone the form's end
     st.multiselect(tr("cmp.optimizers"), tuple(OPTIMIZERS), key="cmp.opts",  # full width: in a column it hides chips
                    format_func=lambda name: OPTIMIZERS[name].label)
     st.form_submit_button(tr("cmp.run"), type="primary", icon=":material/play_arrow:")
-    with st.expander(shell.learning_rates_label()):
+    rates = optimizers_state.learning_rates(st.session_state)
+    with st.expander(tr("cmp.lrs.with", rates=rates) if rates else tr("cmp.lrs")):
         cols = st.columns(4)
         for i, (name, spec) in enumerate(OPTIMIZERS.items()):
             cols[i % 4].number_input(spec.label, url_params.MIN_LR, LIMITS["lr"][1], key=f"cmp.lr.{name}",
@@ -63,18 +64,18 @@ if not state.optimizers:
     st.stop()
 configs = state.configs()
 lr = tr("lr")
-if not compute.within_budget(configs, state.seeds):
+if not work.within_budget(configs, state.seeds):
     shell.share_link(params)
     st.stop()
 
 # trained by the workers chunk by chunk, each stored at once: a changed widget loses nothing already trained
-if not compute.ensure([(config, state.seeds) for config in configs]):
+if not work.ensure([(config, state.seeds) for config in configs]):
     st.stop()
 
 
 def of_digests(fn, *args):
     """A table `fn` builds from the configs' digests (remembered for every visitor)."""
-    return compute.from_digests(fn, configs, state.seeds, state.smooth, *args)
+    return work.from_digests(fn, configs, state.seeds, state.smooth, *args)
 
 
 names = [naming.label(c, lr) for c in configs]
@@ -88,7 +89,7 @@ shell.chart(
     log=state.logy and state.metric != "table_error",
     median_title=tr("median"),
     **axis)
-pairs, survival = compute.evidence(configs, state.seeds, lr)
+pairs, survival = work.from_digests(optimizers_view.evidence, configs, state.seeds, 1, lr)
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader(tr("cmp.solved"))
@@ -138,7 +139,8 @@ if not pairs_table.empty:
     row[1].download_button(tr("cmp.dl.pairs"), memo.call(views.to_csv, pairs_table, optimizers_view.REQUIRED),
                            optimizers_view.file_name(configs, state.seeds, "pairwise"), "text/csv",
                            icon=":material/download:", on_click="ignore")
-row[2].download_button(tr("cmp.dl.curves"), functools.partial(compute.curves_csv, tuple(configs), state.seeds, stride),
+curves = functools.partial(optimizers_view.curves_csv, work.store(), list(configs), state.seeds, stride)
+row[2].download_button(tr("cmp.dl.curves"), curves,
                        optimizers_view.file_name(configs, state.seeds, "curves", stride), "text/csv",
                        icon=":material/download:", help=tr("cmp.dl.curves.help"), on_click="ignore")
 if stride > 1:

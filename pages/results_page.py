@@ -4,10 +4,11 @@ import functools
 
 import streamlit as st
 
-from lab.dashboard import compute, shell
+from lab.dashboard import settings, shell
+from lab.dashboard.results import data
+from lab.dashboard.results import state as results_state
+from lab.dashboard.results import tables as results_view
 from lab.dashboard.shell import tr
-from lab.dashboard.state import results as results_state
-from lab.dashboard.views import results as results_view
 
 st.title(tr("res.title"))
 st.markdown(tr("res.intro"))
@@ -15,7 +16,7 @@ shell.hint("res.hint")
 wanted = shell.page_state(results_state).key
 if "res.deleted" in st.session_state:  # first: deleting the last entry leaves the empty page, which stops below
     st.success(tr("res.deleted", name=st.session_state.pop("res.deleted")))
-entries = compute.store_entries()
+entries = data.entries()
 if entries.empty:
     st.info(tr("res.empty"), icon=":material/inbox:")
     shell.sync_url({})
@@ -25,12 +26,12 @@ m = st.columns(3)
 m[0].metric(tr("res.count"), len(entries))
 m[1].metric(tr("res.size"), f"{entries['size_bytes'].sum() / 1024:,.0f} KB")
 listing = results_view.entries_frame(entries, shell.words())
-st.dataframe(listing, hide_index=True, width="stretch", column_config=shell.entries_columns())
+st.dataframe(listing, hide_index=True, width="stretch", column_config=data.columns())
 
 names = dict(zip(listing["key"], listing["config"]))
 if wanted is not None and wanted not in names:
     st.warning(tr("res.missing", key=wanted))
-    shell.forget_selection()
+    data.forget_selection()
 key = st.selectbox(tr("res.pick"), list(names), key="res.key", format_func=names.get,
                    placeholder=tr("res.pick.placeholder"), index=None)
 shell.sync_url({"key": key} if key else {})
@@ -40,7 +41,7 @@ if key is not None:
     with left:
         st.subheader(tr("res.summary"))
         st.dataframe(
-            compute.entry_summary(key), hide_index=True, width="stretch", column_config=shell.comparison_columns()
+            data.summary(key), hide_index=True, width="stretch", column_config=shell.comparison_columns()
         )
         st.markdown(f"**{tr('res.config')}**")
         st.json(results_view.entry_config(row), expanded=False)
@@ -49,7 +50,7 @@ if key is not None:
         stride = results_view.entry_stride(n_seeds, steps)
         st.download_button(
             tr("res.download"),
-            functools.partial(compute.entry_csv, key, stride),
+            functools.partial(data.curves_csv, key, stride),
             results_view.file_name(results_view.entry_config(row), n_seeds, stride),
             "text/csv",
             icon=":material/download:",
@@ -59,13 +60,13 @@ if key is not None:
             st.caption(tr("res.thinned", rows=n_seeds * steps, k=stride, k2=2 * stride,
                           kept=n_seeds * -(-steps // stride)))
         shell.data_dictionary([*results_view.CURVE_COLUMNS, "grad_norm_<layer>"])
-        if not compute.allow_delete():
+        if not settings.allow_delete():
             st.caption(tr("res.delete.off"))
         elif st.session_state.get("res.confirm") == key:
             st.warning(tr("res.confirm", name=names[key], seeds=int(row["n_seeds"])))
             yes, no = st.columns(2)
-            yes.button(tr("res.confirm.yes"), type="primary", on_click=compute.delete_entry, args=(key, names[key]))
-            no.button(tr("res.confirm.no"), on_click=shell.cancel_delete)
+            yes.button(tr("res.confirm.yes"), type="primary", on_click=data.delete, args=(key, names[key]))
+            no.button(tr("res.confirm.no"), on_click=data.cancel_delete)
         else:
-            st.button(tr("res.delete"), icon=":material/delete:", on_click=shell.ask_delete, args=(key,))
+            st.button(tr("res.delete"), icon=":material/delete:", on_click=data.ask_delete, args=(key,))
 shell.share_link({"key": key} if key else {})

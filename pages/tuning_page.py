@@ -3,16 +3,17 @@ reported on test data, beside its one-shot default) and what the minibatch size 
 
 import streamlit as st
 
+from lab.compute import jobs
 from lab.core import naming
 from lab.core.config import TASKS
 from lab.core.optimizers import OPTIMIZERS
-from lab.dashboard import compute, memo, shell
-from lab.dashboard.charts import common as charts
+from lab.dashboard import memo, shell, work
+from lab.dashboard.generalization import state as generalization_state
+from lab.dashboard.shared import charts
+from lab.dashboard.shared import tables as views
 from lab.dashboard.shell import tr
-from lab.dashboard.state import generalization as generalization_state
-from lab.dashboard.state import tuning as ts
-from lab.dashboard.views import common as views
-from lab.dashboard.views import tuning as gen_tuning
+from lab.dashboard.tuning import state as ts
+from lab.dashboard.tuning import tables as gen_tuning
 
 B = generalization_state.BOUNDS
 
@@ -65,10 +66,10 @@ if not state.optimizers:
     shell.share_link(params)
     st.stop()
 lr_configs, batch_configs = state.lr_configs(), state.batch_configs()
-if not compute.train(lr_configs + batch_configs, state.seeds):
+if not work.train(lr_configs + batch_configs, state.seeds):
     shell.share_link(params)
     st.stop()
-table, batch = compute.tuning_tables(lr_configs, batch_configs, state.seeds)
+table, batch = work.result(jobs.tuning_tables, tuple(lr_configs), tuple(batch_configs), state.seeds)
 
 # ---- learning rate -------------------------------------------------------------------------------------------------
 st.subheader(tr("tun.lr"))

@@ -19,9 +19,9 @@ import streamlit as st
 from helpers import FIRST_VISIT, ROOT, WIDTHS, open_page
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-import lab.storage.sweep
+import lab.compute.sweep
+from lab.compute.workers import train_unit
 from lab.dashboard import memo
-from lab.storage.workers import train_unit
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -135,7 +135,7 @@ def downloads(download_bytes):
 # ---- the store's training, counted -----------------------------------------------------------------------------------
 @pytest.fixture
 def counted(monkeypatch):
-    """The training behind lab.storage.sweep (its units, trained in this process), counting calls: the list of seed
+    """The training behind lab.compute.sweep (its units, trained in this process), counting calls: the list of seed
     lists it was asked for."""
     calls = []
 
@@ -143,7 +143,7 @@ def counted(monkeypatch):
         calls.append([seed for _, seeds in unit for seed in seeds])
         return train_unit(unit, *args, **kwargs)
 
-    monkeypatch.setattr(lab.storage.sweep, "train_unit", counting_train_unit)
+    monkeypatch.setattr(lab.compute.sweep, "train_unit", counting_train_unit)
     return calls
 
 

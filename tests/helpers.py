@@ -125,7 +125,7 @@ def assert_same_runs(got: Runs, want: Runs, stacked_alike: bool = True) -> None:
 
     `stacked_alike=False`: `want` was trained stacked with other trials than `got` was. Then grad_norm is compared to
     float rounding only: the engine's per-layer gradient norms depend in the last bit on how many trials were stacked
-    (see test_grad_norm_does_not_depend_on_the_stacked_trials in tests/storage/test_sweep.py)."""
+    (see test_grad_norm_does_not_depend_on_the_stacked_trials in tests/compute/test_sweep.py)."""
     assert got.config == want.config
     assert list(got.seeds) == list(want.seeds)
     for name in RUN_ARRAYS:

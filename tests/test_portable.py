@@ -53,7 +53,7 @@ def test_every_module_imports_without_posix_only_modules():
     assert "Traceback" not in proc.stderr
     imported = proc.stdout.splitlines()[-1].split()
     assert imported[0] == "imported" and imported[2:] == lab_modules()
-    assert {"lab.storage.store", "lab.cli", "lab.cli.sweep", "lab.storage.sweep", "lab.__main__"} <= set(imported[2:])
+    assert {"lab.storage.store", "lab.cli", "lab.cli.sweep", "lab.compute.sweep", "lab.__main__"} <= set(imported[2:])
 
 
 def _posix_only_uses(path: Path) -> list[str]:

@@ -1,7 +1,7 @@
 """`python -m lab compare`: several optimizers on one config, every pair tested, and a verdict per pair.
 
 Each optimizer of `--optimizers` (optionally with its own learning rate, `adam:0.05`) makes one config from the config
-flags; the configs are trained over the seeds as a sweep is (`lab.storage.sweep`: only what the result store lacks is
+flags; the configs are trained over the seeds as a sweep is (`lab.compute.sweep`: only what the result store lacks is
 trained, and what is trained is stored). The command prints the pairwise table (`lab.science.pairwise`: success rates
 with Newcombe's interval of their difference, the log-rank test of the time to solve, Holm-adjusted over the pairs,
 Kaplan–Meier medians) and one verdict per pair (`lab.science.verdicts`), and with `--csv` writes the whole table,
@@ -34,6 +34,7 @@ from lab.cli.flags import (
 )
 from lab.cli.store import open_store
 from lab.cli.sweep import MAX_TRIAL_STEPS, MAX_TRIALS, ProgressBar, check_size, plan_line
+from lab.compute.sweep import prepare, run_plan
 from lab.core import naming
 from lab.core.config import ConfigError, TrialConfig
 from lab.core.engine import resolve_device
@@ -41,7 +42,6 @@ from lab.core.optimizers import OPTIMIZERS
 from lab.science.pairwise import pairwise_table
 from lab.science.trials import summaries
 from lab.science.verdicts import ALPHA, p_text, verdicts
-from lab.storage.sweep import prepare, run_plan
 
 LANGS = ("en", "ja")
 

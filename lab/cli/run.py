@@ -25,11 +25,11 @@ from lab.cli.flags import (
     workers_from_args,
     write_csv,
 )
+from lab.compute.sweep import stored_runs
 from lab.core.config import (
     ConfigError,
 )
 from lab.core.engine import resolve_device
-from lab.storage.sweep import stored_runs
 
 LOG_EVERY = 100  # the lecture prints every 100 iterations
 PROCESSES = 2  # the most processes `run` trains on unless --workers says more: each holds PyTorch and its own

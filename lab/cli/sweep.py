@@ -16,12 +16,12 @@ import pandas as pd
 from lab.cli.flags import add_record_flags, add_store_flag, add_workers_flag, record_from_args, workers_from_args
 from lab.cli.profiles import check_profiles, write_profiles
 from lab.cli.store import STORE_ACTIONS, cmd_store, open_store
+from lab.compute.sweep import SweepPlan, duration, prepare, run_plan
 from lab.core.config import FIELD_NAMES, LIMITS, ConfigError, TrialConfig
 from lab.core.engine import resolve_device
 from lab.science.analysis import summarize
 from lab.storage.presets import PRESETS, Grid
 from lab.storage.store import Store
-from lab.storage.sweep import SweepPlan, duration, prepare, run_plan
 
 
 class ProgressBar:
@@ -164,7 +164,7 @@ def check_size(configs: list[TrialConfig], seeds: list[int], args: argparse.Name
 
 
 def estimate(sweep: SweepPlan, args: argparse.Namespace, device) -> float | None:
-    """Seconds the sweep should take on local processes on a CPU (lab.storage.sweep's cost model); None elsewhere."""
+    """Seconds the sweep should take on local processes on a CPU (lab.compute.sweep's cost model); None elsewhere."""
     return None if args.scheduler or str(device) != "cpu" else sweep.estimate_seconds()
 
 

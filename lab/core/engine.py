@@ -8,7 +8,7 @@ at first use). The backward pass
 applies the formulas autograd applies to the plain program (`addmm`'s backward, `sigmoid_backward`, ...), and each
 block of trials (one config) is updated by its own `torch.optim` optimizer on a view of the stacked parameters. Every
 optimizer here is elementwise, so each trial gets exactly its own update: trial *s* reproduces the plain PyTorch
-program run after `torch.manual_seed(s)` (see tests/test_engine.py).
+program run after `torch.manual_seed(s)` (see tests/core/test_engine.py).
 
 Each step runs the forward pass on the 4 truth-table rows (recorded: the net's outputs before each update) and takes
 each minibatch row's activations from its table row, rounded as the plain program rounds that row of the minibatch

@@ -6,7 +6,7 @@ python loop, `torch.manual_seed(seed)`, the loss and the optimizer with their se
 that prints `i = ... loss = ...` every 100 iterations, and finally the trained network's outputs on the truth table.
 For `TrialConfig()` it is the lecture's program plus the seed line and the final table. It needs only PyTorch, and
 prints the log the lab's engine computes for that seed: digit for digit for small networks and minibatches like the
-lecture's, up to the last digits otherwise (`agreement`; tests/test_export.py runs the scripts).
+lecture's, up to the last digits otherwise (`agreement`; tests/core/test_export.py runs the scripts).
 
 The script is built from one template (`string.Template`) and a few helpers that each write one part of it.
 """

@@ -43,7 +43,7 @@ MAX_PASS_TRIALS = 4096  # more trials per pass are no faster on a CPU: the per-s
 BYTES_PER_TRIAL_STEP = 160
 BYTES_PER_OUTPUT_STEP = 64  # per output unit (4 table rows, a few copies)
 
-LARGE_REQUEST = 2048  # trials: a sweep's largest unit (lab.storage.sweep), after which its process trains more;
+LARGE_REQUEST = 2048  # trials: a sweep's largest unit (lab.compute.sweep), after which its process trains more;
 # the engine keeps the heap small (keep_heap_small) for a request this large, or of several passes
 
 

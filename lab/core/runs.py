@@ -1,6 +1,6 @@
 """What the engine returns: the trials of one config as arrays, and as tidy tables. PyTorch is imported only by the
 functions the engine calls on its tensors: reading stored runs (the web process) never loads it; and pandas only by
-the tables, so a worker that trains (lab.storage.workers) never loads it."""
+the tables, so a worker that trains (lab.compute.workers) never loads it."""
 
 from __future__ import annotations
 

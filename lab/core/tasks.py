@@ -42,7 +42,7 @@ def minibatch_inputs(steps: int, batch_size: int, generator: torch.Generator | N
 def uniform_stream(steps: int, batch_size: int, generator=None, out=None) -> torch.Tensor:
     """The uniforms behind the lecture's stream: on the CPU, `torch.bernoulli(p)` draws one `torch.rand` number per
     element and returns `u < p`, so `torch.rand(...) < 0.5` is the same stream, drawn about 3.5 times faster
-    (tests/test_tasks_models.py checks the equality)."""
+    (tests/core/test_tasks_models.py checks the equality)."""
     if out is not None:
         return torch.rand(steps * batch_size, 2, generator=generator, out=out)
     return torch.rand(steps, batch_size, 2, generator=generator)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import threading
 
+from lab.compute import jobs
+from lab.compute.service import in_a_process_of_its_own
 from lab.core import export
 from lab.core.config import TrialConfig
-from lab.dashboard import jobs
 from lab.dashboard.shell import spinner
-from lab.storage.service import in_a_process_of_its_own
 
 _PROBED: dict[tuple, bool] = {}  # the kernel probes' answer per network shape: a fact of this machine, kept for good
 _PROBING = threading.Lock()

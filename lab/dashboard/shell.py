@@ -1,10 +1,11 @@
-"""The dashboard's Streamlit helpers (the one module of lab/ that imports streamlit): the language, each page's state
-read from and written to the URL, the share link, the compute budget and the bounded caches of computed results.
+"""The dashboard's frame, shared by every page: the language and the texts (each page's, assembled here), each page's
+state read from and written to the URL, the share link, charts, replays, the comparison table's columns and the data
+dictionary.
 
-Page state: `page_state(module)`, with a page's `lab.dashboard.state` module, parses the URL on the page's first run in
-a session (its widgets' keys absent; warning about each ignored parameter) and sets the widgets' session keys; then
-it reads the state the widgets hold and writes it to the URL (`sync_url`), so the address bar always names the view.
-The page builds its widgets with those keys.
+Page state: `page_state(module)`, with a page's state module (`lab.dashboard.<page>.state`), parses the URL on the
+page's first run in a session (its widgets' keys absent; warning about each ignored parameter) and sets the widgets'
+session keys; then it reads the state the widgets hold and writes it to the URL (`sync_url`), so the address bar
+always names the view. The page builds its widgets with those keys.
 """
 
 from __future__ import annotations
@@ -13,19 +14,34 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
-from streamlit.elements import vega_charts
 
 from lab.core import naming
-from lab.core.optimizers import OPTIMIZERS
-from lab.dashboard.charts import lecture as lecture_charts
+from lab.dashboard.depth import texts as depth_texts
+from lab.dashboard.generalization import texts as generalization_texts
+from lab.dashboard.landscape import texts as landscape_texts
+from lab.dashboard.lecture import charts as lecture_charts
+from lab.dashboard.lecture import texts as lecture_texts
 from lab.dashboard.memo import remembered
-from lab.dashboard.state import lecture as lecture_state
-from lab.dashboard.state import params as url_params
-from lab.dashboard.texts import common as texts
-from lab.dashboard.texts import reasons
-from lab.dashboard.views import common as views
+from lab.dashboard.neurons import texts as neurons_texts
+from lab.dashboard.optimizers import texts as optimizers_texts
+from lab.dashboard.results import texts as results_texts
+from lab.dashboard.shared import charts as shared_charts
+from lab.dashboard.shared import columns, reasons, texts
+from lab.dashboard.shared import params as url_params
+from lab.dashboard.shared import tables as views
+from lab.dashboard.tuning import texts as tuning_texts
 
 LANG_KEY = "lang"
+# every text of the dashboard: the shared ones, the data dictionary's and each page's
+STRINGS = {**texts.STRINGS, **columns.STRINGS}
+for _page in (lecture_texts, optimizers_texts, results_texts, depth_texts, generalization_texts, tuning_texts,
+              neurons_texts, landscape_texts):
+    STRINGS.update(_page.STRINGS)
+
+
+def text(key: str, lang: str = "en", /, **values) -> str:
+    """The text of `key` in `lang` ("ja" or "en"; anything else reads as English), with `values` filled in."""
+    return texts.translate(STRINGS, key, lang, **values)
 
 
 # ---- language ------------------------------------------------------------------------------------------------------
@@ -36,7 +52,7 @@ def lang() -> str:
 
 
 def tr(key: str, /, **values) -> str:
-    return texts.t(key, lang(), **values)
+    return text(key, lang(), **values)
 
 
 def spinner(key: str):
@@ -91,9 +107,9 @@ def query() -> dict[str, list[str]]:
 
 
 def page_state(page):
-    """The state of a page, `page` being its `lab.dashboard.state` module: on a new visit its widgets are set from
-    the URL (warning about each ignored parameter), afterwards only those that were not drawn in the last run; the
-    state the widgets then hold is written to the URL and returned."""
+    """The state of a page, `page` being its state module (`lab.dashboard.<page>.state`): on a new visit its widgets are
+    set from the URL (warning about each ignored parameter), afterwards only those that were not drawn in the last run;
+    the state the widgets then hold is written to the URL and returned."""
     values, problems = url_params.initial_values(page, st.session_state, query())
     st.session_state.update(values)
     show_problems(problems)
@@ -125,26 +141,9 @@ def _url() -> str | None:
         return None
 
 
-def reset_lecture() -> None:
-    """on_click of "back to the lecture's program"."""
-    st.session_state.update(lecture_state.to_widgets(lecture_state.DEFAULT))
-
-
-def reset_lr(prefix: str) -> None:
-    """on_change of an optimizer choice: its learning-rate input goes to the new optimizer's default."""
-    st.session_state[f"{prefix}.lr"] = OPTIMIZERS[st.session_state[f"{prefix}.optimizer"]].default_lr
-
-
-def learning_rates_label() -> str:
-    """The learning-rate section's title, with the selected optimizers' rates: "Learning rates: Adam 0.1, SGD 1"."""
-    s = st.session_state
-    rates = ", ".join(f"{OPTIMIZERS[n].label} {s[f'cmp.lr.{n}']:g}" for n in OPTIMIZERS if n in (s["cmp.opts"] or ()))
-    return tr("cmp.lrs.with", rates=rates) if rates else tr("cmp.lrs")
-
-
 # ---- charts --------------------------------------------------------------------------------------------------------
 def chart(build, /, *args, width: str = "stretch", **kwargs) -> None:
-    """Draw the Altair chart `build(*args, **kwargs)` (a builder of lab.dashboard.charts) at the page's width
+    """Draw the Altair chart `build(*args, **kwargs)` (a builder of a page's `charts` module) at the page's width
     (`width="content"`: at the chart's own). Its Vega-Lite spec, data included, is made once per arguments (tables
     keyed by content, texts as they are, so each language has its own) for every visitor: building and validating
     Altair charts was most of a view's server time."""
@@ -156,8 +155,8 @@ def chart(build, /, *args, width: str = "stretch", **kwargs) -> None:
 
 @remembered
 def _spec(build, args: tuple, kwargs: dict) -> dict:
-    """The spec `st.altair_chart` would send (Streamlit's own conversion: theme and Arrow datasets alike)."""
-    return vega_charts._convert_altair_to_vega_lite_spec(build(*args, **kwargs))
+    """The chart's Vega-Lite spec, its tables as Arrow datasets (`shared.charts.vega_lite_spec`)."""
+    return shared_charts.vega_lite_spec(build(*args, **kwargs))
 
 
 # ---- replays --------------------------------------------------------------------------------------------------------
@@ -200,27 +199,6 @@ def comparison_columns() -> dict:
         "final_loss": cc.NumberColumn(tr("col.final_loss"), format="%.3g"),
         "diverged": cc.NumberColumn(tr("col.diverged"), format="%d"),
     }
-
-
-def entries_columns() -> dict:
-    cc = st.column_config
-    return {"config": cc.TextColumn(tr("col.config"), width="large"), "seeds": cc.TextColumn(tr("col.seeds")),
-            "n_seeds": cc.NumberColumn(tr("col.n_seeds"), format="%d"),
-            "size": cc.NumberColumn(tr("col.size"), format="%.1f"),
-            "modified": cc.DatetimeColumn(tr("col.modified"), format="YYYY-MM-DD HH:mm"),
-            "key": cc.TextColumn(tr("col.key"))}
-
-
-def forget_selection() -> None:
-    st.session_state["res.key"] = None
-
-
-def ask_delete(key: str) -> None:
-    st.session_state["res.confirm"] = key
-
-
-def cancel_delete() -> None:
-    st.session_state.pop("res.confirm", None)
 
 
 # ---- downloads -----------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """`python -m lab warm`: every page's default view computed into the store before a class opens the link, so that no
 page's first view trains anything: the trials each page shows by default, and what the pages derive from them (the
 depth page's Hessian tests, activation traces and the spectrum of its first stall; the lecture page's replay; the
-landscape page's surface). Training runs in worker processes as on the server (lab.storage.service; here one pool
+landscape page's surface). Training runs in worker processes as on the server (lab.compute.service; here one pool
 does both kinds of job, so that each uses every core), chunk by chunk, each chunk stored at once: an interrupted
 warm-up loses nothing and a second one trains only what is missing. No Streamlit here."""
 
@@ -12,13 +12,19 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from lab.compute import jobs
+from lab.compute.service import ComputeService
 from lab.core.config import TrialConfig
-from lab.dashboard import jobs
-from lab.dashboard.state import depth, generalization, landscape, lecture, neurons, optimizers, tuning
-from lab.dashboard.views.depth import stall_options
-from lab.dashboard.views.lecture import replayable
+from lab.dashboard.depth import state as depth
+from lab.dashboard.depth.tables import stall_options
+from lab.dashboard.generalization import state as generalization
+from lab.dashboard.landscape import state as landscape
+from lab.dashboard.lecture import state as lecture
+from lab.dashboard.lecture.tables import replayable
+from lab.dashboard.neurons import state as neurons
+from lab.dashboard.optimizers import state as optimizers
+from lab.dashboard.tuning import state as tuning
 from lab.science import digests
-from lab.storage.service import ComputeService
 from lab.storage.store import Store
 
 

@@ -38,8 +38,8 @@ infinity, about 50%. Hence gap_tol = 0.1: near-stationary means the point sits w
 critical point of the local quadratic model; since MSE and BCE are >= 0, this is scale-free. grad_tol = 1e-3 is the
 strict test (`stationary`), which plateau midpoints seldom pass; the gradient norm and the gap are always reported
 beside the kind, so a reader can judge "near" for themselves. eig_tol = 1e-5 sits far above the float64 Hessian's
-rounding (checked against finite differences in tests/test_diagnostics.py) and below the negative curvatures of the
-lecture's sigmoid and tanh plateaus (about −1e-4 to −1e-2).
+rounding (checked against finite differences in tests/science/test_diagnostics.py) and below the negative curvatures
+of the lecture's sigmoid and tanh plateaus (about −1e-4 to −1e-2).
 
 **Layers** (`layer_profile`, `vanishing_ratio`): per step and layer the gradient norm (every run) and, from runs
 trained with `engine.train(..., trace=True)`, each hidden layer's mean activation and saturated fraction (Glorot &

@@ -7,12 +7,15 @@ sigmoid, in float32.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy.special import expit
 
 from lab.core import layout, truth
 from lab.core.config import TrialConfig
+from lab.science.digests import every
 
 NUMPY_ACTIVATIONS = {"sigmoid": expit, "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0), "identity": lambda z: z}
 LOG_EVERY = 100  # the lecture prints the loss every 100 iterations
@@ -108,3 +111,39 @@ def network_layout(config: TrialConfig, params: np.ndarray, label_at: float = 0.
                 edges.append({"source": source, "target": target, "x": x, "y": y, "x2": x2, "y2": y2,
                               "weight": float(w[j, i]), "lx": x + label_at * (x2 - x), "ly": y + label_at * (y2 - y)})
     return nodes, pd.DataFrame(edges)
+
+
+# ---- one stored trial, as the pages show it --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Trial:
+    config: TrialConfig
+    seed: int
+    loss: np.ndarray  # (steps,) minibatch loss, the printed one
+    table_loss: np.ndarray  # (steps + 1,)
+    table_output: np.ndarray  # (4, outputs)
+    params: np.ndarray  # (P,)
+    solved: bool
+    steps_to_solve: float  # NaN if never
+
+    @property
+    def log(self) -> list[str]:
+        return loss_log(self.loss)
+
+    def curves(self, minibatch_name: str, table_name: str, points: int = 1000) -> pd.DataFrame:
+        """series, step, value: the minibatch loss and the truth-table loss, every k-th step."""
+        idx = np.arange(0, len(self.loss), every(len(self.loss), points))
+        return pd.concat([
+            pd.DataFrame({"series": minibatch_name, "step": idx, "value": self.loss[idx].astype(np.float64)}),
+            pd.DataFrame({"series": table_name, "step": idx, "value": self.table_loss[idx].astype(np.float64)}),
+        ], ignore_index=True)
+
+    def printed(self) -> pd.DataFrame:
+        """step, value of the lines the lecture prints (every 100 iterations)."""
+        idx = np.arange(0, len(self.loss), LOG_EVERY)
+        return pd.DataFrame({"step": idx, "value": self.loss[idx].astype(np.float64)})
+
+
+def trial(store, config: TrialConfig, seed: int) -> Trial:
+    runs = store.trials(config, [seed])
+    return Trial(config, seed, runs.loss[0], runs.table_loss[0], runs.table_output[0], runs.params[0],
+                 bool(runs.solved[0]), float(runs.steps_to_solve[0]))

@@ -8,6 +8,8 @@ would be a biased, flattering estimate, so `best_learning_rates` picks on valida
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -34,11 +36,23 @@ def lr_configs(base: TrialConfig, optimizers, lrs) -> list[TrialConfig]:
     return list(dict.fromkeys(configs))
 
 
+def final_loss(runs: Runs) -> float:
+    """Median over seeds of the loss at the end: on the training set (finite data, what the optimizer minimised) or
+    on the four truth-table rows (the lecture's stream, whose training data they are)."""
+    values = runs.evaluations["train_loss"][:, -1] if runs.evaluations is not None else runs.table_loss[:, -1]
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    return float(np.median(values)) if len(values) else math.nan
+
+
 def lr_table(runs_list: list[Runs]) -> pd.DataFrame:
-    """One row per (optimizer, lr): the comparison columns, plus whether this lr is the optimizer's default."""
+    """One row per (optimizer, lr): the comparison columns, whether this lr is the optimizer's default
+    (`lr_is_default`) and the median loss at the end (`final_loss`)."""
     table = summarize(runs_list)
     table["lr_is_default"] = [OPTIMIZERS[o].default_lr == lr for o, lr in zip(table["optimizer"], table["lr"],
                                                                                   strict=True)]
+    losses = {(r.config.optimizer, r.config.lr): final_loss(r) for r in runs_list}
+    table["final_loss"] = [losses[(o, lr)] for o, lr in zip(table["optimizer"], table["lr"])]
     return table.sort_values(["optimizer", "lr"]).reset_index(drop=True)
 
 

@@ -187,7 +187,7 @@ class Store:
 
     def trials(self, config: TrialConfig, seeds) -> Runs:
         """The stored trials of `config` for `seeds` (in that order); LookupError if some are not stored. The store
-        only stores: training is lab.storage.sweep's (and, on a server, lab.storage.service's)."""
+        only stores: training is lab.compute.sweep's (and, on a server, lab.compute.service's)."""
         seeds = list(dict.fromkeys(int(s) for s in seeds))
         stored = self.load(config)
         missing = [s for s in seeds if stored is None or s not in set(stored.seeds)]

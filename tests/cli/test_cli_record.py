@@ -83,15 +83,15 @@ def test_sweep_summary_gives_the_full_table_and_stores_nothing(capsys, tmp_path)
 def test_run_on_several_processes_writes_what_one_writes(capsys, tmp_path, monkeypatch):
     """`run --workers 2`: a request the cost model gives two processes (here any: starting one is made free) trains
     on a worker process and this one, and writes byte for byte what one process writes."""
-    import lab.storage.sweep
+    import lab.compute.sweep
 
-    monkeypatch.setattr(lab.storage.sweep, "WORKER_START_S", 0.0)
+    monkeypatch.setattr(lab.compute.sweep, "WORKER_START_S", 0.0)
     flags = ("--steps", "200", "--seeds", "40", "--record", "summary")
     one, two = tmp_path / "one.csv", tmp_path / "two.csv"
     assert main(capsys, "run", *flags, "--workers", "1", "--csv", str(one))[0] == 0
     plans = []
-    real = lab.storage.sweep.quickest
-    monkeypatch.setattr(lab.storage.sweep, "quickest", lambda sweep: plans.append(real(sweep)) or plans[-1])
+    real = lab.compute.sweep.quickest
+    monkeypatch.setattr(lab.compute.sweep, "quickest", lambda sweep: plans.append(real(sweep)) or plans[-1])
     code, out, err = main(capsys, "run", *flags, "--workers", "2", "--csv", str(two))
     assert code == 0 and err == ""
     assert plans[0].workers == 2 and len(plans[0].units) == 4

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import lab.compute.sweep
+import lab.compute.workers
 import lab.core.engine
-import lab.storage.sweep
-import lab.storage.workers
 from lab import cli
 from lab.core.config import TrialConfig
 from lab.core.engine import train
@@ -128,7 +128,7 @@ def test_second_run_reads_from_the_store_and_trains_nothing(first, monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("trained although everything is stored")
 
-    for module, name in ((lab.storage.sweep, "train_unit"), (lab.storage.workers, "train_unit"),
+    for module, name in ((lab.compute.sweep, "train_unit"), (lab.compute.workers, "train_unit"),
                          (lab.core.engine, "train_group"), (lab.core.engine, "train")):
         monkeypatch.setattr(module, name, no_training)
     again = folder / "again.csv"

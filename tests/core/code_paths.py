@@ -14,7 +14,7 @@ library with the system C compiler; `LD_PRELOAD=<it>` (optionally with `MKL_CBWR
 kernel family) then runs a Python process, the engine and the plain program alike, as on an Intel CPU. On an Intel CPU
 the preload changes nothing.
 
-tests/test_code_paths.py runs the exactness tests under this and the other code-path settings.
+tests/core/test_code_paths.py runs the exactness tests under this and the other code-path settings.
 """
 
 from __future__ import annotations

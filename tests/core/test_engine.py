@@ -120,7 +120,7 @@ SWEEP_SEEDS = (0, 1, 2, 3, 4)
 
 
 def on_tested_platform() -> bool:
-    """x86-64 Linux: where the claims below were checked under every code path of tests/test_code_paths.py."""
+    """x86-64 Linux: where the claims below were checked under every code path of tests/core/test_code_paths.py."""
     return platform.system() == "Linux" and platform.machine() in ("x86_64", "AMD64")
 
 

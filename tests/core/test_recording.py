@@ -93,7 +93,7 @@ def test_curves_every_k_steps_are_the_full_curves_at_those_steps(full):
     np.testing.assert_array_equal(got.loss, full.loss[:, ::7])
     np.testing.assert_array_equal(got.table_loss, full.table_loss[:, list(range(0, steps, 7)) + [steps]])
     np.testing.assert_array_equal(got.table_error, full.table_error[:, list(range(0, steps, 7)) + [steps]])
-    # gradient norms: to the last bit only when stacked alike (tests/storage/test_sweep.py says why)
+    # gradient norms: to the last bit only when stacked alike (tests/compute/test_sweep.py says why)
     np.testing.assert_allclose(got.grad_norm, full.grad_norm[:, ::7], rtol=1e-6)
     grads = [c for c in full.curves().columns if c.startswith("grad_norm")]
     assert got.curves().drop(columns=grads).equals(full.curves(7).drop(columns=grads))

@@ -8,16 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lab.compute.sweep import stored_runs
 from lab.core.config import TrialConfig
-from lab.dashboard.charts import common as charts
-from lab.dashboard.charts import lecture as lecture_charts
-from lab.dashboard.charts import optimizers as optimizers_charts
-from lab.dashboard.views import lecture as lecture_view
-from lab.dashboard.views import optimizers as optimizers_view
+from lab.dashboard.lecture import charts as lecture_charts
+from lab.dashboard.lecture import tables as lecture_view
+from lab.dashboard.optimizers import charts as optimizers_charts
+from lab.dashboard.optimizers import tables as optimizers_view
+from lab.dashboard.shared import charts
 from lab.science import digests as science_digests
 from lab.science import inspect
 from lab.storage.store import Store
-from lab.storage.sweep import stored_runs
 
 
 @pytest.fixture(scope="module")

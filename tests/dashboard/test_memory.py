@@ -9,10 +9,10 @@ import time
 import pandas as pd
 import pytest
 
+from lab.compute.sweep import stored_runs
 from lab.core.config import TrialConfig
-from lab.dashboard import compute, memo
+from lab.dashboard import memo, work
 from lab.storage.store import Store
-from lab.storage.sweep import stored_runs
 
 CONFIG = TrialConfig(steps=50)
 
@@ -21,27 +21,27 @@ def test_caches_are_bounded_in_bytes(store_dir, monkeypatch):
     other = TrialConfig(steps=50, lr=0.05)
     stored_runs(Store(store_dir), CONFIG, range(3))
     stored_runs(Store(store_dir), other, range(3))
-    compute.forget_results()
-    assert compute.cached_bytes() == 0
-    digest = compute.digest(CONFIG, 3)
-    held = compute.cached_bytes()
+    work.forget_results()
+    assert work.cached_bytes() == 0
+    digest = work.digest(CONFIG, 3)
+    held = work.cached_bytes()
     assert held == memo.sizeof([digest])  # the digest list, pickled
-    assert compute.digest(CONFIG, 3) is digest  # a hit hands back the object kept, not a copy
+    assert work.digest(CONFIG, 3) is digest  # a hit hands back the object kept, not a copy
 
     monkeypatch.setenv("LAB_CACHE_MB", str(1.5 * held / 2**20))
-    compute.bound_caches()  # a new limit: an empty cache
-    assert compute.cached_bytes() == 0
-    again = compute.digest(CONFIG, 3)  # refilled from the store, the same
+    work.bound_caches()  # a new limit: an empty cache
+    assert work.cached_bytes() == 0
+    again = work.digest(CONFIG, 3)  # refilled from the store, the same
     assert pd.Series(again.summary).equals(pd.Series(digest.summary)) and again.trials.equals(digest.trials)
-    assert compute.cached_bytes() == held
-    compute.digest(other, 3)  # a second result: the first (least recently used) goes
-    assert compute.cached_bytes() < held + memo.sizeof([again])
-    assert compute.digest(CONFIG, 3) is not again
+    assert work.cached_bytes() == held
+    work.digest(other, 3)  # a second result: the first (least recently used) goes
+    assert work.cached_bytes() < held + memo.sizeof([again])
+    assert work.digest(CONFIG, 3) is not again
 
     monkeypatch.setenv("LAB_CACHE_MB", str(held / 2 / 2**20))
-    compute.bound_caches()
-    compute.digest(CONFIG, 3)  # larger than the whole cache: returned, not kept
-    assert compute.cached_bytes() == 0
+    work.bound_caches()
+    work.digest(CONFIG, 3)  # larger than the whole cache: returned, not kept
+    assert work.cached_bytes() == 0
 
 
 def test_keys_tell_types_configs_tables_apart_and_refuse_what_they_cannot_name():

@@ -1,4 +1,4 @@
-"""Every page's state module (lab.dashboard.state.<page>) has the same parts and reads a link the same way: a frozen
+"""Every page's state module (lab.dashboard.<page>.state) has the same parts and reads a link the same way: a frozen
 State, its DEFAULT, the widgets' KEYS, PARSERS read by params.read, parse / to_params / to_widgets / from_widgets."""
 
 from __future__ import annotations
@@ -7,8 +7,15 @@ import dataclasses
 
 import pytest
 
-from lab.dashboard.state import depth, generalization, landscape, lecture, neurons, optimizers, results, tuning
-from lab.dashboard.state import params as url_params
+from lab.dashboard.depth import state as depth
+from lab.dashboard.generalization import state as generalization
+from lab.dashboard.landscape import state as landscape
+from lab.dashboard.lecture import state as lecture
+from lab.dashboard.neurons import state as neurons
+from lab.dashboard.optimizers import state as optimizers
+from lab.dashboard.results import state as results
+from lab.dashboard.shared import params as url_params
+from lab.dashboard.tuning import state as tuning
 
 PAGES = [lecture, optimizers, depth, generalization, tuning, neurons, results, landscape]
 IDS = [page.__name__.rsplit(".", 1)[1] for page in PAGES]

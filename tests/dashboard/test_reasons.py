@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from lab.dashboard.state import depth, generalization, landscape, lecture, neurons, optimizers, results, tuning
-from lab.dashboard.texts.reasons import reason
+from lab.dashboard.depth import state as depth
+from lab.dashboard.generalization import state as generalization
+from lab.dashboard.landscape import state as landscape
+from lab.dashboard.lecture import state as lecture
+from lab.dashboard.neurons import state as neurons
+from lab.dashboard.optimizers import state as optimizers
+from lab.dashboard.results import state as results
+from lab.dashboard.shared.reasons import reason
+from lab.dashboard.tuning import state as tuning
 
 PAGES = [lecture, optimizers, depth, generalization, tuning, neurons, results, landscape]
 BAD = ("-1", "abc", "99999999", "0.0", "sgd,nope", "1-99")

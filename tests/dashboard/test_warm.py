@@ -15,7 +15,13 @@ from streamlit.testing.v1 import AppTest
 
 from lab.core.config import TrialConfig
 from lab.dashboard import warm
-from lab.dashboard.state import depth, generalization, landscape, lecture, neurons, optimizers, tuning
+from lab.dashboard.depth import state as depth
+from lab.dashboard.generalization import state as generalization
+from lab.dashboard.landscape import state as landscape
+from lab.dashboard.lecture import state as lecture
+from lab.dashboard.neurons import state as neurons
+from lab.dashboard.optimizers import state as optimizers
+from lab.dashboard.tuning import state as tuning
 from lab.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]

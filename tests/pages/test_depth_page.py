@@ -15,19 +15,19 @@ import pytest
 from helpers import charts, ok, run_page, slider_param
 from streamlit.testing.v1 import AppTest
 
+from lab.compute import jobs
+from lab.compute.sweep import stored_runs
 from lab.core import budget
 from lab.core.config import TrialConfig
 from lab.core.engine import train
-from lab.dashboard import jobs
-from lab.dashboard.charts import depth as charts_depth
-from lab.dashboard.state import depth as depth_state
-from lab.dashboard.state import params as url_params
-from lab.dashboard.texts import common as texts
-from lab.dashboard.views import depth as depth_view
+from lab.dashboard import shell
+from lab.dashboard.depth import charts as charts_depth
+from lab.dashboard.depth import state as depth_state
+from lab.dashboard.depth import tables as depth_view
+from lab.dashboard.shared import params as url_params
 from lab.science import diagnostics, digests
 from lab.storage import derived
 from lab.storage.store import Store
-from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"depths": "1-3", "seeds": "3", "steps": "150", "tests": "1"}
@@ -74,7 +74,7 @@ def test_the_stalled_trial_shown_has_its_replay():
     assert seed == 0
     replay = slider_param(at, "stall_frame")  # 200 iterations in 40 frames of 5 (and the last)
     assert replay["value"] == replay["bind"]["max"] == 40
-    assert texts.t("depth.replay", "en", seed=seed) in [m.value.strip("*") for m in at.markdown]
+    assert shell.text("depth.replay", "en", seed=seed) in [m.value.strip("*") for m in at.markdown]
 
 
 def test_view_widgets_write_the_url():
@@ -259,7 +259,7 @@ def synthetic(relu_solved: int, mini_solved: int, full_solved: int) -> pd.DataFr
 def words(table, lang="en", width_seeds=None):
     f = depth_view.facts(table, "sigmoid")
     return depth_view.sentences(f, optimizer="Adam", width=2, seeds=10, steps=500, width_seeds=width_seeds,
-                                   t=lambda key, **v: texts.t(key, lang, **v))
+                                   t=lambda key, **v: shell.text(key, lang, **v))
 
 
 def test_summary_numbers_come_from_the_table():
@@ -281,7 +281,7 @@ def test_every_text_the_page_builds_exists():
     keys |= {f"depth.metric.{m}" for m in depth_state.HEAT_METRICS} | {f"depth.kind.{k}" for k in diagnostics.KINDS}
     keys |= {f"depth.col.{c}" for c in depth_view.DISPLAY_COLUMNS} | {f"depth.hess.{p}" for p in ("mid", "end")}
     keys |= {f"depth.sign.{s}" for s in ("negative", "flat", "positive")}
-    assert len(keys) > 40 and sorted(keys - set(texts.STRINGS)) == []
+    assert len(keys) > 40 and sorted(keys - set(shell.STRINGS)) == []
 
 
 def test_summary_verdicts_follow_the_data():

@@ -11,16 +11,16 @@ import streamlit as st
 from helpers import DONE, FIRST_VISIT, SHOTS, WIDTHS, charts, ok, open_page, run_page, screenshot
 from streamlit.testing.v1 import AppTest
 
+from lab.compute.sweep import stored_runs
 from lab.core import data
-from lab.dashboard.charts import common as charts_common
-from lab.dashboard.charts import generalization as generalization_charts
-from lab.dashboard.state import generalization as generalization_state
-from lab.dashboard.texts import common as texts
-from lab.dashboard.views import generalization as generalization_view
+from lab.dashboard import shell
+from lab.dashboard.generalization import charts as generalization_charts
+from lab.dashboard.generalization import state as generalization_state
+from lab.dashboard.generalization import tables as generalization_view
+from lab.dashboard.shared import charts as charts_common
 from lab.science import analysis, tuning
 from lab.science import digests as science_digests
 from lab.storage.store import Store
-from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("store_dir")  # an empty store per test (tests/conftest.py)
@@ -28,7 +28,7 @@ SMALL = {"steps": "200", "seeds": "3", "width": "4"}  # 3 seeds × 200 steps of 
 
 
 def t(key, **values):
-    return texts.t(key, "en", **values)
+    return shell.text(key, "en", **values)
 
 
 # ---- URL state -----------------------------------------------------------------------------------------------------
@@ -105,11 +105,11 @@ def test_every_text_of_both_pages_exists_in_both_languages():
         f"tun.b.{m}"
         for m in ("loss_noise", "steps_median", "examples_seen_median", "test_error_final_median", "success_rate")
     }
-    missing = sorted(k for k in used if k not in texts.STRINGS)
+    missing = sorted(k for k in used if k not in shell.STRINGS)
     assert not missing
-    mine = [k for k in texts.STRINGS if k.startswith(("gen.", "tun."))]
-    assert all(texts.STRINGS[k][0] and texts.STRINGS[k][1] for k in mine)
-    assert all(any(ord(ch) > 0x3000 for ch in texts.STRINGS[k][1]) for k in mine)
+    mine = [k for k in shell.STRINGS if k.startswith(("gen.", "tun."))]
+    assert all(shell.STRINGS[k][0] and shell.STRINGS[k][1] for k in mine)
+    assert all(any(ord(ch) > 0x3000 for ch in shell.STRINGS[k][1]) for k in mine)
 
 
 # ---- the sentence --------------------------------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def test_sentence_says_plainly_when_nothing_overfits():
     tie = analysis.story([0, 10, 20], [0.1, 0.1, 0.1], [0.3, 0.3, 0.3], 0, 0.3)
     assert tie.best_step == 0 and not tie.overfits
     assert "過学習" in generalization_view.sentence(
-        analysis.story([0, 1], [0, 0], [0.1, 0.2], 1, 0.2), lambda k, **v: texts.t(k, "ja", **v)
+        analysis.story([0, 1], [0, 0], [0.1, 0.2], 1, 0.2), lambda k, **v: shell.text(k, "ja", **v)
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.dashboard.texts import common as texts
+from lab.dashboard import shell
 
 PAGES = sorted((Path(__file__).resolve().parents[2] / "pages").glob("*_page.py"))
 
@@ -25,7 +25,7 @@ def test_each_page_says_what_to_look_at(path):
     hints = calls(tree, "hint")
     assert len(hints) == 1, f"{path.name}: one shell.hint"
     key = hints[0].args[0].value
-    english, japanese = texts.STRINGS[key]
+    english, japanese = shell.STRINGS[key]
     assert english.startswith("What to look at: ") and japanese.startswith("見どころ：")
     intro = next(c for c in calls(tree, "markdown") if "intro" in ast.unparse(c))
     assert hints[0].lineno == intro.end_lineno + 1  # right under the introduction

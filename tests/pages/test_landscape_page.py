@@ -10,10 +10,10 @@ import pytest
 from helpers import charts, ok, run_page
 from streamlit.testing.v1 import AppTest
 
+from lab.compute import jobs
 from lab.core.config import TrialConfig
-from lab.dashboard import jobs
-from lab.dashboard.texts import common as texts
-from lab.dashboard.views import landscape as landscape_view
+from lab.dashboard import shell
+from lab.dashboard.landscape import tables as landscape_view
 from lab.science import landscape
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,9 +36,9 @@ def test_page_draws_the_surface_the_lines_and_the_ends(lang):
     assert at.multiselect(key="land.opts").value == ["sgd", "adam"]
     assert at.number_input(key="land.steps").value == 200
     shown = " ".join(m.value for m in at.markdown)
-    assert texts.t("land.caveats", lang) in shown
-    assert texts.t("land.hint", lang) in [i.value for i in at.info]
-    assert texts.t("land.stalls", lang) in shown
+    assert shell.text("land.caveats", lang) in shown
+    assert shell.text("land.hint", lang) in [i.value for i in at.info]
+    assert shell.text("land.stalls", lang) in shown
     link = at.code[-1].value
     assert "steps=200" in link and "opts=sgd,adam" in link and "lang" not in link  # the reader's language
 
@@ -72,7 +72,7 @@ def test_worker_tables_start_every_path_at_the_centre_from_the_same_weights(tmp_
 
 
 def test_the_english_caveats_are_the_science_modules():
-    assert texts.t("land.caveats", "en") == landscape.SLICE_CAVEATS
+    assert shell.text("land.caveats", "en") == landscape.SLICE_CAVEATS
     assert landscape_view.label("sgd lr=0.5") == "SGD lr=0.5" and landscape_view.label("adam") == "Adam"
 
 
@@ -93,5 +93,5 @@ def test_each_paths_stall_is_tested_and_placed_on_the_plane(tmp_path):
                 for r in diagnostics.classify_stalls(c, train(c, [1]), at_end=False).itertuples()]
     assert expected and list(zip(stalls["optimizer"], stalls["step"], stalls["kind"])) == expected
     assert (stalls["near"] == (stalls["relative_distance"] <= landscape.NEAR)).all()
-    lines = landscape_view.stall_lines(stalls, lambda key, **v: texts.t(key, "en", **v))
+    lines = landscape_view.stall_lines(stalls, lambda key, **v: shell.text(key, "en", **v))
     assert lines[0].startswith(f"SGD: stalled around iteration {expected[0][1]}; the Hessian test there: ")

@@ -11,12 +11,12 @@ import pytest
 from helpers import ok, slider_param
 from streamlit.testing.v1 import AppTest
 
+from lab.compute import jobs
+from lab.compute.sweep import stored_runs
 from lab.core.config import TrialConfig
 from lab.core.engine import train
-from lab.dashboard import jobs
-from lab.dashboard.texts import common as texts
+from lab.dashboard import shell
 from lab.storage.store import Store
-from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("shared_store_dir")
@@ -54,11 +54,11 @@ def test_lecture_page_draws_the_replay_under_one_slider(lang):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params.update({"steps": "200", "seed": "1", "lang": lang})
     ok(at.run())
-    assert texts.t("lec.replay", lang) in [h.value for h in at.subheader]
+    assert shell.text("lec.replay", lang) in [h.value for h in at.subheader]
     param = slider_param(at, "frame")
     assert param["bind"]["min"] == 0
     assert param["value"] == param["bind"]["max"] == 200 // 5  # ceil(200 / 40) = 5 iterations a frame: 41 frames
-    assert param["bind"]["name"].strip() == texts.t("lec.replay.slider", lang)
+    assert param["bind"]["name"].strip() == shell.text("lec.replay.slider", lang)
     assert payload(at) < 500_000  # 41 frames of 13 × 13 maps (3 maps) and the rest
-    assert texts.t("lec.hint", lang) in [i.value for i in at.info]
-    assert any(c.value.startswith(texts.t("lec.replay.caption", lang, frames=41, every=5)[:12]) for c in at.caption)
+    assert shell.text("lec.hint", lang) in [i.value for i in at.info]
+    assert any(c.value.startswith(shell.text("lec.replay.caption", lang, frames=41, every=5)[:12]) for c in at.caption)

@@ -13,11 +13,11 @@ from streamlit.testing.v1 import AppTest
 
 from lab.core.config import TrialConfig
 from lab.core.engine import train
-from lab.dashboard.charts import neurons as charts_neurons
-from lab.dashboard.state import neurons as ns
-from lab.dashboard.state import params as url_params
-from lab.dashboard.texts import common as texts
-from lab.dashboard.views import neurons as nv
+from lab.dashboard import shell
+from lab.dashboard.neurons import charts as charts_neurons
+from lab.dashboard.neurons import state as ns
+from lab.dashboard.neurons import tables as nv
+from lab.dashboard.shared import params as url_params
 from lab.science import neurons
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +45,7 @@ def test_page_draws_every_section(files):
     assert charts(at) >= 8  # neuron, weights, lines, XOR map, seeds, the XOR trial's replay, activations, derivatives
     replay = slider_param(at, "xor_frame")  # the shown trial's replay: 1,000 iterations in 40 steps of 25
     assert replay["value"] == replay["bind"]["max"] == 40
-    assert texts.t("neu.mlp.replay", "en", w=2, seed=1) in [m.value.strip("*") for m in at.markdown]
+    assert shell.text("neu.mlp.replay", "en", w=2, seed=1) in [m.value.strip("*") for m in at.markdown]
     assert not at.warning and not at.error
     assert metric(at, "This neuron computes") == "AND" and metric(at, "Converges") == "yes"
     counts = next(m.value for m in at.markdown if m.value.startswith("- 2-2-1"))
@@ -252,12 +252,12 @@ def test_charts_build():
 
 
 def test_texts_in_both_languages():
-    keys = [k for k in texts.STRINGS if k.startswith(("neu.", "exp."))]
+    keys = [k for k in shell.STRINGS if k.startswith(("neu.", "exp."))]
     assert len(keys) > 60
     for key in keys:
-        en, ja = texts.STRINGS[key]
+        en, ja = shell.STRINGS[key]
         assert en and ja, key
-    assert all(f"neu.fn.{name}" in texts.STRINGS for name in neurons.FUNCTIONS.values())
+    assert all(f"neu.fn.{name}" in shell.STRINGS for name in neurons.FUNCTIONS.values())
 
 
 # ---- in a real browser (Debian's chromium; fixtures in tests/conftest.py, helpers in tests/helpers.py) -------------

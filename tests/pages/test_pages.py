@@ -13,12 +13,12 @@ import streamlit as st
 from helpers import charts, ok
 from streamlit.testing.v1 import AppTest
 
+from lab.compute.sweep import stored_runs
 from lab.core.config import TrialConfig
-from lab.dashboard.views import optimizers as optimizers_view
-from lab.dashboard.views.optimizers import CURVE_COLUMNS
+from lab.dashboard.optimizers import tables as optimizers_view
+from lab.dashboard.optimizers.tables import CURVE_COLUMNS
 from lab.science.pairwise import COLUMNS
 from lab.storage.store import Store
-from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("store_dir")  # an empty store per test (tests/conftest.py)
@@ -156,7 +156,7 @@ def test_optimizers_evidence_in_japanese_and_curves_thinned_to_fit(download_byte
 
 
 def test_every_column_the_dashboard_describes_is_in_the_readme_dictionary():
-    from lab.dashboard.texts.columns import COLUMNS as DESCRIBED
+    from lab.dashboard.shared.columns import COLUMNS as DESCRIBED
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     dictionary = readme[readme.index("## Data dictionary"):readme.index("## Layout")]
     assert [c for c in DESCRIBED if f"`{c}`" not in dictionary and c != "grad_norm_<layer>"] == []

@@ -13,18 +13,18 @@ import pytest
 from helpers import ok
 from streamlit.testing.v1 import AppTest
 
+from lab.compute.sweep import stored_runs
 from lab.core.config import TrialConfig
 from lab.core.engine import train
-from lab.dashboard import compute
-from lab.dashboard.state import depth as depth_state
-from lab.dashboard.state import generalization as gen_state
-from lab.dashboard.state import tuning as tun_state
-from lab.dashboard.texts.common import t
-from lab.dashboard.views import results as results_view
+from lab.dashboard.depth import state as depth_state
+from lab.dashboard.generalization import state as gen_state
+from lab.dashboard.results import data as results_data
+from lab.dashboard.results import tables as results_view
+from lab.dashboard.shell import text as t
+from lab.dashboard.tuning import state as tun_state
 from lab.science import tuning
 from lab.storage import derived
 from lab.storage.store import Store
-from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = 30
@@ -160,7 +160,7 @@ def test_a_failing_page_shows_one_line_and_logs_the_traceback(store_dir, monkeyp
     def broken():
         raise RuntimeError("the listing broke")
 
-    monkeypatch.setattr(compute, "store_entries", broken)
+    monkeypatch.setattr(results_data, "entries", broken)
     caplog.set_level(logging.ERROR, logger="lab.dashboard.app")
     at = page({"lang": lang}, framed=True)
     assert at.title[0].value == t("res.title", lang)  # the results page, in the app's frame

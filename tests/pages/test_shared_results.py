@@ -9,7 +9,7 @@ import pickle
 import pytest
 from helpers import ok, run_page
 
-from lab.dashboard import compute, memo
+from lab.dashboard import memo, work
 
 pytestmark = pytest.mark.usefixtures("store_dir")
 
@@ -32,7 +32,7 @@ def snapshot() -> dict:
 @pytest.mark.slow
 @pytest.mark.parametrize("page", list(VIEWS))
 def test_a_second_visit_changes_nothing_the_first_left_in_the_cache(page):
-    compute.forget_results()
+    work.forget_results()
     ok(run_page(page, VIEWS[page]))
     first = snapshot()
     assert first  # the page's results and charts are kept

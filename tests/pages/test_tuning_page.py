@@ -10,12 +10,12 @@ import pytest
 from helpers import FIRST_VISIT, SHOTS, WIDTHS, charts, ok, open_page, run_page, screenshot
 from streamlit.testing.v1 import AppTest
 
+from lab.compute.sweep import stored_runs
 from lab.core.optimizers import LECTURE_OPTIMIZERS
-from lab.dashboard.charts import common as charts_common
-from lab.dashboard.state import tuning as ts
-from lab.dashboard.views import tuning as gen_tuning
+from lab.dashboard.shared import charts as charts_common
+from lab.dashboard.tuning import state as ts
+from lab.dashboard.tuning import tables as gen_tuning
 from lab.storage.store import Store
-from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("store_dir")  # an empty store per test (tests/conftest.py)

@@ -1,6 +1,6 @@
 """The dashboard's pure helpers: looking inside a trial (lab.science.inspect), page state
-in the URL (lab.dashboard.state.params), the compute budget (lab.core.budget), the page data
-(lab.dashboard.views.common) and the texts (lab.dashboard.texts.common)."""
+in the URL (lab.dashboard.shared.params), the compute budget (lab.core.budget), the page data
+(lab.dashboard.shared.tables) and the texts (lab.dashboard.shared.texts)."""
 
 from __future__ import annotations
 
@@ -11,21 +11,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lab.compute.sweep import stored_runs
 from lab.core import budget, naming
 from lab.core.config import TrialConfig
 from lab.core.engine import train
-from lab.dashboard.state import lecture as lecture_state
-from lab.dashboard.state import optimizers as optimizers_state
-from lab.dashboard.state import params as url_params
-from lab.dashboard.state import results as results_state
-from lab.dashboard.texts import common as texts
-from lab.dashboard.views import common as views
-from lab.dashboard.views import optimizers as optimizers_view
-from lab.dashboard.views import results as results_view
+from lab.dashboard import shell
+from lab.dashboard.lecture import state as lecture_state
+from lab.dashboard.optimizers import state as optimizers_state
+from lab.dashboard.optimizers import tables as optimizers_view
+from lab.dashboard.results import state as results_state
+from lab.dashboard.results import tables as results_view
+from lab.dashboard.shared import params as url_params
+from lab.dashboard.shared import tables as views
 from lab.science import analysis, inspect
 from lab.science import digests as science_digests
 from lab.storage.store import Store
-from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
@@ -169,7 +169,7 @@ def test_views_tables_and_csv(tmp_path):
 
 # ---- i18n ----------------------------------------------------------------------------------------------------------
 def test_every_text_has_both_languages_with_the_same_placeholders():
-    for key, (english, japanese) in texts.STRINGS.items():
+    for key, (english, japanese) in shell.STRINGS.items():
         assert english and japanese, key
         names = {f for _, f, _, _ in string.Formatter().parse(english) if f}
         assert names == {f for _, f, _, _ in string.Formatter().parse(japanese) if f}, key
@@ -183,13 +183,13 @@ def test_every_key_used_in_the_dashboard_exists():
     used |= {f"metric.{m}" for m in analysis.METRICS} | {f"word.{w}" for w in naming.WORDS}
     used |= {f"col.{c}" for c in ("x1", "x2", "target", "output", "output_true", "output_false", "answer", "correct")}
     assert len(used) > 40
-    assert sorted(used - set(texts.STRINGS)) == []
+    assert sorted(used - set(shell.STRINGS)) == []
 
 
 def test_t_formats_and_falls_back():
-    assert texts.t("cmp.progress", "en", name="Adam", done=1, total=3).startswith("Training Adam")
-    assert texts.t("nav.lecture", "xx") == texts.t("nav.lecture", "en")
-    assert texts.t("no.such.key", "ja") == "no.such.key"
+    assert shell.text("cmp.progress", "en", name="Adam", done=1, total=3).startswith("Training Adam")
+    assert shell.text("nav.lecture", "xx") == shell.text("nav.lecture", "en")
+    assert shell.text("no.such.key", "ja") == "no.such.key"
 
 
 def test_entries_listing(tmp_path):

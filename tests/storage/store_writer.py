@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from lab.compute.sweep import run_configs  # noqa: E402
 from lab.core.config import (
     TrialConfig,
     parse_seeds,  # noqa: E402
@@ -30,7 +31,6 @@ from lab.core.engine import train  # noqa: E402
 from lab.storage.parquet import select  # noqa: E402
 from lab.storage.presets import Grid
 from lab.storage.store import Store
-from lab.storage.sweep import run_configs  # noqa: E402
 
 SWEEP_GRID = Grid(base={"steps": 30}, axes={"optimizer": ("sgd", "adam"), "activation": ("sigmoid", "relu"),
                                               "depth": (1, 2)})

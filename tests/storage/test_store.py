@@ -15,11 +15,11 @@ import pyarrow.parquet as pq
 import pytest
 from helpers import assert_same_runs, engine_run, trained
 
+from lab.compute.sweep import stored_runs
 from lab.core.config import FIELD_NAMES, SCHEMA_VERSION, TrialConfig
 from lab.core.runs import Runs
 from lab.storage.parquet import META_KEY, read_runs, select
 from lab.storage.store import Store, default_root, touch_age
-from lab.storage.sweep import stored_runs
 
 SMALL = TrialConfig(steps=40)
 OTHER = TrialConfig(steps=40, optimizer="sgd", activation="tanh", depth=2)

@@ -19,11 +19,11 @@ from helpers import assert_same_runs, engine_run, trained
 from store_writer import SWEEP_GRID, crash_config, sweep
 
 import lab.storage.parquet
+from lab.compute.sweep import stored_runs
 from lab.core.config import SCHEMA_VERSION, TrialConfig
 from lab.core.runs import Runs
 from lab.storage.parquet import META_KEY, select, write_runs
 from lab.storage.store import Store
-from lab.storage.sweep import stored_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITER = Path(__file__).resolve().parent / "store_writer.py"

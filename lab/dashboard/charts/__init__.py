@@ -1,1 +1,0 @@
-"""Altair chart builders, DataFrame in, chart out, one module per page. No streamlit here."""

@@ -1,0 +1,228 @@
+"""What every page's state module shares: reading URL parameters (validated, never raising) and writing them back.
+
+A shared link carries a page's whole configuration. Each page's module (`lab.dashboard.<page>.state`) has the same
+parts: a frozen `State`, its `DEFAULT`, the widgets' session keys `KEYS` (and `FORM_KEYS`, whose absence marks a new
+visit), `PARSERS` (URL parameter -> converter), `parse(params) -> (State, problems)`, `to_params(state)` (defaults
+left out), `to_widgets(state)` and `from_widgets(values)`. Every parameter is checked on its own by `read`, through
+its converter (the widget's bounds) and then `TrialConfig`; a bad or repeated one is reported as a `Problem` and
+replaced by its default, so a hostile or stale link always opens a working page. URL names are the config's field
+names, except `loss` (for `loss_fn`) and `opts`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from lab.core.config import LIMITS, ConfigError, TrialConfig
+from lab.core.optimizers import OPTIMIZERS
+from lab.dashboard.shared.texts import LANGS
+
+URL_NAME = {"loss_fn": "loss"}  # config field -> URL parameter, where they differ
+
+
+MIN_LR = 1e-6  # the learning-rate inputs' lower bound (the config only needs > 0)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A URL parameter that was ignored: its name, its value (shortened) and why."""
+
+    param: str
+    value: str
+    reason: str
+
+
+def shown(value, limit: int = 40) -> str:
+    """A parameter value safe to show inside a code span: printable, no backticks, at most `limit` characters."""
+    text = re.sub(r"[^\w .,:;+\-=/()\[\]{}@!?*&%#$~^|<>'\"]", "?", str(value), flags=re.UNICODE)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+Params = Mapping[str, str | Sequence[str]]  # URL query parameters: a value, or every value of a name
+
+
+def text_of(params: Params, name: str) -> str:
+    """The text of a parameter as the link gave it (every value, when the name is repeated)."""
+    value = params[name]
+    if isinstance(value, str):
+        return value
+    return f"&{name}=".join(map(str, value))
+
+
+def read(params: Params, parsers: Mapping[str, Callable[[str], object]]) -> tuple[dict, list[Problem]]:
+    """The value of each parameter in `parsers` that `params` sets, converted by its parser (which raises
+    ConfigError on a bad text); a Problem for each that is bad or given more than once, and left out of the values."""
+    values, problems = {}, []
+    for name, convert in parsers.items():
+        if name not in params:
+            continue
+        given = params[name]
+        if not isinstance(given, str):
+            if len(given) > 1:
+                problems.append(Problem(name, shown(text_of(params, name)), "must be given once"))
+                continue
+            if not given:
+                continue
+            given = given[0]
+        try:
+            values[name] = convert(given)
+        except ConfigError as e:
+            problems.append(Problem(name, shown(given), e.reason))
+    return values, problems
+
+
+def initial_values(page, present, params: Params) -> tuple[dict, list[Problem]]:
+    """The widget values a page (its `lab.dashboard.<page>.state` module) sets before its widgets are drawn: on a new
+    visit (one of `page.FORM_KEYS` absent from `present`, the session state) every one, from the link, with the link's
+    problems to report; afterwards only the values of widgets that were not drawn in the last run (the link, which
+    names the view, gives them back), and no problems."""
+    if all(key in present for key in page.KEYS):
+        return {}, []
+    state, problems = page.parse(params)
+    values = page.to_widgets(state)
+    if not all(key in present for key in page.FORM_KEYS):
+        return values, problems
+    return {key: value for key, value in values.items() if key not in present}, []
+
+
+def int_param(text: str, name: str, lo: int, hi: int) -> int:
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise ConfigError(name, f"must be a whole number from {lo} to {hi}") from None
+    if not lo <= value <= hi:
+        raise ConfigError(name, f"must be a whole number from {lo} to {hi}")
+    return value
+
+
+def bool_param(text: str, name: str) -> bool:
+    value = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
+             "off": False}.get(str(text).strip().lower())
+    if value is None:
+        raise ConfigError(name, "must be 1 or 0 (true or false)")
+    return value
+
+
+def lr_param(text: str, name: str) -> float:
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        value = float("nan")
+    if not MIN_LR <= value <= 100.0:  # also rejects nan and inf
+        raise ConfigError(name, f"must be a number from {MIN_LR:g} to 100")
+    return value
+
+
+def config_value(name: str, text: str):
+    """The typed value of one config field from its URL text (TrialConfig validates it)."""
+    if name in ("batch_size", "depth", "width", "steps"):
+        lo, hi = LIMITS[name]
+        return int_param(text, name, lo, hi)
+    if name == "full_batch":
+        return bool_param(text, name)
+    if name == "lr":
+        return lr_param(text, name)
+    return str(text)
+
+
+def config_parsers(names: tuple[str, ...]) -> dict[str, Callable[[str], object]]:
+    """Converters of the named config fields, keyed by URL parameter (the config itself checks the values)."""
+    return {URL_NAME.get(name, name): (lambda text, name=name: config_value(name, text)) for name in names}
+
+
+def with_fields(config: TrialConfig, values: dict, params: Params, names: tuple[str, ...],
+                fix: Callable[[TrialConfig], TrialConfig] | None = None) -> tuple[TrialConfig, list[Problem]]:
+    """`config` with each named field that `values` (read from `params`) holds, one at a time (optimizer first, as it
+    resets lr), each passed through `fix` and checked by `TrialConfig`; a Problem for each one it refuses."""
+    problems = []
+    for name in sorted(names, key=lambda n: n != "optimizer"):
+        param = URL_NAME.get(name, name)
+        if param not in values:
+            continue
+        try:
+            changed_config = config.replace(**{name: values[param]})
+            config = fix(changed_config) if fix else changed_config
+        except (ConfigError, TypeError, ValueError) as e:
+            reason = re.sub(r"\s*\(got .*\)$", "", getattr(e, "reason", str(e)), flags=re.DOTALL)
+            problems.append(Problem(param, shown(text_of(params, param)), reason))
+    return config, problems
+
+
+def config_params(config: TrialConfig, names: tuple[str, ...], base: TrialConfig) -> dict[str, str]:
+    """The URL parameters of the named fields that differ from `base`."""
+    out = {}
+    for name in names:
+        value = getattr(config, name)
+        default = OPTIMIZERS[config.optimizer].default_lr if name == "lr" else getattr(base, name)
+        if value != default:
+            out[URL_NAME.get(name, name)] = param_text(value)
+    return out
+
+
+def differing(state, default, fields) -> dict[str, str]:
+    """URL parameters of the state's `fields` (names, or (name, parameter) pairs) whose values differ from
+    `default`'s; tuples as comma-separated lists."""
+    out = {}
+    for field_ in fields:
+        name, param = field_ if isinstance(field_, tuple) else (field_, field_)
+        value = getattr(state, name)
+        if value != getattr(default, name) and value is not None:
+            out[param] = ",".join(map(str, value)) if isinstance(value, tuple) else param_text(value)
+    return out
+
+
+def param_text(value) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def choice_param(text: str, name: str, allowed: tuple[str, ...]) -> str:
+    value = str(text).strip().lower()
+    if value not in allowed:
+        raise ConfigError(name, f"must be one of {', '.join(allowed)}")
+    return value
+
+
+def optimizers_param(text: str) -> tuple[str, ...]:
+    names = [part.strip().lower() for part in str(text).split(",") if part.strip()]
+    unknown = [n for n in names if n not in OPTIMIZERS]
+    if unknown or not names:
+        raise ConfigError("opts", f"must be optimizer names separated by commas, from {', '.join(OPTIMIZERS)}")
+    return tuple(dict.fromkeys(names))
+
+
+def parse_lang(params: Params) -> tuple[str | None, list[Problem]]:
+    """The language a link asks for (None when it names none, or a bad one), and the problem with it."""
+    values, problems = read(params, {"lang": lambda text: choice_param(text, "lang", LANGS)})
+    return values.get("lang"), problems
+
+
+def language_of(locale: str | None) -> str:
+    """The UI language for a browser locale such as "ja-JP" or "en-US": Japanese for ja*, else English."""
+    return "ja" if str(locale or "").lower().startswith("ja") else "en"
+
+
+def int_list(text: str, name: str, allowed: tuple[int, ...]) -> tuple[int, ...]:
+    try:
+        values = sorted({int(part) for part in str(text).split(",") if part.strip()})
+    except ValueError:
+        values = []
+    if not values or any(v not in allowed for v in values):
+        raise ConfigError(name, f"must be numbers separated by commas, from {', '.join(map(str, allowed))}")
+    return tuple(values)
+
+
+def one_of(text: str, name: str, allowed: tuple[int, ...]) -> int:
+    value = str(text).strip()
+    if not value.isdigit() or int(value) not in allowed:
+        raise ConfigError(name, f"must be one of {', '.join(map(str, allowed))}")
+    return int(value)
+
+
+def changed(config: TrialConfig, base: TrialConfig, names: tuple[str, ...]) -> dict[str, str]:
+    return {name: param_text(getattr(config, name)) for name in names if getattr(config, name) != getattr(base, name)}

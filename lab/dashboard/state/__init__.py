@@ -1,1 +1,0 @@
-"""Each page's state: URL -> frozen, validated state -> widgets -> URL. No streamlit here."""

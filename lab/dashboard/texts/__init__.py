@@ -1,1 +1,0 @@
-"""Every text of the dashboard in English and Japanese, one module per page."""

@@ -1,1 +1,0 @@
-"""What each page shows, as small tables from computed results. No streamlit here."""
