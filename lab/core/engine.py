@@ -2,7 +2,7 @@
 
 Trials are the last, contiguous axis of every tensor: parameters are a (P, trials) tensor, activations
 (rows, units, trials). A layer is then a broadcast product summed over its inputs, which for these tiny matrices is far
-cheaper than a batched matmul, and sums as this machine's `addmm` does in the plain program (lab.core.arithmetic
+cheaper than a batched matmul, and sums as this machine's `addmm` does in the plain program (lab.core.exact.arithmetic
 learns how
 at first use). The backward pass
 applies the formulas autograd applies to the plain program (`addmm`'s backward, `sigmoid_backward`, ...), and each
@@ -12,7 +12,7 @@ program run after `torch.manual_seed(s)` (see tests/test_engine.py).
 
 Each step runs the forward pass on the 4 truth-table rows (recorded: the net's outputs before each update) and takes
 each minibatch row's activations from its table row, rounded as the plain program rounds that row of the minibatch
-(lab.core.minibatch);
+(lab.core.exact.minibatch);
 it records the gradient norm per layer; losses and error rates are computed from those afterwards.
 """
 
@@ -24,13 +24,14 @@ from contextlib import contextmanager
 
 import torch
 
-from lab.core import arithmetic, data, minibatch, models, tasks, updates
+from lab.core import data, models, tasks
 from lab.core.config import INITS, ConfigError, TrialConfig
+from lab.core.exact import arithmetic, minibatch, updates
+from lab.core.exact.stacked import LOSS_GRAD, StackedNet, segments
 from lab.core.observers import Evaluator, Tracer
 from lab.core.optimizers import OPTIMIZERS
 from lab.core.recording import LARGE_REQUEST, Recording, keep_heap_small, reduce
 from lab.core.runs import Runs, elementwise_loss, mean_per_trial
-from lab.core.stacked import LOSS_GRAD, StackedNet, segments
 
 
 def resolve_device(device: str | torch.device = "cpu") -> torch.device:
@@ -244,7 +245,7 @@ def _layer_sums(history, layer_of_param):
 
 
 def _optimizers(items, blocks, theta, grad) -> list[updates.Replayed]:
-    """One torch.optim optimizer per optimizer class (its steps replayed: lab.core.updates), one param group per
+    """One torch.optim optimizer per optimizer class (its steps replayed: lab.core.exact.updates), one param group per
     optimizer setting: a view of the stacked parameters' columns that use it. Items come ordered by activation, then
     settings; when every activation segment holds the same sequence of settings blocks (a grid), a setting's columns
     in all segments form one strided view."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import torch
 
-from lab.core import arithmetic
+from lab.core.exact import arithmetic
 from lab.core.runs import STEPS_AT_ONCE, elementwise_loss, mean_per_trial
 
 
