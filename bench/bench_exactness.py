@@ -2,9 +2,9 @@
 
 For a set of configs (the lecture's, one-hot, every optimizer, deep identity, a wide BCE net, finite data), trains
 seeds 0-4 with the engine and with the plain PyTorch program (tests/reference.py) and prints, per config: whether the
-engine claims to follow this machine's kernels (lab.core.arithmetic.follows_plain_program), whether every step's loss
-and
-the trained parameters are bitwise equal, and the largest |Δloss| over all steps. Run it once per setting, e.g.
+engine claims to follow this machine's kernels (lab.core.exact.arithmetic.follows_plain_program), whether every
+step's loss and the trained parameters are bitwise equal, and the largest |Δloss| over all steps. Run it once per
+setting, e.g.
 `MKL_CBWR=AVX2 python bench/bench_exactness.py` (settings are read when torch loads).
 """
 
@@ -21,9 +21,9 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 from reference import plain_finite_run, plain_run  # noqa: E402
 
-from lab.core.arithmetic import follows_plain_program  # noqa: E402
 from lab.core.config import TrialConfig as C  # noqa: E402
 from lab.core.engine import train  # noqa: E402
+from lab.core.exact.arithmetic import follows_plain_program  # noqa: E402
 
 CONFIGS = {
     "lecture": C(),

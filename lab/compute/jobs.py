@@ -175,8 +175,8 @@ PRELOAD = (__name__,)
 
 
 def follows_plain_program(config: TrialConfig) -> bool:
-    """`lab.core.arithmetic.follows_plain_program` (its kernel probes run PyTorch's products) for a worker."""
-    from lab.core.arithmetic import follows_plain_program as follows
+    """`lab.core.exact.arithmetic.follows_plain_program` (its kernel probes run PyTorch's products) for a worker."""
+    from lab.core.exact.arithmetic import follows_plain_program as follows
 
     return follows(config)
 

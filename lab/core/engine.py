@@ -2,18 +2,17 @@
 
 Trials are the last, contiguous axis of every tensor: parameters are a (P, trials) tensor, activations
 (rows, units, trials). A layer is then a broadcast product summed over its inputs, which for these tiny matrices is far
-cheaper than a batched matmul, and sums as this machine's `addmm` does in the plain program (lab.core.arithmetic
-learns how
-at first use). The backward pass
-applies the formulas autograd applies to the plain program (`addmm`'s backward, `sigmoid_backward`, ...), and each
-block of trials (one config) is updated by its own `torch.optim` optimizer on a view of the stacked parameters. Every
-optimizer here is elementwise, so each trial gets exactly its own update: trial *s* reproduces the plain PyTorch
-program run after `torch.manual_seed(s)` (see tests/core/test_engine.py).
+cheaper than a batched matmul, and sums as this machine's `addmm` does in the plain program (lab.core.exact, which
+learns how at first use). The backward pass applies the formulas autograd applies to the plain program (`addmm`'s
+backward, `sigmoid_backward`, ...), and each block of trials (one config) is updated by its own `torch.optim`
+optimizer on a view of the stacked parameters. Every optimizer here is elementwise, so each trial gets exactly its own
+update: trial *s* reproduces the plain PyTorch program run after `torch.manual_seed(s)` (see tests/core/test_engine.py).
 
-Each step runs the forward pass on the 4 truth-table rows (recorded: the net's outputs before each update) and takes
-each minibatch row's activations from its table row, rounded as the plain program rounds that row of the minibatch
-(lab.core.minibatch);
-it records the gradient norm per layer; losses and error rates are computed from those afterwards.
+Each step is the lecture's: a minibatch through the net, its loss, backward, the optimizer's step. The minibatch comes
+from a source chosen once per pass (lab.core.exact.minibatch: the lecture's stream, the full truth table, a finite
+training set); before the update the net runs on the 4 truth-table rows (recorded: the net's outputs before each
+update), and the stream takes each minibatch row's activations from them. Each step's gradient norm per layer is
+recorded; losses and error rates are computed from the records afterwards.
 """
 
 from __future__ import annotations
@@ -24,13 +23,14 @@ from contextlib import contextmanager
 
 import torch
 
-from lab.core import arithmetic, data, minibatch, models, tasks, updates
+from lab.core import data, models, tasks
 from lab.core.config import INITS, ConfigError, TrialConfig
+from lab.core.exact import arithmetic, minibatch, updates
+from lab.core.exact.stacked import LOSS_GRAD, StackedNet, segments
 from lab.core.observers import Evaluator, Tracer
 from lab.core.optimizers import OPTIMIZERS
 from lab.core.recording import LARGE_REQUEST, Recording, keep_heap_small, reduce
-from lab.core.runs import Runs, elementwise_loss, mean_per_trial
-from lab.core.stacked import LOSS_GRAD, StackedNet, segments
+from lab.core.runs import Runs
 
 
 def resolve_device(device: str | torch.device = "cpu") -> torch.device:
@@ -139,7 +139,6 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None, grad_at=None)
     first = items[0][0]
     steps = first.steps
     layers = models.layout(first.layer_sizes)
-    n_layers = len(layers)
 
     theta, rows_of, blocks = _starts(items, dev)  # rows_of: table rows (stream) or training-set rows (finite)
     trials = theta.shape[1]
@@ -153,67 +152,40 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None, grad_at=None)
     table_arith = arithmetic.on_device(arithmetic.rows_arithmetic(first.layer_sizes, hidden, 4, not first.finite), dev)
     batch_arith = arithmetic.on_device(
         arithmetic.rows_arithmetic(first.layer_sizes, hidden, first.batch_size, not first.finite), dev)
-    stream = rows_of is not None and not first.finite
-    row_classes = minibatch.row_classes(batch_arith, table_arith, first.batch_size, dev) if stream else None
-    rows = minibatch.TableRows(table, layers, table_y) if stream and row_classes is None else None
-    layer_of_param = torch.zeros(n_layers, theta.shape[0], dtype=torch.float64, device=dev)
-    for l, layer in enumerate(layers):
-        layer_of_param[l, layer.span] = 1.0
+    tracer = Tracer(net, steps, trials, dev) if trace and len(layers) > 1 else None
+    evaluator = Evaluator(net, first, trials, dev) if first.finite else None
+    train = None if evaluator is None else (evaluator.inputs["train"], evaluator.targets["train"])
+    source = minibatch.source(first, net, table, table_y, rows_of, table_arith, batch_arith, train)
     loss_grad = LOSS_GRAD[first.loss_fn]
 
-    # A net's output on a 0/1 input row is its output on that truth-table row, computed the same way: so each step
-    # runs the forward pass on the 4 table rows only, and picks each minibatch row's activations from them.
     outputs = torch.empty(steps + 1, 4, first.outputs, trials, device=dev)  # on the table, before each update; after
     minibatch_loss = torch.empty(steps, trials, device=dev)  # what the lecture prints
-    # gradient history for the per-layer norms: kept whole when small (one copy a step), else reduced every step
-    grad_pos = None if grad_at is None else {int(step): pos for pos, step in enumerate(grad_at)}
-    grad_rows = steps if grad_pos is None else len(grad_pos)
-    keep_grads = grad_rows * theta.numel() <= _GRAD_HISTORY_LIMIT
-    history = torch.empty(grad_rows, *(theta.shape if keep_grads else (n_layers, trials)), device=dev)
-    tracer = Tracer(net, steps, trials, dev) if trace and n_layers > 1 else None
-    evaluator = Evaluator(net, first, trials, dev) if first.finite else None
-    if evaluator is not None:  # each step's minibatch from the training set, per trial
-        train_x, train_y = evaluator.inputs["train"], evaluator.targets["train"]
-        xs = train_x[:, :, 0][rows_of].permute(0, 1, 3, 2).contiguous()  # (steps, mbs, 2, trials)
-        ys = train_y[:, :, 0][rows_of].permute(0, 1, 3, 2).contiguous()  # (steps, mbs, out, trials)
+    norms = _GradNorms(layers, theta, steps, grad_at)
     kept = checkpoint_steps(steps, checkpoint_every) if checkpoint_every else []
     snapshots = torch.empty(len(kept), *theta.shape, device=dev)
     with torch.no_grad():
         for i in range(steps):
+            # before the update: the net on the 4 truth-table rows, recorded (the stream's minibatches come from it)
             if kept and i % checkpoint_every == 0:
                 snapshots[i // checkpoint_every].copy_(theta)
-            acts = net.forward(table, table_arith)
-            outputs[i].copy_(acts[-1])
+            table_acts = net.forward(table, table_arith)
+            outputs[i].copy_(table_acts[-1])
             if tracer is not None:
-                tracer.record(i, acts)
+                tracer.record(i, table_acts)
             if evaluator is not None:
                 evaluator.maybe_record(i)
-                batch, y = net.forward(xs[i], batch_arith), ys[i]
-            elif rows_of is None:  # full batch: the minibatch is the table
-                batch, y = acts, table_y
-            elif rows is not None:  # every minibatch row rounded as its table row
-                batch, y = rows.pick(acts, rows_of, i)
-            else:
-                picked = rows_of[i].long()
-                batch, y = minibatch.from_table(net, table, acts, picked, row_classes), minibatch.pick(table_y, picked)
+            # the lecture's step: a minibatch through the net, its loss, backward, the optimizers' step
+            batch, y = source.forward(i, table_acts)
+            source.loss(i, batch, y, minibatch_loss)
             net.backward(batch, loss_grad(batch[-1], y), batch_arith)
-            if rows is None:  # else taken from the table's outputs after the loop
-                minibatch_loss[i] = mean_per_trial(elementwise_loss(first.loss_fn, batch[-1], y))
-            at = i if grad_pos is None else grad_pos.get(i)
-            if at is None:
-                pass
-            elif keep_grads:
-                history[at].copy_(grad)
-            else:
-                history[at] = torch.mm(layer_of_param, grad.double().square()).float()
+            norms.record(i, grad)
             for optimizer in optimizers:
                 optimizer.step()
         outputs[steps].copy_(net.forward(table, table_arith)[-1])
-        if rows is not None:
-            minibatch.picked_losses(first.loss_fn, outputs, table_y, rows_of, minibatch_loss)
+        source.deferred_losses(outputs, minibatch_loss)
         if kept:
             snapshots[-1].copy_(theta)
-        grad_sq = _layer_sums(history, layer_of_param) if keep_grads else history
+        grad_sq = norms.sums()
         if evaluator is not None:
             evaluator.maybe_record(steps)
     results = Runs.collect(items, blocks, minibatch_loss, outputs, table_y, grad_sq, theta)
@@ -227,24 +199,49 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None, grad_at=None)
     return results
 
 
-def _layer_sums(history, layer_of_param):
-    """Each layer's sum of squared gradients, (steps, layers, trials), summed so that the result does not depend on
-    how many trials were stacked: term by term (elementwise over trials) for small layers, in float64 for large."""
-    sums = []
-    for layer in layer_of_param:
-        cols = layer.nonzero().flatten().tolist()
-        if len(cols) <= 64:
-            acc = history[:, cols[0]].square()
-            for c in cols[1:]:
-                acc.addcmul_(history[:, c], history[:, c])
+class _GradNorms:
+    """Each layer's sum of squared gradients at the steps `grad_at` names (None: every step). The gradients are kept
+    whole when few (one copy a step) and summed per layer afterwards, else reduced every step."""
+
+    def __init__(self, layers, theta, steps, grad_at):
+        trials = theta.shape[1]
+        self.layer_of_param = torch.zeros(len(layers), theta.shape[0], dtype=torch.float64, device=theta.device)
+        for l, layer in enumerate(layers):
+            self.layer_of_param[l, layer.span] = 1.0
+        self.pos = None if grad_at is None else {int(step): pos for pos, step in enumerate(grad_at)}
+        rows = steps if self.pos is None else len(self.pos)
+        self.whole = rows * theta.numel() <= _GRAD_HISTORY_LIMIT
+        self.history = torch.empty(rows, *(theta.shape if self.whole else (len(layers), trials)), device=theta.device)
+
+    def record(self, step, grad):
+        at = step if self.pos is None else self.pos.get(step)
+        if at is None:
+            return
+        if self.whole:
+            self.history[at].copy_(grad)
         else:
-            acc = history[:, cols].double().square().sum(1).float()
-        sums.append(acc)
-    return torch.stack(sums, 1)
+            self.history[at] = torch.mm(self.layer_of_param, grad.double().square()).float()
+
+    def sums(self):
+        """(steps, layers, trials), summed so that the result does not depend on how many trials were stacked: term
+        by term (elementwise over trials) for small layers, in float64 for large."""
+        if not self.whole:
+            return self.history
+        sums = []
+        for layer in self.layer_of_param:
+            cols = layer.nonzero().flatten().tolist()
+            if len(cols) <= 64:
+                acc = self.history[:, cols[0]].square()
+                for c in cols[1:]:
+                    acc.addcmul_(self.history[:, c], self.history[:, c])
+            else:
+                acc = self.history[:, cols].double().square().sum(1).float()
+            sums.append(acc)
+        return torch.stack(sums, 1)
 
 
 def _optimizers(items, blocks, theta, grad) -> list[updates.Replayed]:
-    """One torch.optim optimizer per optimizer class (its steps replayed: lab.core.updates), one param group per
+    """One torch.optim optimizer per optimizer class (its steps replayed: lab.core.exact.updates), one param group per
     optimizer setting: a view of the stacked parameters' columns that use it. Items come ordered by activation, then
     settings; when every activation segment holds the same sequence of settings blocks (a grid), a setting's columns
     in all segments form one strided view."""

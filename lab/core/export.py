@@ -145,12 +145,12 @@ def optimizer_call(config: TrialConfig) -> str:
 
 def agreement(config: TrialConfig, exact: bool | None = None) -> str:
     """How closely the script's log matches the engine's on this machine (tests/core/test_export.py): digit for digit
-    where the engine follows this machine's kernels (lab.core.arithmetic); elsewhere, and for nn.BCELoss's reported
-    loss, the last digits may differ."""
+    where the engine follows this machine's kernels (lab.core.exact.arithmetic); elsewhere, and for nn.BCELoss's
+    reported loss, the last digits may differ."""
     if config.loss_fn == "bce":
         return "up to the last digits: nn.BCELoss rounds its logarithms its own way"
     if exact is None:
-        from lab.core.arithmetic import follows_plain_program
+        from lab.core.exact.arithmetic import follows_plain_program
 
         exact = follows_plain_program(config)
     if not exact:

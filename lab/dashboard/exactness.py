@@ -18,9 +18,9 @@ _PROBING = threading.Lock()
 
 def follows_plain_program(config: TrialConfig) -> bool:
     """Whether the engine is bitwise the plain program for `config` on this machine, found once per server and network
-    shape (what `lab.core.arithmetic.follows_plain_program` depends on) in a process of its own: the kernel probes run
-    PyTorch's products, never in the web process, and no long-lived worker loads PyTorch for them. Visitors asking
-    meanwhile wait for that one answer."""
+    shape (what `lab.core.exact.arithmetic.follows_plain_program` depends on) in a process of its own: the kernel
+    probes run PyTorch's products, never in the web process, and no long-lived worker loads PyTorch for them. Visitors
+    asking meanwhile wait for that one answer."""
     shape = (config.layer_sizes, config.activation, config.batch_size, config.finite)
     with _PROBING:
         if shape not in _PROBED:

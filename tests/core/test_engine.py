@@ -16,9 +16,9 @@ import torch
 from helpers import engine_run, reference_run
 from reference import lecture_program
 
-from lab.core.arithmetic import follows_plain_program
 from lab.core.config import TrialConfig
 from lab.core.engine import train, train_group
+from lab.core.exact.arithmetic import follows_plain_program
 from lab.core.runs import Runs
 
 TOL = 1e-5  # max |engine loss - plain loss| over every step and seed

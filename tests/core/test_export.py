@@ -26,9 +26,9 @@ from reference import LECTURE_SOURCE
 from lab import cli
 from lab.cli import flags
 from lab.core import export
-from lab.core.arithmetic import follows_plain_program
 from lab.core.config import TrialConfig
 from lab.core.engine import train
+from lab.core.exact.arithmetic import follows_plain_program
 from lab.core.tasks import TRUTH_TABLES
 
 ROOT = Path(__file__).resolve().parents[2]

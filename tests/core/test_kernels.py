@@ -1,7 +1,6 @@
-"""The probes that let the engine follow this machine's kernels (lab.core.kernels, lab.core.recipes), against
-independent
-computations: exact rational arithmetic for the fused multiply-add, and PyTorch's own ops on inputs the probes never
-saw for the learned plans."""
+"""The probes that let the engine follow this machine's kernels (lab.core.exact.kernels, lab.core.exact.recipes),
+against independent computations: exact rational arithmetic for the fused multiply-add, and PyTorch's own ops on
+inputs the probes never saw for the learned plans."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lab.core import kernels, recipes
+from lab.core.exact import kernels, recipes
 
 
 def exact_fma32(a: float, b: float, c: float) -> np.float32:

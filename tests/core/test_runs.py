@@ -14,9 +14,9 @@ from helpers import engine_run, reference_run
 from reference import build_model, plain_finite_run, table_targets, table_wrong
 from torch import nn
 
-from lab.core.arithmetic import follows_plain_program
 from lab.core.config import FIELD_NAMES, TrialConfig
 from lab.core.engine import train
+from lab.core.exact.arithmetic import follows_plain_program
 from lab.core.runs import Runs
 
 TOL = 1e-5  # max |engine loss - plain loss| over every step and seed (as in test_engine.py)

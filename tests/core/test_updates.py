@@ -1,11 +1,11 @@
-"""lab.core.updates: replayed steps are `torch.optim`'s own steps, bitwise, for every optimizer of the lab."""
+"""lab.core.exact.updates: replayed steps are `torch.optim`'s own steps, bitwise, for every optimizer of the lab."""
 
 import threading
 
 import pytest
 import torch
 
-from lab.core import updates
+from lab.core.exact import updates
 from lab.core.optimizers import OPTIMIZERS
 
 

@@ -8,7 +8,7 @@ the same roundings. Two kinds of kernel decide them, and both depend on the CPU 
   BLAS library's sgemm, which chooses a kernel by CPU vendor, instruction set (AVX2, AVX-512) and shape: some add the
   products one by one, some use fused multiply-adds or several accumulators, some treat the last rows differently.
   `product_plan` runs the real ops under autograd on random inputs and finds, for every output position, a recipe
-  (lab.core.recipes) that reproduces all of them bitwise — or None when some position fits no recipe.
+  (lab.core.exact.recipes) that reproduces all of them bitwise — or None when some position fits no recipe.
 * **Activations.** ATen computes sigmoid and tanh of a contiguous tensor with its vectorised exp in blocks of
   2 × (vector width) elements and with the C library's exp for the rest, and the two differ in the last bit for some
   inputs. `vector_elements` finds which elements of an n-element tensor take the vectorised path.
@@ -26,7 +26,7 @@ from functools import cache, cached_property
 import torch
 import torch.nn.functional as F
 
-from lab.core import recipes
+from lab.core.exact import recipes
 
 ROLES = ("forward", "grad_weight", "grad_bias", "grad_input")
 SAMPLES = 512  # random inputs per probe; a wrong recipe differs from the kernel on a good share of them

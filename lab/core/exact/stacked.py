@@ -3,16 +3,15 @@
 Parameters are a (P, trials) tensor, activations (rows, units, trials). A layer is a broadcast product summed over its
 inputs, which for these tiny matrices is far cheaper than a batched matmul. The backward pass applies, per trial,
 exactly the formulas autograd applies to the plain program, and every product is summed with the recipe this machine's
-kernel uses for the plain program's small tensors (lab.core.arithmetic), so every trial's numbers are bitwise those of
-the
-plain program on the machine it runs on.
+kernel uses for the plain program's small tensors (lab.core.exact.arithmetic), so every trial's numbers are bitwise
+those of the plain program on the machine it runs on.
 """
 
 from __future__ import annotations
 
 import torch
 
-from lab.core import kernels, recipes
+from lab.core.exact import kernels, recipes
 from lab.core.models import activate, activation_backward
 
 
@@ -29,7 +28,7 @@ def segments(blocks, activations):
 
 class StackedNet:
     """Forward and backward of the stacked MLP, writing gradients into views of one (P, trials) tensor. Small
-    layers follow the plain program's arithmetic on this machine (lab.core.arithmetic: each product's recipe per
+    layers follow the plain program's arithmetic on this machine (lab.core.exact.arithmetic: each product's recipe per
     position, each activation element's path); wide ones use batched matrix products."""
 
     def __init__(self, theta, grad, layers, segments):
@@ -44,8 +43,8 @@ class StackedNet:
 
     def forward(self, x, arith=None):
         """[x, h1, ..., output] for inputs x (rows, 2, trials); the output layer is a sigmoid. `arith`: the plain
-        program's arithmetic for these rows (lab.core.arithmetic.RowsArithmetic); None (large evaluation sets): batched
-        matrix products in float64, so the float32 result does not depend on the trials stacked."""
+        program's arithmetic for these rows (lab.core.exact.arithmetic.RowsArithmetic); None (large evaluation sets):
+        batched matrix products in float64, so the float32 result does not depend on the trials stacked."""
         acts = [x]
         for l, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             plan = arith.forward[l] if arith is not None else None

@@ -1,6 +1,6 @@
 """The plain program's arithmetic for one network shape on this machine: which recipe each product uses at each
 position and which activation elements take the vectorised path, for a given number of rows (the minibatch, the
-4 truth-table rows). Built from lab.core.kernels' probes; `exact` says whether every part was matched.
+4 truth-table rows). Built from lab.core.exact.kernels' probes; `exact` says whether every part was matched.
 
 A layer is followed when it is at most `FOLLOW_WIDTH` wide, the rows at most `FOLLOW_ROWS`, and the probes found a
 recipe for all three of its products. Otherwise (wide layers, or kernels no recipe reproduces) the engine uses batched
@@ -16,7 +16,7 @@ from functools import cache
 
 import torch
 
-from lab.core import kernels
+from lab.core.exact import kernels
 
 FOLLOW_WIDTH = 8  # the widest layer the engine follows recipe by recipe (its products cost rows × in × out × trials)
 FOLLOW_ROWS = 64  # the most rows (minibatch size) it follows: a recipe of n terms is a chain of n tensor ops
