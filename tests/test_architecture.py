@@ -17,7 +17,7 @@ LAB = ROOT / "lab"
 MAX_LINES = 350
 
 # a package may import its own modules and those of lower rank; packages of equal rank are siblings (no imports)
-RANK = {"core": 0, "science": 1, "storage": 1, "dashboard": 2, "cli": 2}
+RANK = {"core": 0, "science": 1, "storage": 1, "compute": 2, "dashboard": 3, "cli": 4}
 
 
 def module_name(path: Path) -> str:
