@@ -8,6 +8,8 @@ Kaplan–Meier medians) and one verdict per pair (`lab.science.verdicts`), and w
 one row per pair, with the verdict last.
 
 Also here: the performance profiles that `sweep --profiles` writes (`lab.science.profiles`).
+
+PyTorch, pandas and the store's modules are imported only when a comparison runs.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from lab.cli.flags import (
     add_config_flags,
@@ -34,14 +35,12 @@ from lab.cli.flags import (
 )
 from lab.cli.store import open_store
 from lab.cli.sweep import MAX_TRIAL_STEPS, MAX_TRIALS, ProgressBar, check_size, plan_line
-from lab.compute.sweep import prepare, run_plan
 from lab.core import naming
 from lab.core.config import ConfigError, TrialConfig
-from lab.core.engine import resolve_device
 from lab.core.optimizers import OPTIMIZERS
-from lab.science.pairwise import pairwise_table
-from lab.science.trials import summaries
-from lab.science.verdicts import ALPHA, p_text, verdicts
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LANGS = ("en", "ja")
 
@@ -113,12 +112,16 @@ def _steps(x: float) -> str:
 
 
 def _p(x: float) -> str:
+    from lab.science.verdicts import p_text
+
     return p_text(x).removeprefix("= ").replace("< ", "<")
 
 
 def printable(table: pd.DataFrame) -> pd.DataFrame:
     """The pairwise table for a terminal: the first columns of the CSV (the difference with its interval in one
     column, the log-rank p-value Holm-adjusted only)."""
+    import pandas as pd
+
     return pd.DataFrame({
         "a": table["a"], "b": table["b"], "n_a": table["n_a"], "n_b": table["n_b"],
         "success_a": table["success_a"].map(_share), "success_b": table["success_b"].map(_share),
@@ -130,6 +133,8 @@ def printable(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def verdict_lines(table: pd.DataFrame, said: pd.DataFrame, lang: str) -> list[str]:
+    from lab.science.verdicts import ALPHA
+
     lines = [HEADINGS[lang].format(alpha=ALPHA, n=len(table))]
     lines += [VERSUS[lang].format(a=row.a, b=row.b, text=row.verdict) for row in said.itertuples(index=False)]
     return lines
@@ -139,6 +144,12 @@ def verdict_lines(table: pd.DataFrame, said: pd.DataFrame, lang: str) -> list[st
 def cmd_compare(args: argparse.Namespace) -> int:
     configs = configs_from_args(args)
     seeds = seeds_from_args(args)
+    from lab.compute.sweep import prepare, run_plan
+    from lab.core.engine import resolve_device  # PyTorch: once the flags that need none are read
+    from lab.science.pairwise import pairwise_table
+    from lab.science.trials import summaries
+    from lab.science.verdicts import verdicts
+
     device = resolve_device(args.device)
     record = record_from_args(args)
     if args.csv is not None:
@@ -197,4 +208,4 @@ def add_command(commands) -> None:
     compare.add_argument("--yes", action="store_true",
                          help=f"start a comparison of more than {MAX_TRIALS} trials or {MAX_TRIAL_STEPS:,} trial-steps "
                               "(default: refuse it, saying its size)")
-    compare.set_defaults(handler=cmd_compare)
+    compare.set_defaults(handler="lab.cli.compare:cmd_compare")

@@ -1,4 +1,7 @@
-"""Flags shared by every subcommand: config, seeds, device, store; reading them back; writing CSV files atomically."""
+"""Flags shared by every subcommand: config, seeds, device, store; reading them back; writing CSV files atomically.
+
+Light on purpose: the parser of every command is built from these before any command runs, so nothing here imports
+PyTorch, pandas or the store's modules at import time (`python -m lab --help` answers at once)."""
 
 from __future__ import annotations
 
@@ -7,8 +10,7 @@ import math
 import os
 import re
 import tempfile
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from lab.core.config import (
     ACTIVATIONS,
@@ -23,9 +25,11 @@ from lab.core.config import (
 )
 from lab.core.optimizers import OPTIMIZERS
 from lab.core.recording import MEMORY_MB, Recording
-from lab.science import tidy
+from lab.storage.location import default_root
 from lab.storage.presets import PRESETS
-from lab.storage.store import default_root
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT = TrialConfig()
 
@@ -236,6 +240,8 @@ def write_csv(field: str, frame: pd.DataFrame, path: str, bom: bool = False) -> 
     """Atomically: a temp file in the same folder, renamed over `path` once complete. `bom`: UTF-8 with a byte-order
     mark, which Excel needs to read UTF-8. The text is `tidy.csv_text`'s, as every CSV of the dashboard: float32
     widened so the numbers read as `.item()` prints them (as the log shows)."""
+    from lab.science import tidy
+
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".tmp-", suffix=".csv")
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as handle:

@@ -1,66 +1,52 @@
-"""`python -m lab`: the parser of every subcommand, and `main`."""
+"""`python -m lab`: the parser of every subcommand, and `main`.
+
+Every command is registered one way: its module in lab/cli has `add_command(commands)`, which adds the command's
+parser to the subcommands' (`commands`, from `add_subparsers`) and names its handler as "module:function"; `COMMANDS`
+lists those modules, in the order `--help` shows them. The modules are light: building the parser imports neither
+PyTorch nor pandas nor the store nor the dashboard. The handler is imported once the arguments are parsed, and it
+imports what it needs, so `--help` and a bad flag answer at once. A command whose parser sets `passed_on` to a list
+(`serve`) receives there the options it does not know; for every other command they are an error."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 
-from lab.cli.compare import add_command as add_compare_command
-from lab.cli.flags import (
-    Parser,
-    add_config_flags,
-    add_device_flag,
-    add_record_flags,
-    add_seed_flags,
-    add_workers_flag,
-    flag,
-)
-from lab.cli.run import cmd_export_script, cmd_run
-from lab.cli.sweep import add_commands
+from lab.cli.flags import Parser, flag
 from lab.core.config import ConfigError
+
+COMMANDS = ("run", "export", "sweep", "store", "compare", "warm", "serve")  # modules of lab/cli, in --help's order
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="python -m lab", allow_abbrev=False,
                     description="AND-learning optimizer lab: the lecture's 2-2-1 network, trained exactly, many seeds.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    run = commands.add_parser("run", allow_abbrev=False, help="train one config for some seeds and print the log",
-                              description="Train one config for some seeds; with no flags, the lecture's program.")
-    add_config_flags(run)
-    add_seed_flags(run)
-    add_device_flag(run)
-    add_record_flags(run, stored=False)
-    add_workers_flag(run, "local processes at most (default: 2, or 1 on one core): many trials train on several, "
-                          "each with PyTorch and its own --memory-mb (about 0.5 GiB each by default), a few in this "
-                          "process alone, whichever is quicker")
-    out = run.add_argument_group("output")
-    out.add_argument("--csv", metavar="PATH", help="write one row per trial (config, seed, solved, steps_to_solve, "
-                                                   "final_loss, diverged) to this CSV file (default: none)")
-    out.add_argument("--curves", metavar="PATH", help="write one row per trial and step (config, seed, step, loss, "
-                                                      "table_loss, table_error, grad norms) to this CSV; with "
-                                                      "--record every:K every K-th step (default: none)")
-    out.add_argument("--quiet", action="store_true", help="print only the summary, not the log (default: off)")
-    run.set_defaults(handler=cmd_run)
-    export = commands.add_parser("export-script", allow_abbrev=False, help="print one trial as a standalone PyTorch "
-                                 "script in the lecture's style", description="Write the lecture's PyTorch program for "
-                                 "a config and seed; run, it prints the same log as `run --seed-list SEED`.")
-    add_config_flags(export)
-    export.add_argument("--seed", default="0", metavar="N", help="the trial's seed, 0 to 2147483647 (default: 0)")
-    export.add_argument("--output", metavar="PATH", help="write the script to this file (default: stdout)")
-    export.set_defaults(handler=cmd_export_script)
-    add_commands(commands, add_seed_flags, add_device_flag)
-    add_compare_command(commands)
+    for name in COMMANDS:
+        importlib.import_module(f"lab.cli.{name}").add_command(commands)
     return parser
 
 
+def handler(name: str):
+    """The function a command's "module:function" names, imported now."""
+    module, _, function = name.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
 def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown and not isinstance(getattr(args, "passed_on", None), list):
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")  # as parse_args says it
     except SystemExit as e:  # --help (0) or argparse's own error (2, already printed)
         return e.code if isinstance(e.code, int) else 0
+    if unknown:
+        args.passed_on = unknown
     try:
-        return args.handler(args)
+        return handler(args.handler)(args)
     except ConfigError as e:
         print(f"error: {flag(e.field)}: {e.reason}", file=sys.stderr)
         return 2

@@ -4,7 +4,8 @@ With no flags it is the lecture's program (`TrialConfig()`, seed 0) and prints e
 `i = 0 loss = 0.27076905965805054` every 100 iterations, then a short summary. Bad input ends with one line on stderr,
 `error: --flag: what is allowed (got ...)`, and exit code 2.
 
-Other subcommands reuse `add_config_flags` / `add_seed_flags` and `config_from_args` / `seeds_from_args`.
+Other subcommands reuse `add_config_flags` / `add_seed_flags` and `config_from_args` / `seeds_from_args`. PyTorch
+and the store's modules are imported only when the command runs, after the flags that need none are checked.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ import warnings
 import numpy as np
 
 from lab.cli.flags import (
+    add_config_flags,
+    add_device_flag,
+    add_record_flags,
+    add_seed_flags,
+    add_workers_flag,
     check_writable,
     config_from_args,
     flag,
@@ -25,11 +31,7 @@ from lab.cli.flags import (
     workers_from_args,
     write_csv,
 )
-from lab.compute.sweep import stored_runs
-from lab.core.config import (
-    ConfigError,
-)
-from lab.core.engine import resolve_device
+from lab.core.config import ConfigError
 
 LOG_EVERY = 100  # the lecture prints every 100 iterations
 PROCESSES = 2  # the most processes `run` trains on unless --workers says more: each holds PyTorch and its own
@@ -64,6 +66,9 @@ def summary_lines(runs) -> list[str]:
 def cmd_run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     seeds = seeds_from_args(args)
+    from lab.compute.sweep import stored_runs
+    from lab.core.engine import resolve_device  # PyTorch: once the flags that need none are read
+
     device = resolve_device(args.device)
     record = record_from_args(args)
     workers = workers_from_args(args) or min(PROCESSES, os.cpu_count() or 1)
@@ -92,25 +97,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export_script(args: argparse.Namespace) -> int:
-    """The trial as a standalone PyTorch script in the lecture's style (lab/core/export.py), on stdout or in a file."""
-    from lab.core.config import MAX_SEED
-    from lab.core.export import script
-
-    config = config_from_args(args)
-    seed = int(args.seed) if args.seed.strip().isdigit() else -1
-    if not 0 <= seed <= MAX_SEED:
-        raise ConfigError("seed", f"must be a whole number from 0 to {MAX_SEED} (got {args.seed!r})")
-    if args.output is None:
-        try:
-            sys.stdout.write(script(config, seed))
-        except UnicodeEncodeError:  # a terminal that cannot show the Japanese comments: UTF-8 bytes regardless
-            sys.stdout.buffer.write(script(config, seed).encode())
-        return 0
-    check_writable("output", args.output)
-    try:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(script(config, seed))
-    except OSError as e:
-        raise ConfigError("output", f"could not write {args.output!r}: {e.strerror or e}") from None
-    return 0
+def add_command(commands) -> None:
+    """Register `run` with the subcommands' parser (`commands`, from `add_subparsers`)."""
+    run = commands.add_parser("run", allow_abbrev=False, help="train one config for some seeds and print the log",
+                              description="Train one config for some seeds; with no flags, the lecture's program.")
+    add_config_flags(run)
+    add_seed_flags(run)
+    add_device_flag(run)
+    add_record_flags(run, stored=False)
+    add_workers_flag(run, "local processes at most (default: 2, or 1 on one core): many trials train on several, "
+                          "each with PyTorch and its own --memory-mb (about 0.5 GiB each by default), a few in this "
+                          "process alone, whichever is quicker")
+    out = run.add_argument_group("output")
+    out.add_argument("--csv", metavar="PATH", help="write one row per trial (config, seed, solved, steps_to_solve, "
+                                                   "final_loss, diverged) to this CSV file (default: none)")
+    out.add_argument("--curves", metavar="PATH", help="write one row per trial and step (config, seed, step, loss, "
+                                                      "table_loss, table_error, grad norms) to this CSV; with "
+                                                      "--record every:K every K-th step (default: none)")
+    out.add_argument("--quiet", action="store_true", help="print only the summary, not the log (default: off)")
+    run.set_defaults(handler="lab.cli.run:cmd_run")

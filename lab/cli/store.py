@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
+from lab.cli.flags import add_store_flag, check_writable, write_csv
 from lab.core.config import ConfigError
-from lab.storage.store import Store, default_root
+from lab.storage.location import default_root
+
+if TYPE_CHECKING:
+    from lab.storage.store import Store
 
 
 def open_store(path: str | None) -> Store:
     """The result store at `path` (else $LAB_STORE, else the default); a folder that cannot be one is a ConfigError."""
+    from lab.storage.store import Store
+
     try:
         return Store(path)
     except ValueError:  # LAB_STORE_MAX_MB is not a number
@@ -63,8 +70,6 @@ def _store_rm(store: Store, args: argparse.Namespace) -> None:
 
 
 def _store_export(store: Store, args: argparse.Namespace) -> None:
-    from lab.cli.flags import check_writable, write_csv
-
     key = _stored_key(store, args)
     if args.csv is None:
         raise ConfigError("csv", "export needs --csv PATH, the file to write")
@@ -83,3 +88,16 @@ def cmd_store(args: argparse.Namespace) -> int:
     _check_store_args(args)
     STORE_ACTIONS[args.action](open_store(args.store), args)
     return 0
+
+
+def add_command(commands) -> None:
+    """Register `store` with the subcommands' parser (`commands`, from `add_subparsers`)."""
+    store = commands.add_parser("store", allow_abbrev=False, help="list, export or delete stored results",
+                                description="Manage the result store.")
+    store.add_argument("action", choices=tuple(STORE_ACTIONS), metavar="ACTION",
+                       help="ls: list entries; clear: delete all; rm KEY: delete one; export KEY --csv PATH")
+    store.add_argument("key", nargs="?", metavar="KEY", help="an entry's key (rm, export; see: store ls)")
+    store.add_argument("--csv", metavar="PATH", help="export: write the entry's per-trial summary here")
+    store.add_argument("--curves", action="store_true", help="export the per-step curves instead of the summary")
+    add_store_flag(store)
+    store.set_defaults(handler="lab.cli.store:cmd_store")

@@ -1,7 +1,8 @@
-"""`python -m lab sweep` (a grid of configs × seeds into the store) and `python -m lab store` (what it holds).
+"""`python -m lab sweep`: a grid of configs × seeds into the store.
 
 A sweep says its size and an estimate of its time before it starts, shows its progress with an ETA on stderr while it
 runs, and refuses a sweep of more than `MAX_TRIALS` trials or `MAX_TRIAL_STEPS` trial-steps unless given `--yes`.
+PyTorch, pandas and the store's modules are imported only when a sweep runs.
 """
 
 from __future__ import annotations
@@ -10,18 +11,29 @@ import argparse
 import math
 import sys
 import time
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from lab.cli.flags import add_record_flags, add_store_flag, add_workers_flag, record_from_args, workers_from_args
-from lab.cli.profiles import check_profiles, write_profiles
-from lab.cli.store import STORE_ACTIONS, cmd_store, open_store
-from lab.compute.sweep import SweepPlan, duration, prepare, run_plan
+from lab.cli.flags import (
+    add_device_flag,
+    add_record_flags,
+    add_seed_flags,
+    add_store_flag,
+    add_workers_flag,
+    check_writable,
+    record_from_args,
+    seeds_from_args,
+    workers_from_args,
+    write_csv,
+)
+from lab.cli.store import open_store
 from lab.core.config import FIELD_NAMES, LIMITS, ConfigError, TrialConfig
-from lab.core.engine import resolve_device
-from lab.science.analysis import summarize
 from lab.storage.presets import PRESETS, Grid
-from lab.storage.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from lab.compute.sweep import SweepPlan
+    from lab.storage.store import Store
 
 
 class ProgressBar:
@@ -37,6 +49,8 @@ class ProgressBar:
         return None if self.estimate is None else max(0.0, self.estimate - elapsed)
 
     def __call__(self, done: int, total: int) -> None:
+        from lab.compute.sweep import duration
+
         elapsed = time.perf_counter() - self.start
         frac = done / total if total else 1.0
         eta = self.eta(done, total, elapsed) if done < total else None
@@ -170,6 +184,8 @@ def estimate(sweep: SweepPlan, args: argparse.Namespace, device) -> float | None
 
 def plan_line(sweep: SweepPlan, store: Store, seconds: float | None, record=None) -> str:
     """What the sweep will do, said before it starts: its size, what is stored, what is left and about how long."""
+    from lab.compute.sweep import duration
+
     kept = "" if record is None or record.full else f"; --record {record.name}: what is trained is not stored"
     line = (f"{len(sweep.configs)} configs x {len(sweep.seeds)} seeds = {sweep.trials} trials "
             f"(store: {store.root}{kept}): ")
@@ -184,19 +200,20 @@ def plan_line(sweep: SweepPlan, store: Store, seconds: float | None, record=None
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from lab.cli.flags import check_writable, seeds_from_args, write_csv
-
     grid, configs = grid_from_args(args)
     if args.seeds is None and args.seed_list is None:
         seeds = list(range(grid.seeds))
     else:
         seeds = seeds_from_args(args)
+    from lab.cli.profiles import check_profiles, write_profiles
+    from lab.compute.sweep import prepare, run_plan
+    from lab.core.engine import resolve_device  # PyTorch: once the flags that need none are read
+
     device = resolve_device(args.device)
     record = record_from_args(args)
     if args.csv is not None:
         check_writable("csv", args.csv)
     if args.profiles is not None:
-
         check_writable("profiles", args.profiles)
         check_profiles(configs)
     workers = workers_from_args(args)
@@ -212,7 +229,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.csv is not None:
         write_csv("csv", table, args.csv, bom=True)
     if args.profiles is not None:
-
         write_profiles(runs, args.profiles)
     return 0
 
@@ -220,6 +236,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def comparison_table(runs, diagnose: bool = False) -> pd.DataFrame:
     """One row per config (`analysis.summarize`); with `diagnose`, also stalled_fraction, saddle_fraction and
     n_saddle_tested (lab.science.diagnostics: the Hessian test on at most 5 sampled stalls per config)."""
+    from lab.science.analysis import summarize
+
     table = summarize(runs)
     if diagnose:
         from lab.science.diagnostics import diagnose as diagnose_runs
@@ -243,7 +261,8 @@ def printable(table: pd.DataFrame) -> pd.DataFrame:
     return view
 
 
-def add_commands(commands, add_seed_flags, add_device_flag) -> None:
+def add_command(commands) -> None:
+    """Register `sweep` with the subcommands' parser (`commands`, from `add_subparsers`)."""
     sweep = commands.add_parser("sweep", allow_abbrev=False, help="train a grid of configs x seeds into the store",
                                 description="Train every config of a grid for the seeds, computing only what the "
                                             "store lacks; print and optionally save the comparison table.")
@@ -278,14 +297,4 @@ def add_commands(commands, add_seed_flags, add_device_flag) -> None:
                        help="add stalled_fraction (trials whose truth-table loss stalled high and flat for 100+ "
                             "steps) and saddle_fraction (of up to 5 sampled stalls per config, those whose midpoint "
                             "the exact Hessian shows to be near a saddle) to the table and CSV (default: off)")
-    sweep.set_defaults(handler=cmd_sweep)
-
-    store = commands.add_parser("store", allow_abbrev=False, help="list, export or delete stored results",
-                                description="Manage the result store.")
-    store.add_argument("action", choices=tuple(STORE_ACTIONS), metavar="ACTION",
-                       help="ls: list entries; clear: delete all; rm KEY: delete one; export KEY --csv PATH")
-    store.add_argument("key", nargs="?", metavar="KEY", help="an entry's key (rm, export; see: store ls)")
-    store.add_argument("--csv", metavar="PATH", help="export: write the entry's per-trial summary here")
-    store.add_argument("--curves", action="store_true", help="export the per-step curves instead of the summary")
-    add_store_flag(store)
-    store.set_defaults(handler=cmd_store)
+    sweep.set_defaults(handler="lab.cli.sweep:cmd_sweep")

@@ -86,25 +86,10 @@ def streamlit_command(args, passed_on: list[str]) -> list[str]:
             *address, *passed_on]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m lab serve", allow_abbrev=False,
-        description="Warm the store, start the dashboard and open every page once, so that a class opening the link "
-                    "at once waits for nothing. Further --server.* options go to `streamlit run`.")
-    parser.add_argument("--store", metavar="DIR", help="the store (default: LAB_STORE, else the lab's default)")
-    parser.add_argument("--port", type=int, default=8501, help="the server's port (default: 8501)")
-    parser.add_argument("--address", help="the address to listen on (default: Streamlit's, every interface)")
-    parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: the cores)")
-    parser.add_argument("--no-warm", action="store_true", help="skip `python -m lab warm` (the store is warm)")
-    parser.add_argument("--open-only", action="store_true",
-                        help="only open every page of a server already running on --port")
-    parser.add_argument("--pages", metavar="A,B", help="open only these pages (URL paths; default: every page)")
-    parser.add_argument("--start-timeout", type=float, default=120.0, help=argparse.SUPPRESS)
-    parser.add_argument("--page-timeout", type=float, default=600.0, help=argparse.SUPPRESS)
-    try:
-        args, passed_on = parser.parse_known_args(argv)
-    except SystemExit as e:
-        return e.code if isinstance(e.code, int) else 0
+def serve_command(args: argparse.Namespace) -> int:
+    """`python -m lab serve` with its parsed arguments (lab/cli/serve.py); `args.passed_on`: the options it does not
+    know, which go to `streamlit run`."""
+    passed_on = args.passed_on
     if unknown := [a for a in passed_on if a.startswith("-") and not a.startswith("--server.")
                    and not a.startswith("--browser.") and not a.startswith("--client.")]:
         print(f"error: unknown option {unknown[0]} (Streamlit's --server.* options are passed on)", file=sys.stderr)
@@ -135,7 +120,3 @@ def main(argv: list[str] | None = None) -> int:
     if os.name == "posix":
         os.execvp(command[0], command)  # this process becomes the server: signals reach it directly
     return subprocess.call(command)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

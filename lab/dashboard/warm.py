@@ -115,20 +115,8 @@ def warm(store: Store, views: list[View], workers: int | None = None, out=sys.st
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m lab warm", allow_abbrev=False,
-        description="Compute every dashboard page's default view into the store, so that a class opening the link "
-                    "at once waits for nothing. Safe to interrupt and to run again: only what is missing is trained.")
-    parser.add_argument("--store", metavar="DIR", help="the store to fill (default: LAB_STORE, else the lab's "
-                                                       "default store; the server must use the same)")
-    parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: the cores)")
-    parser.add_argument("--pages", metavar="A,B", help="only these pages (default: every page with a default view: "
-                                                       + ",".join(v.page for v in default_views()) + ")")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as e:
-        return e.code if isinstance(e.code, int) else 0
+def warm_command(args: argparse.Namespace) -> int:
+    """`python -m lab warm` with its parsed arguments (lab/cli/warm.py: --store, --workers, --pages)."""
     views = default_views()
     if args.pages:
         wanted = [p.strip() for p in args.pages.split(",") if p.strip()]
@@ -152,7 +140,3 @@ def main(argv: list[str] | None = None) -> int:
     print(f"done in {time.perf_counter() - start:.1f} s: {sum(r['trained'] for r in rows):,} trials trained, "
           f"{sum(r['trials'] for r in rows):,} shown by default", flush=True)
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -35,6 +35,7 @@ from filelock import FileLock
 from lab.core.config import TrialConfig
 from lab.core.runs import Runs
 from lab.storage import parquet
+from lab.storage.location import default_root
 from lab.storage.parquet import REQUIRED_COLUMNS, StoreError, merge, read_meta, read_runs, select, write_runs
 
 log = logging.getLogger(__name__)
@@ -61,10 +62,6 @@ STALE_TEMP_SECONDS = 3600  # temporary files this old are left from a killed wri
 DERIVED_SUFFIX = ".json"  # derived files: `KEY.NAME.json`, beside the entry KEY.parquet
 DERIVED_NAME = re.compile(r"[A-Za-z0-9_-]+")  # a derived file's NAME: no dot, no path
 OLD_DERIVED_DIRS = ("hessian-tests",)  # where an older layout kept derived files: counted, deleted by `clear`
-
-
-def default_root() -> Path:
-    return Path(os.environ.get("LAB_STORE") or ".lab-store")
 
 
 class Store:

@@ -30,16 +30,16 @@ PLAN_LINE = r"4 configs x 2 seeds = 8 trials \(store: .*store\): "
 
 
 def test_sweep_states_its_size_and_estimate_before_it_starts(capsys, tmp_path, monkeypatch):
-    import lab.cli.sweep
+    import lab.compute.sweep
 
     said_before = []
-    real_run_plan = lab.cli.sweep.run_plan
+    real_run_plan = lab.compute.sweep.run_plan
 
     def spying_run_plan(*args, **kwargs):
         said_before.append(capsys.readouterr().out)  # what stdout held when training began
         return real_run_plan(*args, **kwargs)
 
-    monkeypatch.setattr(lab.cli.sweep, "run_plan", spying_run_plan)
+    monkeypatch.setattr(lab.compute.sweep, "run_plan", spying_run_plan)  # imported by the command when it runs
     code, out, err = sweep(capsys, tmp_path, *SMALL_SWEEP)
     assert code == 0
     assert re.fullmatch(PLAN_LINE + r"8 to train, estimated \d+ s on 1 process\n", said_before[0])

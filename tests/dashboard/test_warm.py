@@ -13,6 +13,7 @@ import pytest
 from helpers import ok
 from streamlit.testing.v1 import AppTest
 
+from lab.cli import warm as warm_command
 from lab.core.config import TrialConfig
 from lab.dashboard import warm
 from lab.dashboard.depth import state as depth
@@ -81,3 +82,8 @@ def test_warm_command_line_answers_bad_input(tmp_path):
         done = warm_cli(*args)
         assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_the_command_line_names_the_warmed_pages():
+    """`python -m lab warm --help` names the pages without importing the dashboard: the same pages, in its order."""
+    assert list(warm_command.PAGES) == [v.page for v in warm.default_views()]
