@@ -7,12 +7,6 @@ from __future__ import annotations
 import argparse
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from lab.dashboard.serve import serve_command
-
-    return serve_command(args)
-
-
 def add_command(commands) -> None:
     """Register `serve` with the subcommands' parser (`commands`, from `add_subparsers`)."""
     serve = commands.add_parser(
@@ -29,4 +23,5 @@ def add_command(commands) -> None:
     serve.add_argument("--pages", metavar="A,B", help="open only these pages (URL paths; default: every page)")
     serve.add_argument("--start-timeout", type=float, default=120.0, help=argparse.SUPPRESS)
     serve.add_argument("--page-timeout", type=float, default=600.0, help=argparse.SUPPRESS)
-    serve.set_defaults(handler="lab.cli.serve:cmd_serve", passed_on=[])  # a list: takes the options it does not know
+    # passed_on, a list: the command takes the options it does not know
+    serve.set_defaults(handler="lab.dashboard.serve:serve_command", passed_on=[])

@@ -4,17 +4,9 @@ runs."""
 
 from __future__ import annotations
 
-import argparse
-
 # the pages of lab.dashboard.warm.default_views, in its order (named here so that the help needs no dashboard import;
 # tests/dashboard/test_warm.py checks that both agree)
 PAGES = ("neurons", "lecture", "optimizers", "depth", "generalization", "tuning", "landscape")
-
-
-def cmd_warm(args: argparse.Namespace) -> int:
-    from lab.dashboard.warm import warm_command
-
-    return warm_command(args)
 
 
 def add_command(commands) -> None:
@@ -28,4 +20,4 @@ def add_command(commands) -> None:
     warm.add_argument("--workers", type=int, metavar="N", help="worker processes (default: the cores)")
     warm.add_argument("--pages", metavar="A,B", help="only these pages (default: every page with a default view: "
                                                      + ",".join(PAGES) + ")")
-    warm.set_defaults(handler="lab.cli.warm:cmd_warm")
+    warm.set_defaults(handler="lab.dashboard.warm:warm_command")

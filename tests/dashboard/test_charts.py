@@ -11,7 +11,6 @@ import pytest
 from lab.compute.sweep import stored_runs
 from lab.core.config import TrialConfig
 from lab.dashboard.lecture import charts as lecture_charts
-from lab.dashboard.lecture import tables as lecture_view
 from lab.dashboard.optimizers import charts as optimizers_charts
 from lab.dashboard.optimizers import tables as optimizers_view
 from lab.dashboard.shared import charts
@@ -33,7 +32,7 @@ def digests(tmp_path_factory):
 def trial(tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("store"))
     stored_runs(store, TrialConfig(steps=300), [0])
-    return lecture_view.trial(store, TrialConfig(steps=300), 0)
+    return inspect.trial(store, TrialConfig(steps=300), 0)
 
 
 def spec(chart) -> dict:
@@ -125,7 +124,7 @@ def test_boundary_chart(trial):
 def test_network_chart(tmp_path, config):
     store = Store(tmp_path)
     stored_runs(store, config, [0])
-    run = lecture_view.trial(store, config, 0)
+    run = inspect.trial(store, config, 0)
     nodes, edges = inspect.network_layout(config, run.params)
     out = spec(lecture_charts.network_chart(nodes, edges, weight_title="w", bias_title="b"))
     sizes = config.layer_sizes

@@ -15,6 +15,7 @@ from lab.core.optimizers import LECTURE_OPTIMIZERS
 from lab.dashboard.shared import charts as charts_common
 from lab.dashboard.tuning import state as ts
 from lab.dashboard.tuning import tables as gen_tuning
+from lab.science import tuning
 from lab.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +77,7 @@ def grid(tmp_path_factory):
 
 def test_lr_tables(grid):
     state, lr_runs, _ = grid
-    table = gen_tuning.lr_table(lr_runs)
+    table = tuning.lr_table(lr_runs)
     assert len(table) == 2 * len(state.grid)  # both defaults (0.1, 1) lie on the grid
     frame = gen_tuning.lr_frame(table)
     assert set(gen_tuning.FINITE_METRICS) <= set(frame.columns)
@@ -98,7 +99,7 @@ def test_lr_tables(grid):
 
 def test_final_loss_is_the_training_loss_on_finite_data(grid):
     runs = grid[1][0]
-    assert gen_tuning.final_loss(runs) == pytest.approx(float(pd.Series(runs.evaluations["train_loss"][:, -1])
+    assert tuning.final_loss(runs) == pytest.approx(float(pd.Series(runs.evaluations["train_loss"][:, -1])
                                                               .median()))
 
 
@@ -109,7 +110,7 @@ def test_a_rate_chosen_at_the_grid_edge_is_flagged():
 
 
 def test_batch_tables(grid):
-    batch = gen_tuning.batch_table(grid[2])
+    batch = tuning.batch_size_effect(grid[2])
     assert batch["batch_size"].tolist() == [4, 8] and "test_error_final_median" in batch
     steps = gen_tuning.batch_frame(batch, "steps")
     assert set(steps["measure"]) <= {"steps_median", "examples_seen_median"}
