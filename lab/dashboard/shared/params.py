@@ -1,12 +1,12 @@
 """What every page's state module shares: reading URL parameters (validated, never raising) and writing them back.
 
 A shared link carries a page's whole configuration. Each page's module (`lab.dashboard.<page>.state`) has the same
-parts: a frozen `State`, its `DEFAULT`, the widgets' session keys `KEYS` (and `FORM_KEYS`, whose absence marks a new
-visit), `PARSERS` (URL parameter -> converter), `parse(params) -> (State, problems)`, `to_params(state)` (defaults
-left out), `to_widgets(state)` and `from_widgets(values)`. Every parameter is checked on its own by `read`, through
-its converter (the widget's bounds) and then `TrialConfig`; a bad or repeated one is reported as a `Problem` and
-replaced by its default, so a hostile or stale link always opens a working page. URL names are the config's field
-names, except `loss` (for `loss_fn`) and `opts`.
+parts, the `PageState` protocol: a frozen `State`, its `DEFAULT`, the widgets' session keys `KEYS` (and `FORM_KEYS`,
+whose absence marks a new visit), `PARSERS` (URL parameter -> converter), `parse(params) -> (State, problems)`,
+`to_params(state)` (defaults left out), `to_widgets(state)` and `from_widgets(values)`. Every parameter is checked on
+its own by `read`, through its converter (the widget's bounds) and then `TrialConfig`; a bad or repeated one is
+reported as a `Problem` and replaced by its default, so a hostile or stale link always opens a working page. URL names
+are the config's field names, except `loss` (for `loss_fn`) and `opts`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 from lab.core.config import LIMITS, ConfigError, TrialConfig
 from lab.core.optimizers import OPTIMIZERS
@@ -41,6 +42,38 @@ def shown(value, limit: int = 40) -> str:
 
 
 Params = Mapping[str, str | Sequence[str]]  # URL query parameters: a value, or every value of a name
+
+
+@runtime_checkable
+class PageState(Protocol):
+    """The contract of a page's state module (`lab.dashboard.<page>.state`), which the shell's `page_state` relies on;
+    `isinstance(module, PageState)` checks the names are there, tests/dashboard/test_page_state.py how they behave.
+
+    - `State`: a frozen dataclass, the page's whole configuration; `DEFAULT` is `State()`.
+    - `KEYS`: the session keys of the page's widgets (exactly the keys `to_widgets` gives); `FORM_KEYS`, some of them,
+      whose absence from the session marks a new visit (the link then sets every widget).
+    - `PARSERS`: URL parameter -> converter of its text (raising ConfigError), read by `read`; every parameter
+      `to_params` writes is one of them.
+    - `parse(params)`: the state a link names and a Problem per parameter ignored (never raising);
+      `parse(to_params(state))` gives `state` back with no problems.
+    - `to_params(state)`: the URL parameters of the settings that differ from `DEFAULT` (so `{}` for it).
+    - `to_widgets(state)`: widget values by session key; `from_widgets(values)` (a mapping such as the session state)
+      the state they hold, `from_widgets(to_widgets(state)) == state`.
+    """
+
+    State: type
+    DEFAULT: Any
+    KEYS: tuple[str, ...]
+    FORM_KEYS: tuple[str, ...]
+    PARSERS: Mapping[str, Callable[[str], object]]
+
+    def parse(self, params: Params) -> tuple[Any, list[Problem]]: ...
+
+    def to_params(self, state: Any) -> dict[str, str]: ...
+
+    def to_widgets(self, state: Any) -> dict[str, object]: ...
+
+    def from_widgets(self, values: Mapping[str, object]) -> Any: ...
 
 
 def text_of(params: Params, name: str) -> str:
@@ -73,7 +106,7 @@ def read(params: Params, parsers: Mapping[str, Callable[[str], object]]) -> tupl
     return values, problems
 
 
-def initial_values(page, present, params: Params) -> tuple[dict, list[Problem]]:
+def initial_values(page: PageState, present, params: Params) -> tuple[dict, list[Problem]]:
     """The widget values a page (its `lab.dashboard.<page>.state` module) sets before its widgets are drawn: on a new
     visit (one of `page.FORM_KEYS` absent from `present`, the session state) every one, from the link, with the link's
     problems to report; afterwards only the values of widgets that were not drawn in the last run (the link, which
