@@ -105,3 +105,14 @@ def test_landscape_state_keeps_to_the_nets_the_page_draws():
     assert [(c.optimizer, c.lr, c.depth) for c in state.configs()] == [("adam", 0.1, 3), ("sgd", 1.0, 3)]
     widgets = {**landscape.to_widgets(landscape.DEFAULT), "land.opts": []}
     assert landscape.from_widgets(widgets).optimizers == landscape.DEFAULT.optimizers  # none chosen: the default set
+
+
+def test_a_config_field_is_named_once_in_its_pages_table():
+    table = {f.name: f for f in optimizers.CONFIG}
+    loss, encoding = table["loss_fn"], table["encoding"]
+    assert (loss.param, loss.key, encoding.param, encoding.key) == ("loss", "cmp.loss", "encoding", "cmp.onehot")
+    assert encoding.to_widget("onehot") is True and encoding.from_widget(False) == "scalar"
+    assert url_params.field_parsers(optimizers.CONFIG)["loss"]("bce") == "bce"
+    assert set(url_params.field_keys(optimizers.CONFIG)) <= set(optimizers.KEYS)
+    assert url_params.widget_fields(optimizers.CONFIG, optimizers.to_widgets(optimizers.DEFAULT)) == {
+        name: getattr(optimizers.DEFAULT.base, name) for name in optimizers.FIELDS}

@@ -165,6 +165,65 @@ def config_parsers(names: tuple[str, ...]) -> dict[str, Callable[[str], object]]
     return {URL_NAME.get(name, name): (lambda text, name=name: config_value(name, text)) for name in names}
 
 
+def _same(value):
+    return value
+
+
+@dataclass(frozen=True)
+class Field:
+    """A config field a page shows, named once: the `TrialConfig` field `name`, its URL parameter `param`, its widget's
+    session key `key`, `convert` (the parameter's text -> the value, raising ConfigError), and the widget's value of a
+    field value and back (`to_widget`, `from_widget`)."""
+
+    name: str
+    param: str
+    key: str
+    convert: Callable[[str], object]
+    to_widget: Callable[[object], object] = _same
+    from_widget: Callable[[object], object] = _same
+
+
+WIDGET_NAME = {"encoding": "onehot"}  # config field -> widget name, where they differ on every page
+WIDGET_VALUE = {"encoding": (lambda encoding: encoding == "onehot", lambda on: "onehot" if on else "scalar")}
+
+
+def config_fields(prefix: str, names: tuple[str, ...], keys: Mapping[str, str] | None = None,
+                  parsers: Mapping[str, Callable[[str], object]] | None = None) -> tuple[Field, ...]:
+    """The table of a page's config fields `names`: each field's URL parameter (its name, or `URL_NAME`'s), widget key
+    (`prefix.` and the widget's name: the field's, `keys`' or `WIDGET_NAME`'s), converter (`parsers`' for the URL
+    parameter, else `config_value`'s) and widget values (the encoding as the one-hot toggle)."""
+    keys, parsers, table = keys or {}, parsers or {}, []
+    for name in names:
+        param = URL_NAME.get(name, name)
+        widget = keys.get(name, WIDGET_NAME.get(name, name))
+        convert = parsers.get(param, lambda text, name=name: config_value(name, text))
+        table.append(Field(name, param, f"{prefix}.{widget}", convert, *WIDGET_VALUE.get(name, ())))
+    return tuple(table)
+
+
+def field_names(fields: Sequence[Field]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields)
+
+
+def field_keys(fields: Sequence[Field]) -> tuple[str, ...]:
+    return tuple(f.key for f in fields)
+
+
+def field_parsers(fields: Sequence[Field]) -> dict[str, Callable[[str], object]]:
+    """The fields' converters, keyed by URL parameter (for `read`)."""
+    return {f.param: f.convert for f in fields}
+
+
+def field_widgets(fields: Sequence[Field], config: TrialConfig) -> dict[str, object]:
+    """The widget values of the fields of `config`, by session key."""
+    return {f.key: f.to_widget(getattr(config, f.name)) for f in fields}
+
+
+def widget_fields(fields: Sequence[Field], values: Mapping[str, object]) -> dict[str, object]:
+    """The field values the widgets hold (`values`: a mapping such as the session state), by field name."""
+    return {f.name: f.from_widget(values[f.key]) for f in fields}
+
+
 def with_fields(config: TrialConfig, values: dict, params: Params, names: tuple[str, ...],
                 fix: Callable[[TrialConfig], TrialConfig] | None = None) -> tuple[TrialConfig, list[Problem]]:
     """`config` with each named field that `values` (read from `params`) holds, one at a time (optimizer first, as it
