@@ -160,11 +160,6 @@ def config_value(name: str, text: str):
     return str(text)
 
 
-def config_parsers(names: tuple[str, ...]) -> dict[str, Callable[[str], object]]:
-    """Converters of the named config fields, keyed by URL parameter (the config itself checks the values)."""
-    return {URL_NAME.get(name, name): (lambda text, name=name: config_value(name, text)) for name in names}
-
-
 def _same(value):
     return value
 
