@@ -106,7 +106,7 @@ def query() -> dict[str, list[str]]:
     return {name: st.query_params.get_all(name) for name in st.query_params}
 
 
-def page_state(page):
+def page_state(page: url_params.PageState):
     """The state of a page, `page` being its state module (`lab.dashboard.<page>.state`): on a new visit its widgets are
     set from the URL (warning about each ignored parameter), afterwards only those that were not drawn in the last run;
     the state the widgets then hold is written to the URL and returned."""

@@ -1,9 +1,11 @@
-"""Every page's state module (lab.dashboard.<page>.state) has the same parts and reads a link the same way: a frozen
-State, its DEFAULT, the widgets' KEYS, PARSERS read by params.read, parse / to_params / to_widgets / from_widgets."""
+"""Every page's state module (lab.dashboard.<page>.state) keeps the PageState contract (lab.dashboard.shared.params)
+and reads a link the same way: a frozen State, its DEFAULT, the widgets' KEYS, PARSERS read by params.read, parse /
+to_params / to_widgets / from_widgets."""
 
 from __future__ import annotations
 
 import dataclasses
+import types
 
 import pytest
 
@@ -19,6 +21,45 @@ from lab.dashboard.tuning import state as tuning
 
 PAGES = [lecture, optimizers, depth, generalization, tuning, neurons, results, landscape]
 IDS = [page.__name__.rsplit(".", 1)[1] for page in PAGES]
+CHANGED = {  # per page, a link that changes several settings (each written back by to_params as given)
+    lecture: {"seed": "4", "optimizer": "sgd", "depth": "3"},
+    optimizers: {"opts": "sgd,adam", "lr_sgd": "0.5", "logy": "0", "depth": "3", "loss": "bce", "seeds": "5"},
+    depth: {"optimizer": "sgd", "depths": "2-5", "depth": "3", "seed": "3", "metric": "stuck_fraction"},
+    generalization: {"width": "16", "view": "loss", "cap": "1", "widths": "1,4", "cv": "1", "folds": "4"},
+    tuning: {"data": "stream", "width": "4", "seeds": "3", "opts": "sgd", "per_decade": "3", "batches": "2,4",
+             "batch_opt": "sgd"},
+    neurons: {"w1": "0.5", "task": "xor", "width": "3", "seed": "2"},
+    results: {"key": "0123456789abcdef0123"},
+    landscape: {"opts": "adam,sgd", "seed": "7", "normalize": "1", "depth": "2", "activation": "tanh", "steps": "300"},
+}
+
+
+def test_every_page_has_a_changed_link():
+    assert set(CHANGED) == set(PAGES)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_each_page_keeps_the_contract(page):
+    assert isinstance(page, url_params.PageState)
+    assert page.parse(page.to_params(page.DEFAULT)) == (page.DEFAULT, [])
+    assert page.from_widgets(page.to_widgets(page.DEFAULT)) == page.DEFAULT
+    assert set(page.to_widgets(page.DEFAULT)) == set(page.KEYS) and set(page.FORM_KEYS) <= set(page.KEYS)
+    state, problems = page.parse(CHANGED[page])
+    assert not problems and state != page.DEFAULT
+    params = page.to_params(state)
+    assert params == CHANGED[page] and set(params) <= set(page.PARSERS)
+    assert page.parse(params) == (state, [])
+    assert page.from_widgets(page.to_widgets(state)) == state
+    assert set(page.to_widgets(state)) == set(page.KEYS)
+
+
+def test_a_module_missing_a_part_breaks_the_contract():
+    partial = types.SimpleNamespace(**{name: getattr(lecture, name) for name in ("State", "DEFAULT", "KEYS",
+                                                                                 "FORM_KEYS", "PARSERS", "parse",
+                                                                                 "to_params", "to_widgets")})
+    assert not isinstance(partial, url_params.PageState)
+    partial.from_widgets = lecture.from_widgets
+    assert isinstance(partial, url_params.PageState)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
@@ -53,16 +94,6 @@ def test_read_converts_each_parameter_alone():
     assert values == {"a": 3} and [p.param for p in problems] == ["b"]
 
 
-def test_url_and_widgets_agree_on_a_changed_state():
-    for page, params in ((lecture, {"seed": "4", "optimizer": "sgd"}), (results, {"key": "0123456789abcdef0123"}),
-                         (optimizers, {"opts": "sgd,adam", "lr_sgd": "0.5", "logy": "0"}),
-                         (landscape, {"opts": "adam,sgd", "seed": "7", "normalize": "1", "depth": "2",
-                                      "activation": "tanh", "steps": "300"})):
-        state, problems = page.parse(params)
-        assert not problems and page.to_params(state) == params
-        assert page.from_widgets(page.to_widgets(state)) == state
-
-
 def test_landscape_state_keeps_to_the_nets_the_page_draws():
     from lab.science import landscape as science_landscape
 
@@ -74,3 +105,14 @@ def test_landscape_state_keeps_to_the_nets_the_page_draws():
     assert [(c.optimizer, c.lr, c.depth) for c in state.configs()] == [("adam", 0.1, 3), ("sgd", 1.0, 3)]
     widgets = {**landscape.to_widgets(landscape.DEFAULT), "land.opts": []}
     assert landscape.from_widgets(widgets).optimizers == landscape.DEFAULT.optimizers  # none chosen: the default set
+
+
+def test_a_config_field_is_named_once_in_its_pages_table():
+    table = {f.name: f for f in optimizers.CONFIG}
+    loss, encoding = table["loss_fn"], table["encoding"]
+    assert (loss.param, loss.key, encoding.param, encoding.key) == ("loss", "cmp.loss", "encoding", "cmp.onehot")
+    assert encoding.to_widget("onehot") is True and encoding.from_widget(False) == "scalar"
+    assert url_params.field_parsers(optimizers.CONFIG)["loss"]("bce") == "bce"
+    assert set(url_params.field_keys(optimizers.CONFIG)) <= set(optimizers.KEYS)
+    assert url_params.widget_fields(optimizers.CONFIG, optimizers.to_widgets(optimizers.DEFAULT)) == {
+        name: getattr(optimizers.DEFAULT.base, name) for name in optimizers.FIELDS}

@@ -95,10 +95,8 @@ def test_form_submit_changes_the_experiment():
     assert at.query_params["seeds"] == "2" and (at.dataframe[0].value["n_trials"] == 2).all()
 
 
-def test_japanese_headings():
+def test_summary_in_japanese():  # the headings in Japanese: tests/pages/test_page_contract.py
     at = ok(page({**SMALL, "lang": "ja"}))
-    for heading in [*at.title, *at.subheader]:
-        assert any(ord(ch) > 0x3000 for ch in heading.value), heading.value
     assert "シード" in summary(at)
 
 

@@ -267,18 +267,6 @@ def test_page_preset_and_loss_view():
     assert at.query_params["preset"] == "small_net" and at.query_params["seeds"] == "1"
 
 
-def test_page_in_japanese():
-    at = page({**SMALL, "lang": "ja"})
-    for heading in [*at.title, *at.subheader]:
-        assert any(ord(ch) > 0x3000 for ch in heading.value), heading.value
-
-
-def test_page_over_budget(monkeypatch):
-    monkeypatch.setenv("LAB_MAX_WORK", "100")
-    at = page(SMALL)
-    assert at.error and charts(at) == 0
-
-
 MALFORMED = [({**SMALL, name: value}, name) for name, value in BAD] + [
     ({**SMALL, "cap": "1", "widths": "1,2,x"}, "widths"),
     ({**SMALL, "lang": "xx"}, "lang"),

@@ -170,18 +170,6 @@ def test_page_form_and_empty_choice():
     assert charts(at) == 0 and any("at least one" in i.value for i in at.info)
 
 
-def test_page_in_japanese():
-    at = page({**SMALL, "lang": "ja"})
-    for heading in [*at.title, *at.subheader]:
-        assert any(ord(ch) > 0x3000 for ch in heading.value), heading.value
-
-
-def test_page_over_budget(monkeypatch):
-    monkeypatch.setenv("LAB_MAX_WORK", "100")
-    at = page(SMALL)
-    assert at.error and charts(at) == 0
-
-
 MALFORMED = [({**SMALL, name: value}, name) for name, value in BAD] + [
     ({**SMALL, "lang": "xx"}, "lang"),
     ({**SMALL, "batch_opt": ["sgd", "adam"]}, "batch_opt"),

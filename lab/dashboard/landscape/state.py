@@ -8,12 +8,17 @@ from dataclasses import dataclass, field
 from lab.core.config import LIMITS, MAX_SEED, TrialConfig
 from lab.core.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS
 from lab.dashboard.shared import params as url_params
-from lab.dashboard.shared.params import Params, Problem, config_params, config_parsers, read, with_fields
+from lab.dashboard.shared.params import Params, Problem, config_params, read, with_fields
 
-FIELDS = ("task", "encoding", "activation", "depth", "width", "steps")
 MAX_DEPTH = 3  # hidden layers: lab.science.landscape.MAX_DEPTH (not imported: parsing a link loads no torch)
 MAX_WIDTH = 8  # units per hidden layer on this page: the grid's forward passes stay small
 MAX_STEPS = 5000  # iterations of the paths drawn
+CONFIG = url_params.config_fields(  # the network's settings: field, URL parameter, widget (bounds of this page's)
+    "land", ("task", "encoding", "activation", "depth", "width", "steps"),
+    parsers={"depth": lambda t: url_params.int_param(t, "depth", 1, MAX_DEPTH),
+             "width": lambda t: url_params.int_param(t, "width", LIMITS["width"][0], MAX_WIDTH),
+             "steps": lambda t: url_params.int_param(t, "steps", 1, MAX_STEPS)})
+FIELDS = url_params.field_names(CONFIG)
 
 
 @dataclass(frozen=True)
@@ -28,14 +33,10 @@ class State:
 
 
 DEFAULT = State()
-KEYS = ("land.task", "land.onehot", "land.activation", "land.depth", "land.width", "land.steps", "land.opts",
-        "land.seed", "land.normalize")
+KEYS = (*url_params.field_keys(CONFIG), "land.opts", "land.seed", "land.normalize")
 FORM_KEYS = KEYS
 PARSERS = {
-    **config_parsers(FIELDS),
-    "depth": lambda t: url_params.int_param(t, "depth", 1, MAX_DEPTH),
-    "width": lambda t: url_params.int_param(t, "width", LIMITS["width"][0], MAX_WIDTH),
-    "steps": lambda t: url_params.int_param(t, "steps", 1, MAX_STEPS),
+    **url_params.field_parsers(CONFIG),
     "opts": url_params.optimizers_param,
     "seed": lambda t: url_params.int_param(t, "seed", 0, MAX_SEED),
     "normalize": lambda t: url_params.bool_param(t, "normalize"),
@@ -60,17 +61,13 @@ def to_params(state: State) -> dict[str, str]:
 
 
 def to_widgets(state: State) -> dict:
-    b = state.base
-    return {"land.task": b.task, "land.onehot": b.encoding == "onehot", "land.activation": b.activation,
-            "land.depth": b.depth, "land.width": b.width, "land.steps": b.steps, "land.opts": list(state.optimizers),
+    return {**url_params.field_widgets(CONFIG, state.base), "land.opts": list(state.optimizers),
             "land.seed": state.seed, "land.normalize": state.normalize}
 
 
 def from_widgets(values) -> State:
     """The state the widgets hold (`values`: a mapping such as the session state); no optimizer chosen reads as the
     default set."""
-    base = TrialConfig(task=values["land.task"], encoding="onehot" if values["land.onehot"] else "scalar",
-                       activation=values["land.activation"], depth=values["land.depth"], width=values["land.width"],
-                       steps=values["land.steps"])
+    base = TrialConfig(**url_params.widget_fields(CONFIG, values))
     opts = tuple(dict.fromkeys(n for n in (values["land.opts"] or ()) if n in OPTIMIZERS)) or DEFAULT.optimizers
     return State(base, opts, int(values["land.seed"]), bool(values["land.normalize"]))

@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 
 from lab.core.config import MAX_SEED, TrialConfig
 from lab.core.optimizers import OPTIMIZERS
-from lab.dashboard.shared.params import Params, Problem, config_params, config_parsers, int_param, read, with_fields
+from lab.dashboard.shared import params as url_params
+from lab.dashboard.shared.params import Params, Problem, config_params, int_param, read, with_fields
 
-FIELDS = ("task", "encoding", "activation", "depth", "width", "optimizer", "lr", "steps")
+CONFIG = url_params.config_fields(  # the run's settings: field, URL parameter, widget
+    "lec", ("task", "encoding", "activation", "depth", "width", "optimizer", "lr", "steps"))
+FIELDS = url_params.field_names(CONFIG)
 
 
 @dataclass(frozen=True)
@@ -18,10 +21,9 @@ class State:
 
 
 DEFAULT = State()
-KEYS = ("lec.seed", "lec.onehot", "lec.task", "lec.optimizer", "lec.lr", "lec.activation", "lec.depth", "lec.width",
-        "lec.steps")
+KEYS = ("lec.seed", *url_params.field_keys(CONFIG))
 FORM_KEYS = KEYS
-PARSERS = {**config_parsers(FIELDS), "seed": lambda text: int_param(text, "seed", 0, MAX_SEED)}
+PARSERS = {**url_params.field_parsers(CONFIG), "seed": lambda text: int_param(text, "seed", 0, MAX_SEED)}
 
 
 def parse(params: Params) -> tuple[State, list[Problem]]:
@@ -39,18 +41,12 @@ def to_params(state: State) -> dict[str, str]:
 
 
 def to_widgets(state: State) -> dict:
-    c = state.config
-    return {"lec.seed": state.seed, "lec.onehot": c.encoding == "onehot", "lec.task": c.task,
-            "lec.optimizer": c.optimizer, "lec.lr": c.lr, "lec.activation": c.activation, "lec.depth": c.depth,
-            "lec.width": c.width, "lec.steps": c.steps}
+    return {"lec.seed": state.seed, **url_params.field_widgets(CONFIG, state.config)}
 
 
 def from_widgets(values) -> State:
     """The state the widgets hold (`values`: a mapping such as the session state)."""
-    config = TrialConfig(task=values["lec.task"], encoding="onehot" if values["lec.onehot"] else "scalar",
-                         optimizer=values["lec.optimizer"], lr=values["lec.lr"], activation=values["lec.activation"],
-                         depth=values["lec.depth"], width=values["lec.width"], steps=values["lec.steps"])
-    return State(config, int(values["lec.seed"]))
+    return State(TrialConfig(**url_params.widget_fields(CONFIG, values)), int(values["lec.seed"]))
 
 
 def reset(values) -> None:

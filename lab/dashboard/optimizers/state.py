@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from lab.core.config import TrialConfig
 from lab.core.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS
 from lab.dashboard.shared import params as url_params
-from lab.dashboard.shared.params import Params, Problem, config_params, config_parsers, read, with_fields
+from lab.dashboard.shared.params import Params, Problem, config_params, read, with_fields
 from lab.science.analysis import METRICS
 
 MAX_SEEDS = 1000  # seeds per optimizer on the comparison page
 MAX_SMOOTH = 200
-FIELDS = ("task", "encoding", "depth", "width", "activation", "init", "loss_fn", "batch_size", "full_batch", "steps")
+CONFIG = url_params.config_fields(  # the network's settings: field, URL parameter, widget
+    "cmp", ("task", "encoding", "depth", "width", "activation", "init", "loss_fn", "batch_size", "full_batch", "steps"),
+    keys={"loss_fn": "loss", "batch_size": "batch"})
+FIELDS = url_params.field_names(CONFIG)
 
 
 @dataclass(frozen=True)
@@ -37,12 +40,11 @@ class State:
 
 
 DEFAULT = State()
-KEYS = ("cmp.task", "cmp.onehot", "cmp.depth", "cmp.width", "cmp.activation", "cmp.init", "cmp.loss", "cmp.batch",
-        "cmp.full_batch", "cmp.steps", "cmp.seeds", "cmp.opts", "cmp.metric", "cmp.smooth", "cmp.logy",
+KEYS = (*url_params.field_keys(CONFIG), "cmp.seeds", "cmp.opts", "cmp.metric", "cmp.smooth", "cmp.logy",
         *(f"cmp.lr.{name}" for name in OPTIMIZERS))
 FORM_KEYS = KEYS
 PARSERS = {
-    **config_parsers(FIELDS),
+    **url_params.field_parsers(CONFIG),
     "opts": url_params.optimizers_param,
     "seeds": lambda t: url_params.int_param(t, "seeds", 1, MAX_SEEDS),
     "metric": lambda t: url_params.choice_param(t, "metric", METRICS),
@@ -75,10 +77,7 @@ def to_params(state: State) -> dict[str, str]:
 
 
 def to_widgets(state: State) -> dict:
-    b = state.base
-    values = {"cmp.task": b.task, "cmp.onehot": b.encoding == "onehot", "cmp.depth": b.depth, "cmp.width": b.width,
-              "cmp.activation": b.activation, "cmp.init": b.init, "cmp.loss": b.loss_fn, "cmp.batch": b.batch_size,
-              "cmp.full_batch": b.full_batch, "cmp.steps": b.steps, "cmp.seeds": state.seeds,
+    values = {**url_params.field_widgets(CONFIG, state.base), "cmp.seeds": state.seeds,
               "cmp.opts": list(state.optimizers), "cmp.metric": state.metric, "cmp.smooth": state.smooth,
               "cmp.logy": state.logy}
     values.update({f"cmp.lr.{name}": lr for name, lr in state.lrs})
@@ -87,10 +86,7 @@ def to_widgets(state: State) -> dict:
 
 def from_widgets(values) -> State:
     """The state the widgets hold (`values`: a mapping such as the session state)."""
-    base = TrialConfig(task=values["cmp.task"], encoding="onehot" if values["cmp.onehot"] else "scalar",
-                       depth=values["cmp.depth"], width=values["cmp.width"], activation=values["cmp.activation"],
-                       init=values["cmp.init"], loss_fn=values["cmp.loss"], batch_size=values["cmp.batch"],
-                       full_batch=values["cmp.full_batch"], steps=values["cmp.steps"])
+    base = TrialConfig(**url_params.widget_fields(CONFIG, values))
     opts = tuple(dict.fromkeys(name for name in (values["cmp.opts"] or ()) if name in OPTIMIZERS))  # as chosen
     lrs = tuple((name, float(values[f"cmp.lr.{name}"])) for name in OPTIMIZERS)
     return State(base, opts, lrs, int(values["cmp.seeds"]), values["cmp.metric"], int(values["cmp.smooth"]),

@@ -1,12 +1,12 @@
 """What every page's state module shares: reading URL parameters (validated, never raising) and writing them back.
 
 A shared link carries a page's whole configuration. Each page's module (`lab.dashboard.<page>.state`) has the same
-parts: a frozen `State`, its `DEFAULT`, the widgets' session keys `KEYS` (and `FORM_KEYS`, whose absence marks a new
-visit), `PARSERS` (URL parameter -> converter), `parse(params) -> (State, problems)`, `to_params(state)` (defaults
-left out), `to_widgets(state)` and `from_widgets(values)`. Every parameter is checked on its own by `read`, through
-its converter (the widget's bounds) and then `TrialConfig`; a bad or repeated one is reported as a `Problem` and
-replaced by its default, so a hostile or stale link always opens a working page. URL names are the config's field
-names, except `loss` (for `loss_fn`) and `opts`.
+parts, the `PageState` protocol: a frozen `State`, its `DEFAULT`, the widgets' session keys `KEYS` (and `FORM_KEYS`,
+whose absence marks a new visit), `PARSERS` (URL parameter -> converter), `parse(params) -> (State, problems)`,
+`to_params(state)` (defaults left out), `to_widgets(state)` and `from_widgets(values)`. Every parameter is checked on
+its own by `read`, through its converter (the widget's bounds) and then `TrialConfig`; a bad or repeated one is
+reported as a `Problem` and replaced by its default, so a hostile or stale link always opens a working page. URL names
+are the config's field names, except `loss` (for `loss_fn`) and `opts`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 from lab.core.config import LIMITS, ConfigError, TrialConfig
 from lab.core.optimizers import OPTIMIZERS
@@ -41,6 +42,38 @@ def shown(value, limit: int = 40) -> str:
 
 
 Params = Mapping[str, str | Sequence[str]]  # URL query parameters: a value, or every value of a name
+
+
+@runtime_checkable
+class PageState(Protocol):
+    """The contract of a page's state module (`lab.dashboard.<page>.state`), which the shell's `page_state` relies on;
+    `isinstance(module, PageState)` checks the names are there, tests/dashboard/test_page_state.py how they behave.
+
+    - `State`: a frozen dataclass, the page's whole configuration; `DEFAULT` is `State()`.
+    - `KEYS`: the session keys of the page's widgets (exactly the keys `to_widgets` gives); `FORM_KEYS`, some of them,
+      whose absence from the session marks a new visit (the link then sets every widget).
+    - `PARSERS`: URL parameter -> converter of its text (raising ConfigError), read by `read`; every parameter
+      `to_params` writes is one of them.
+    - `parse(params)`: the state a link names and a Problem per parameter ignored (never raising);
+      `parse(to_params(state))` gives `state` back with no problems.
+    - `to_params(state)`: the URL parameters of the settings that differ from `DEFAULT` (so `{}` for it).
+    - `to_widgets(state)`: widget values by session key; `from_widgets(values)` (a mapping such as the session state)
+      the state they hold, `from_widgets(to_widgets(state)) == state`.
+    """
+
+    State: type
+    DEFAULT: Any
+    KEYS: tuple[str, ...]
+    FORM_KEYS: tuple[str, ...]
+    PARSERS: Mapping[str, Callable[[str], object]]
+
+    def parse(self, params: Params) -> tuple[Any, list[Problem]]: ...
+
+    def to_params(self, state: Any) -> dict[str, str]: ...
+
+    def to_widgets(self, state: Any) -> dict[str, object]: ...
+
+    def from_widgets(self, values: Mapping[str, object]) -> Any: ...
 
 
 def text_of(params: Params, name: str) -> str:
@@ -73,7 +106,7 @@ def read(params: Params, parsers: Mapping[str, Callable[[str], object]]) -> tupl
     return values, problems
 
 
-def initial_values(page, present, params: Params) -> tuple[dict, list[Problem]]:
+def initial_values(page: PageState, present, params: Params) -> tuple[dict, list[Problem]]:
     """The widget values a page (its `lab.dashboard.<page>.state` module) sets before its widgets are drawn: on a new
     visit (one of `page.FORM_KEYS` absent from `present`, the session state) every one, from the link, with the link's
     problems to report; afterwards only the values of widgets that were not drawn in the last run (the link, which
@@ -127,9 +160,63 @@ def config_value(name: str, text: str):
     return str(text)
 
 
-def config_parsers(names: tuple[str, ...]) -> dict[str, Callable[[str], object]]:
-    """Converters of the named config fields, keyed by URL parameter (the config itself checks the values)."""
-    return {URL_NAME.get(name, name): (lambda text, name=name: config_value(name, text)) for name in names}
+def _same(value):
+    return value
+
+
+@dataclass(frozen=True)
+class Field:
+    """A config field a page shows, named once: the `TrialConfig` field `name`, its URL parameter `param`, its widget's
+    session key `key`, `convert` (the parameter's text -> the value, raising ConfigError), and the widget's value of a
+    field value and back (`to_widget`, `from_widget`)."""
+
+    name: str
+    param: str
+    key: str
+    convert: Callable[[str], object]
+    to_widget: Callable[[object], object] = _same
+    from_widget: Callable[[object], object] = _same
+
+
+WIDGET_NAME = {"encoding": "onehot"}  # config field -> widget name, where they differ on every page
+WIDGET_VALUE = {"encoding": (lambda encoding: encoding == "onehot", lambda on: "onehot" if on else "scalar")}
+
+
+def config_fields(prefix: str, names: tuple[str, ...], keys: Mapping[str, str] | None = None,
+                  parsers: Mapping[str, Callable[[str], object]] | None = None) -> tuple[Field, ...]:
+    """The table of a page's config fields `names`: each field's URL parameter (its name, or `URL_NAME`'s), widget key
+    (`prefix.` and the widget's name: the field's, `keys`' or `WIDGET_NAME`'s), converter (`parsers`' for the URL
+    parameter, else `config_value`'s) and widget values (the encoding as the one-hot toggle)."""
+    keys, parsers, table = keys or {}, parsers or {}, []
+    for name in names:
+        param = URL_NAME.get(name, name)
+        widget = keys.get(name, WIDGET_NAME.get(name, name))
+        convert = parsers.get(param, lambda text, name=name: config_value(name, text))
+        table.append(Field(name, param, f"{prefix}.{widget}", convert, *WIDGET_VALUE.get(name, ())))
+    return tuple(table)
+
+
+def field_names(fields: Sequence[Field]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields)
+
+
+def field_keys(fields: Sequence[Field]) -> tuple[str, ...]:
+    return tuple(f.key for f in fields)
+
+
+def field_parsers(fields: Sequence[Field]) -> dict[str, Callable[[str], object]]:
+    """The fields' converters, keyed by URL parameter (for `read`)."""
+    return {f.param: f.convert for f in fields}
+
+
+def field_widgets(fields: Sequence[Field], config: TrialConfig) -> dict[str, object]:
+    """The widget values of the fields of `config`, by session key."""
+    return {f.key: f.to_widget(getattr(config, f.name)) for f in fields}
+
+
+def widget_fields(fields: Sequence[Field], values: Mapping[str, object]) -> dict[str, object]:
+    """The field values the widgets hold (`values`: a mapping such as the session state), by field name."""
+    return {f.name: f.from_widget(values[f.key]) for f in fields}
 
 
 def with_fields(config: TrialConfig, values: dict, params: Params, names: tuple[str, ...],
