@@ -275,7 +275,7 @@ def test_summary_numbers_come_from_the_table():
 
 
 def test_every_text_the_page_builds_exists():
-    keys = set(re.findall(r'"(depth\.sum\.[\w.]+)"', (ROOT / "lab" / "dashboard" / "views" / "depth.py").read_text()))
+    keys = set(re.findall(r'"(depth\.sum\.[\w.]+)"', (ROOT / "lab" / "dashboard" / "depth" / "tables.py").read_text()))
     keys |= {f"depth.metric.{m}" for m in depth_state.HEAT_METRICS} | {f"depth.kind.{k}" for k in diagnostics.KINDS}
     keys |= {f"depth.col.{c}" for c in depth_view.DISPLAY_COLUMNS} | {f"depth.hess.{p}" for p in ("mid", "end")}
     keys |= {f"depth.sign.{s}" for s in ("negative", "flat", "positive")}
