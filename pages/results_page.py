@@ -26,12 +26,18 @@ m = st.columns(3)
 m[0].metric(tr("res.count"), len(entries))
 m[1].metric(tr("res.size"), f"{entries['size_bytes'].sum() / 1024:,.0f} KB")
 listing = results_view.entries_frame(entries, shell.words())
-st.dataframe(listing, hide_index=True, width="stretch", column_config=data.columns())
+st.dataframe(listing, hide_index=True, width="stretch", column_config={
+    "config": st.column_config.TextColumn(tr("col.config"), width="large"),
+    "seeds": st.column_config.TextColumn(tr("col.seeds")),
+    "n_seeds": st.column_config.NumberColumn(tr("col.n_seeds"), format="%d"),
+    "size": st.column_config.NumberColumn(tr("col.size"), format="%.1f"),
+    "modified": st.column_config.DatetimeColumn(tr("col.modified"), format="YYYY-MM-DD HH:mm"),
+    "key": st.column_config.TextColumn(tr("col.key"))})
 
 names = dict(zip(listing["key"], listing["config"]))
 if wanted is not None and wanted not in names:
     st.warning(tr("res.missing", key=wanted))
-    data.forget_selection()
+    data.forget_selection(st.session_state)
 key = st.selectbox(tr("res.pick"), list(names), key="res.key", format_func=names.get,
                    placeholder=tr("res.pick.placeholder"), index=None)
 shell.sync_url({"key": key} if key else {})
@@ -65,8 +71,10 @@ if key is not None:
         elif st.session_state.get("res.confirm") == key:
             st.warning(tr("res.confirm", name=names[key], seeds=int(row["n_seeds"])))
             yes, no = st.columns(2)
-            yes.button(tr("res.confirm.yes"), type="primary", on_click=data.delete, args=(key, names[key]))
-            no.button(tr("res.confirm.no"), on_click=data.cancel_delete)
+            yes.button(tr("res.confirm.yes"), type="primary", on_click=data.delete,
+                       args=(st.session_state, key, names[key]))
+            no.button(tr("res.confirm.no"), on_click=data.cancel_delete, args=(st.session_state,))
         else:
-            st.button(tr("res.delete"), icon=":material/delete:", on_click=data.ask_delete, args=(key,))
+            st.button(tr("res.delete"), icon=":material/delete:", on_click=data.ask_delete,
+                      args=(st.session_state, key))
 shell.share_link({"key": key} if key else {})

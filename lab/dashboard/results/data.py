@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 
 import pandas as pd
-import streamlit as st
 
 from lab.dashboard import work
 from lab.dashboard.memo import remembered
@@ -35,32 +34,23 @@ def curves_csv(key: str, stride: int = 1) -> bytes:
     return tables.entry_csv(work.store(), key, stride)
 
 
-def delete(key: str, name: str) -> None:
+# ---- the page's callbacks, on its widgets' values (`values`: the session state) ------------------------------------
+def delete(values, key: str, name: str) -> None:
     """on_click of "delete": the entry goes, every cache of results is emptied, the page says what was deleted."""
     work.store().delete(key)
     work.forget_results()
-    st.session_state.pop("res.confirm", None)
-    st.session_state["res.key"] = None
-    st.session_state["res.deleted"] = name
+    values.pop("res.confirm", None)
+    values["res.key"] = None
+    values["res.deleted"] = name
 
 
-def forget_selection() -> None:
-    st.session_state["res.key"] = None
+def forget_selection(values) -> None:
+    values["res.key"] = None
 
 
-def ask_delete(key: str) -> None:
-    st.session_state["res.confirm"] = key
+def ask_delete(values, key: str) -> None:
+    values["res.confirm"] = key
 
 
-def cancel_delete() -> None:
-    st.session_state.pop("res.confirm", None)
-
-
-def columns() -> dict:
-    """The listing's columns, titled in the page's language."""
-    cc = st.column_config
-    return {"config": cc.TextColumn(tr("col.config"), width="large"), "seeds": cc.TextColumn(tr("col.seeds")),
-            "n_seeds": cc.NumberColumn(tr("col.n_seeds"), format="%d"),
-            "size": cc.NumberColumn(tr("col.size"), format="%.1f"),
-            "modified": cc.DatetimeColumn(tr("col.modified"), format="YYYY-MM-DD HH:mm"),
-            "key": cc.TextColumn(tr("col.key"))}
+def cancel_delete(values) -> None:
+    values.pop("res.confirm", None)
