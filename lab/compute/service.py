@@ -21,12 +21,11 @@ import threading
 from concurrent import futures
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from lab.compute.chunks import chunk_seeds
 from lab.compute.workers import load_modules, lower_priority, train_chunk
-from lab.core.budget import weight
-from lab.core.config import ConfigError, TrialConfig
+from lab.core.config import ConfigError
 from lab.storage.store import Store
 
-CHUNK_WORK = 200_000  # weighted trial-steps per job: small enough to report progress, large enough to amortise
 WORKER_NICE = 10  # how much lower the workers' CPU priority is than the web process's (POSIX nice increment)
 
 
@@ -80,17 +79,6 @@ def in_a_process_of_its_own(fn, *args):
     once (the kernel probes, a few seconds), so that no long-lived worker keeps PyTorch loaded (about 250 MB) for it."""
     with _pool(1) as pool:
         return pool.submit(fn, *args).result()
-
-
-def chunk_seeds(config: TrialConfig, seeds: list[int], work: int = CHUNK_WORK) -> list[tuple[int, ...]]:
-    """`seeds` in chunks of about `work` weighted trial-steps (the same chunks whoever asks, so flights match)."""
-    size = max(1, work // (config.steps * weight(config)))
-    ordered = sorted(seeds)
-    # chunks aligned on multiples of `size`, so that two requests for overlapping seed ranges ask for equal chunks
-    groups: dict[int, list[int]] = {}
-    for seed in ordered:
-        groups.setdefault(seed // size, []).append(seed)
-    return [tuple(group) for group in groups.values()]
 
 
 class Ticket:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, replace
 
+from lab.compute.chunks import pieces
 from lab.compute.workers import train_unit
 from lab.core.budget import weight
 from lab.core.config import ConfigError, TrialConfig
@@ -49,8 +50,7 @@ def plan(configs: Iterable[TrialConfig], seeds: list[int], stored: dict | None =
     for items in by_shape.values():
         unit, size = [], 0
         for config, missing in items:
-            for start in range(0, len(missing), target):
-                part = missing[start:start + target]
+            for part in map(list, pieces(missing, target)):
                 if size and size + len(part) > target:
                     units.append(unit)
                     unit, size = [], 0

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 import torch
 
-from lab.compute.service import WORKER_NICE, ComputeService, QueueFull, chunk_seeds
+from lab.compute.chunks import chunk_seeds
+from lab.compute.service import WORKER_NICE, ComputeService, QueueFull
 from lab.core.config import ConfigError, TrialConfig
 from lab.core.engine import train
 from lab.storage.store import Store
