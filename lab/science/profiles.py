@@ -4,7 +4,7 @@ Dolan, E. D. & Moré, J. J. (2002), "Benchmarking optimization software with per
 Programming 91, 201–213. Here:
 
 - a *solver* s is one optimizer with its settings (optimizer, lr, momentum, beta1, beta2, weight_decay), named as the
-  comparison table names it (`views.label`, "Adam (lr 0.1)");
+  comparison table names it (`lab.core.naming.label`, "Adam (lr 0.1)");
 - a *problem* p is every other config setting the table holds (task, depth, activation, steps, ...);
 - the *cost* t(p, s) is the median time to solve of s's seeds on p: the Kaplan–Meier median (`survival.median`), the
   first step by which at least half the seeds have solved. The rule for failure: a solver that solves fewer than half

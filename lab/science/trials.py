@@ -4,8 +4,8 @@ A trial that solves at step t has an *event* at t; a trial that never solves (or
 budget is *right-censored* at the budget (`steps`): all we know is that it had not solved by then. It is not a failure
 at infinity, and it is not dropped.
 
-Configs are named as the comparison table names them (`views.label`: "Adam (lr 0.1)"); where two configs of one
-table share that name, by `views.describe`'s longer one-line name instead.
+Configs are named as the comparison table names them (`naming.label`: "Adam (lr 0.1)"); where two configs of one
+table share that name, by `naming.describe`'s longer one-line name instead.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def config_rows(trials: pd.DataFrame) -> list[tuple[TrialConfig, list[int]]]:
 
 def with_labels(trials: pd.DataFrame, lr_word: str = "lr") -> pd.DataFrame:
     """The table with a `label` column: kept if present, else each config's name as the comparison table gives it
-    (`views.label`, with `lr_word` for "lr"); `views.describe` where two configs would share a name."""
+    (`naming.label`, with `lr_word` for "lr"); `naming.describe` where two configs would share a name."""
     require(trials)
     if "label" in trials.columns:
         return trials
