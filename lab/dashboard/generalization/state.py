@@ -3,7 +3,8 @@
 
 As in every page's state module (`lab.dashboard.<page>.state`), every parameter is checked on its own, against the
 bounds of the widget that shows it and then through `TrialConfig`; a bad one becomes a `Problem` and keeps its default,
-so any link opens a working page. The bounds and the config's converters serve the tuning page too.
+so any link opens a working page. Each config field the page shows is named once, in `CONFIG` (its URL parameter,
+widget key and converter); the bounds and `config_table` serve the tuning page too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from lab.core.config import TASKS, ConfigError, TrialConfig
 from lab.core.optimizers import OPTIMIZERS
+from lab.dashboard.shared import params as url_params
 from lab.dashboard.shared.params import (
     Params,
     Problem,
@@ -61,8 +63,16 @@ def config_parsers(names: tuple[str, ...]) -> dict:
     return {name: converter(name) for name in names}
 
 
+def config_table(prefix: str, names: tuple[str, ...]) -> tuple[url_params.Field, ...]:
+    """The table of the named config fields (`url_params.config_fields`: URL parameter and widget `prefix.<name>`),
+    read within the widgets' bounds."""
+    return url_params.config_fields(prefix, names, parsers=config_parsers(names))
+
+
 # ---- the generalization page ---------------------------------------------------------------------------------------
-FIELDS = ("task", "noise", "label_flip", "n_train", "width", "depth", "optimizer", "lr", "weight_decay", "steps")
+CONFIG = config_table(  # the config's settings: field, URL parameter, widget
+    "gen", ("task", "noise", "label_flip", "n_train", "width", "depth", "optimizer", "lr", "weight_decay", "steps"))
+FIELDS = url_params.field_names(CONFIG)
 
 
 _OVERFIT = dict(PRESETS["overfit"].base)
@@ -113,7 +123,7 @@ class State:
 DEFAULT = State()
 PARSERS = {
     "preset": lambda t: choice_param(t, "preset", tuple(GEN_PRESETS)),
-    **config_parsers(FIELDS),
+    **url_params.field_parsers(CONFIG),
     "seeds": lambda t: number(t, "seeds"),
     "view": lambda t: choice_param(t, "view", VIEWS),
     "cap": lambda t: bool_param(t, "cap"),
@@ -149,10 +159,7 @@ def to_params(state: State) -> dict[str, str]:
 
 def to_widgets(state: State) -> dict:
     """Widget values by key (and the two section switches, `gen.cap` and `gen.cv`)."""
-    c = state.config
-    return {"gen.preset": state.preset, "gen.task": c.task, "gen.noise": c.noise, "gen.label_flip": c.label_flip,
-            "gen.n_train": c.n_train, "gen.width": c.width, "gen.depth": c.depth, "gen.optimizer": c.optimizer,
-            "gen.lr": c.lr, "gen.weight_decay": c.weight_decay, "gen.steps": c.steps, "gen.seeds": state.seeds,
+    return {"gen.preset": state.preset, **url_params.field_widgets(CONFIG, state.config), "gen.seeds": state.seeds,
             "gen.view": state.view, "gen.cap": state.capacity, "gen.widths": list(state.widths), "gen.cv": state.cv,
             "gen.folds": state.folds, "gen.cv_seeds": state.cv_seeds}
 
@@ -163,7 +170,7 @@ FORM_KEYS = KEYS
 
 def from_widgets(values) -> State:
     """The state the widgets hold (`values`: a mapping such as the session state)."""
-    fields = {name: values[f"gen.{name}"] for name in FIELDS}
+    fields = url_params.widget_fields(CONFIG, values)
     config = with_eval(preset_config(values["gen.preset"]).replace(**fields))
     widths = tuple(sorted(int(w) for w in values["gen.widths"] or ())) or DEFAULT.widths
     return State(values["gen.preset"], config, int(values["gen.seeds"]), values["gen.view"] or "error",
@@ -173,6 +180,6 @@ def from_widgets(values) -> State:
 
 def preset_widgets(name: str) -> dict:
     """The widget values a preset fills in (the page's other choices untouched)."""
-    keys = ("gen.preset", *(f"gen.{n}" for n in FIELDS))
+    keys = ("gen.preset", *url_params.field_keys(CONFIG))
     values = to_widgets(replace(DEFAULT, preset=name, config=preset_config(name)))
     return {k: values[k] for k in keys}

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from lab.core.config import TrialConfig
 from lab.core.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS
-from lab.dashboard.generalization.state import config_parsers, number
+from lab.dashboard.generalization.state import config_table, number
+from lab.dashboard.shared import params as url_params
 from lab.dashboard.shared.params import (
     Params,
     Problem,
@@ -30,6 +31,8 @@ from lab.science import tuning
 DATA = ("finite", "stream")
 DATA_FIELDS = ("n_train", "noise", "label_flip")
 NET_FIELDS = ("task", "width", "depth", "steps")
+CONFIG = config_table("tun", (*NET_FIELDS, *DATA_FIELDS))  # the config's settings: field, URL parameter, widget
+FIELDS = url_params.field_names(CONFIG)
 BATCHES = (1, 2, 4, 8, 16, 32, 64)
 PER_DECADE = (1, 2, 3, 4)
 LR_RANGE = (1e-4, 10.0)
@@ -74,7 +77,7 @@ class State:
 DEFAULT = State()
 PARSERS = {
     "data": lambda t: choice_param(t, "data", DATA),
-    **config_parsers((*NET_FIELDS, *DATA_FIELDS)),
+    **url_params.field_parsers(CONFIG),
     "seeds": lambda t: number(t, "seeds"),
     "opts": optimizers_param,
     "per_decade": lambda t: one_of(t, "per_decade", PER_DECADE),
@@ -86,7 +89,7 @@ PARSERS = {
 def parse(params: Params) -> tuple[State, list[Problem]]:
     """The state a link names, and one Problem per parameter that was ignored."""
     values, problems = read(params, PARSERS)
-    config, refused = with_fields(FINITE, values, params, (*NET_FIELDS, *DATA_FIELDS))
+    config, refused = with_fields(FINITE, values, params, FIELDS)
     v, d = values, DEFAULT
     state = State(v.get("data", d.data), config, v.get("seeds", d.seeds), v.get("opts", d.optimizers),
                   v.get("per_decade", d.per_decade), v.get("batches", d.batches), v.get("batch_opt", d.batch_optimizer))
@@ -103,11 +106,9 @@ def to_params(state: State) -> dict[str, str]:
 
 
 def to_widgets(state: State) -> dict:
-    c = state.config
-    return {"tun.data": state.data, "tun.task": c.task, "tun.n_train": c.n_train, "tun.noise": c.noise,
-            "tun.label_flip": c.label_flip, "tun.width": c.width, "tun.depth": c.depth, "tun.steps": c.steps,
-            "tun.seeds": state.seeds, "tun.opts": list(state.optimizers), "tun.per_decade": state.per_decade,
-            "tun.batches": list(state.batches), "tun.batch_opt": state.batch_optimizer}
+    return {"tun.data": state.data, **url_params.field_widgets(CONFIG, state.config), "tun.seeds": state.seeds,
+            "tun.opts": list(state.optimizers), "tun.per_decade": state.per_decade, "tun.batches": list(state.batches),
+            "tun.batch_opt": state.batch_optimizer}
 
 
 KEYS = tuple(to_widgets(DEFAULT))
@@ -116,7 +117,7 @@ FORM_KEYS = KEYS
 
 def from_widgets(values) -> State:
     """The state the widgets hold (`values`: a mapping such as the session state)."""
-    config = FINITE.replace(**{name: values[f"tun.{name}"] for name in (*NET_FIELDS, *DATA_FIELDS)})
+    config = FINITE.replace(**url_params.widget_fields(CONFIG, values))
     optimizers = tuple(dict.fromkeys(n for n in values["tun.opts"] or () if n in OPTIMIZERS))
     batches = tuple(sorted(int(b) for b in values["tun.batches"] or ()))
     return State(values["tun.data"] or "finite", config, int(values["tun.seeds"]), optimizers,
