@@ -13,14 +13,16 @@ CHUNK_WORK = 200_000  # weighted trial-steps per service job: small enough to re
 
 
 def pieces(seeds, size: int) -> list[tuple[int, ...]]:
-    """`seeds`, sorted, in pieces of at most `size`, each within one block of `size` consecutive seed numbers."""
+    """`seeds` in pieces of at most `size`, each within one block of `size` consecutive seed numbers: the blocks in the
+    order their first seed comes, each block's seeds in the order given (sort them first for pieces equal whoever
+    asks)."""
     size = max(1, int(size))
     blocks: dict[int, list[int]] = {}
-    for seed in sorted(seeds):
+    for seed in seeds:
         blocks.setdefault(seed // size, []).append(seed)
     return [tuple(block) for block in blocks.values()]
 
 
 def chunk_seeds(config: TrialConfig, seeds, work: int = CHUNK_WORK) -> list[tuple[int, ...]]:
-    """`seeds` in pieces of about `work` weighted trial-steps (the same pieces whoever asks, so flights match)."""
-    return pieces(seeds, work // (config.steps * weight(config)))
+    """`seeds` in pieces of about `work` weighted trial-steps, sorted: equal pieces whoever asks, so flights match."""
+    return pieces(sorted(seeds), work // (config.steps * weight(config)))

@@ -17,8 +17,12 @@ def test_pieces_are_the_blocks_of_consecutive_seed_numbers():
     for size in (1, 3, 7, 64):
         seeds = rng.sample(range(500), 120)
         expected = [tuple(group) for _, group in itertools.groupby(sorted(seeds), key=lambda s: s // size)]
-        assert pieces(seeds, size) == expected
+        assert pieces(sorted(seeds), size) == expected
         assert all(len(p) <= size for p in expected)
+        got = pieces(seeds, size)  # unsorted: the same blocks, each in the order given, first seen first
+        assert sorted(map(sorted, got)) == sorted(map(list, expected))
+        assert [p[0] for p in got] == [s for s in seeds if s == next(q for q in seeds if q // size == s // size)]
+        assert all(list(p) == [s for s in seeds if s // size == p[0] // size] for p in got)
     assert pieces([], 5) == []
     assert pieces(range(10), 0) == [(s,) for s in range(10)]  # a size below 1 counts as 1
 
