@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from typing import TYPE_CHECKING
 
 from lab.cli.flags import add_store_flag, check_writable, write_csv
@@ -19,10 +18,7 @@ def open_store(path: str | None) -> Store:
     from lab.storage.store import Store
 
     try:
-        return Store(path)
-    except ValueError:  # LAB_STORE_MAX_MB is not a number
-        raise ConfigError("store_max_mb", f"must be a number of megabytes (got "
-                                          f"{os.environ.get('LAB_STORE_MAX_MB')!r})") from None
+        return Store(path)  # a bad LAB_STORE_MAX_MB is a ConfigError naming it
     except OSError as e:
         raise ConfigError("store", f"cannot use it as the store folder: {e.strerror or e} "
                                    f"(got {str(path or default_root())!r})") from None

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -32,7 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock
 
-from lab.core.config import TrialConfig
+from lab.core.config import ConfigError, TrialConfig
 from lab.core.runs import Runs
 from lab.storage import parquet
 from lab.storage.location import default_root
@@ -64,12 +65,34 @@ DERIVED_NAME = re.compile(r"[A-Za-z0-9_-]+")  # a derived file's NAME: no dot, n
 OLD_DERIVED_DIRS = ("hessian-tests",)  # where an older layout kept derived files: counted, deleted by `clear`
 
 
+def max_megabytes(max_mb: float | None = None) -> float | None:
+    """The store's bound in megabytes: `max_mb` if given, else `LAB_STORE_MAX_MB`; None (no bound) when neither is set
+    (an empty variable is unset). Anything but a positive finite number is a ConfigError naming its source: a bound
+    of 0 or less would evict every entry, and NaN or infinity would silently mean no bound."""
+    if max_mb is not None:
+        field, text = "max_mb", repr(max_mb)
+        try:
+            mb = float(max_mb)
+        except (TypeError, ValueError):
+            mb = math.nan
+    else:
+        field, text = "store_max_mb", os.environ.get("LAB_STORE_MAX_MB", "")
+        if not text.strip():
+            return None
+        try:
+            mb = float(text)
+        except ValueError:
+            raise ConfigError(field, f"must be a number of megabytes (got {text!r})") from None
+    if not (math.isfinite(mb) and mb > 0):
+        raise ConfigError(field, f"must be a positive number of megabytes, or unset for no bound (got {text!r})")
+    return mb
+
+
 class Store:
     def __init__(self, root: str | os.PathLike | None = None, max_mb: float | None = None):
+        mb = max_megabytes(max_mb)  # before the folder is made: a bad setting changes nothing
         self.root = Path(root) if root is not None else default_root()
         self.root.mkdir(parents=True, exist_ok=True)
-        env = os.environ.get("LAB_STORE_MAX_MB")
-        mb = max_mb if max_mb is not None else float(env) if env else None
         self.max_bytes = mb * 1024 * 1024 if mb is not None else None
         self._reported: set[str] = set()
         self.remove_stale_temps()
