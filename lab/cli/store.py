@@ -28,9 +28,28 @@ def _stored_key(store: Store, args: argparse.Namespace) -> str:
     """The KEY argument, which must name an entry of the store (so it never names a path outside it)."""
     if not args.key:
         raise ConfigError("key", f"{args.action} needs the key of an entry (see: python -m lab store ls)")
+    path = store.path(args.key)
+    if args.key not in store.keys() and path.parent == store.root and (path.exists() or path.is_symlink()):
+        raise ConfigError("key", f"{path.name!r} in {store.root} is {_kind(path)}, not a store entry: left as it is")
     if args.key not in store.keys():
         raise ConfigError("key", f"no stored entry {args.key!r} in {store.root} (see: python -m lab store ls)")
     return args.key
+
+
+def _kind(path) -> str:
+    """What a file system object is, for people: 'a folder', 'a link', 'a file', 'not a regular file'."""
+    if path.is_symlink():
+        return "a link"
+    return "a folder" if path.is_dir() else "a file" if path.is_file() else "not a regular file"
+
+
+def foreign_names(store: Store) -> list[str]:
+    """What lies in the store's folder that is not the store's, each as 'NAME (a folder)'."""
+    return [f"{path.name} ({_kind(path)})" for path in store.foreign()]
+
+
+def _some(names: list[str]) -> str:
+    return ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
 
 
 def _check_store_args(args: argparse.Namespace) -> None:
@@ -47,20 +66,33 @@ def _store_ls(store: Store, args: argparse.Namespace) -> None:
     entries = store.entries()
     if entries.empty:
         print(f"the store at {store.root} is empty")
+        if foreign := foreign_names(store):
+            print(f"{len(foreign)} not the store's, left as they are: {_some(foreign)}")
         return
     cols = [c for c in ("key", "task", "depth", "width", "activation", "optimizer", "lr", "steps", "n_seeds",
                         "size_bytes", "modified", "status") if c in entries]
     print(entries[cols].to_string(index=False))
     print(f"{len(entries)} entries, {store.size_bytes() / 1e6:.1f} MB in {store.root}")
+    if foreign := foreign_names(store):
+        print(f"{len(foreign)} not the store's, left as they are: {_some(foreign)}")
 
 
 def _store_clear(store: Store, args: argparse.Namespace) -> None:
-    print(f"deleted {store.clear()} entries from {store.root}")
+    gone = store.clear()
+    skipped = [f"{store.path(key).name} (cannot be deleted)" for key in store.keys()]  # its lock file is a folder, say
+    skipped += [f"{name}, not the store's" for name in foreign_names(store)]
+    print(f"deleted {gone} entries from {store.root}" + (f"; skipped {len(skipped)}: {_some(skipped)}" if skipped
+                                                          else ""))
 
 
 def _store_rm(store: Store, args: argparse.Namespace) -> None:
     key = _stored_key(store, args)
-    if not store.delete(key):  # deleted meanwhile by another process
+    try:
+        gone = store.delete(key)
+    except OSError as e:  # its lock file cannot be taken (a folder of that name, say)
+        raise ConfigError("key", f"could not delete {key!r} in {store.root}: {e.strerror or e} "
+                                 f"({getattr(e, 'filename', None) or store.path(key)})") from None
+    if not gone:  # deleted meanwhile by another process
         raise ConfigError("key", f"no stored entry {key!r} in {store.root} (see: python -m lab store ls)")
     print(f"deleted {key}")
 

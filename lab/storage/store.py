@@ -117,7 +117,7 @@ class Store:
 
     def lock_files(self) -> list[Path]:
         """Every lock file in the store (one per key written since the last `delete` of that key)."""
-        return sorted(self.root.glob(f".*{LOCK_SUFFIX}"))
+        return sorted(p for p in self.root.glob(f".*{LOCK_SUFFIX}") if p.is_file())
 
     def derived_path(self, key: str, name: str) -> Path:
         """The file of the result `name` derived from `key`'s entry: `KEY.NAME.json` beside the entry."""
@@ -129,7 +129,7 @@ class Store:
         """Every derived file in the store, by the key it belongs to (whether or not that entry exists)."""
         found: dict[str, list[Path]] = {}
         for path in sorted(self.root.glob(f"*.*{DERIVED_SUFFIX}")):
-            if not path.name.startswith("."):
+            if not path.name.startswith(".") and path.is_file():
                 found.setdefault(path.name.split(".", 1)[0], []).append(path)
         return found
 
@@ -241,7 +241,18 @@ class Store:
 
     # ---- managing ------------------------------------------------------------------------------------------------
     def keys(self) -> list[str]:
-        return sorted(p.name[: -len(SUFFIX)] for p in self.root.glob(f"*{SUFFIX}") if not p.name.startswith("."))
+        """The keys of the entries: the files `KEY.parquet` (a folder or other non-regular file of that name is not
+        an entry: see `foreign`)."""
+        return sorted(p.name[: -len(SUFFIX)] for p in self.root.glob(f"*{SUFFIX}")
+                      if not p.name.startswith(".") and p.is_file())
+
+    def foreign(self) -> list[Path]:
+        """What lies in the store's folder that is not the store's (not an entry, derived file, lock file, temporary
+        file or an older layout's folder of derived files): the store never reads, counts or deletes it."""
+        own = {*map(self.path, self.keys()), *(p for paths in self.derived_files().values() for p in paths),
+               *self.lock_files(), *self._old_derived_dirs()}
+        return sorted(p for p in self.root.iterdir() if p not in own
+                      and not (p.name.startswith(".") and p.name.endswith(".tmp") and p.is_file()))
 
     def entries(self) -> pd.DataFrame:
         """One row per stored entry: key, `config` (the config as a dict, its values as stored: a column of the
@@ -283,20 +294,26 @@ class Store:
             for path in self.derived_files().get(key, []):  # first: a crash leaves an entry, not a stray file
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
-            try:
-                self.path(key).unlink()
-                gone = True
-            except FileNotFoundError:
-                gone = False
+            path, gone = self.path(key), False
+            if path.is_file():  # a folder of that name is not an entry: left as it is
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    gone = True
             with contextlib.suppress(OSError):  # Windows: an open file cannot be unlinked; filelock does it on release
                 self.lock_path(key).unlink()
         return gone
 
     def clear(self) -> int:
         """Delete every entry, derived file and lock file (also those of keys without an entry) and the folders of an
-        older layout's derived files; the number of entries."""
+        older layout's derived files; the number of entries. What is not the store's (`foreign`) is left, and so is
+        a key whose files cannot be deleted (its lock file is a folder, say): the rest is deleted regardless."""
         orphans = {path.name[1: -len(LOCK_SUFFIX)] for path in self.lock_files()} | set(self.derived_files())
-        gone = sum(self.delete(key) for key in sorted(set(self.keys()) | orphans))
+        gone = 0
+        for key in sorted(set(self.keys()) | orphans):
+            try:
+                gone += self.delete(key)
+            except OSError as exc:
+                log.warning("store entry %s was not deleted: %s", key, exc)
         for folder in self._old_derived_dirs():
             shutil.rmtree(folder, ignore_errors=True)
         return gone
@@ -331,7 +348,8 @@ class Store:
             return []
         self._drop_stray_derived()
         derived = self.derived_files()
-        files = sorted(((p.stat().st_mtime, p) for p in self.root.glob(f"*{SUFFIX}")), key=lambda t: t[0])
+        files = sorted(((p.stat().st_mtime, p) for p in map(self.path, self.keys()) if p.exists()),
+                       key=lambda t: t[0])
         total, gone = self.size_bytes(), []
         for _, path in files:
             if total <= self.max_bytes:
@@ -340,8 +358,9 @@ class Store:
             if key == keep:
                 continue
             total -= _size(path) + sum(map(_size, derived.get(key, [])))
-            if self.delete(key):
-                gone.append(key)
+            with contextlib.suppress(OSError):  # a key that cannot be deleted is left; the others still go
+                if self.delete(key):
+                    gone.append(key)
         return gone
 
 

@@ -102,3 +102,70 @@ def test_bad_store_max_mb_is_one_line_before_any_work(capsys, stored, monkeypatc
     assert line.startswith("error: LAB_STORE_MAX_MB: must be ") and says in line and line.endswith(f"(got {value!r})")
     assert out == "" and snapshot(stored.root) == before
     assert not (stored.root.parent / "x.csv").exists()
+
+
+# ---- 2. foreign files in the store folder ----------------------------------------------------------------------------
+def foreign_things(root: Path) -> None:
+    """A folder named like an entry, a folder named like a derived file, unknown files and folders."""
+    (root / f"{'0' * 16}.parquet").mkdir()
+    (root / f"{'0' * 16}.parquet" / "inside.txt").write_text("mine")
+    (root / f"{SMALL.key()}.trace.json").mkdir()
+    (root / "notes.txt").write_text("mine")
+    (root / "pictures").mkdir()
+
+
+def test_ls_lists_the_entries_and_names_foreign_things(capsys, stored):
+    foreign_things(stored.root)
+    before = snapshot(stored.root)
+    code, out, err = cmd(capsys, "store", "ls", "--store", str(stored.root))
+    assert code == 0 and err == ""
+    assert SMALL.key() in out and OTHER.key() in out and "2 entries" in out
+    assert out.splitlines()[-1] == (f"4 not the store's, left as they are: {'0' * 16}.parquet (a folder), "
+                                    f"{SMALL.key()}.trace.json (a folder), notes.txt (a file), pictures (a folder)")
+    assert snapshot(stored.root) == before
+
+
+def test_rm_of_a_folder_named_like_an_entry_is_one_line(capsys, stored):
+    foreign_things(stored.root)
+    before = snapshot(stored.root)
+    code, out, err = cmd(capsys, "store", "rm", "0" * 16, "--store", str(stored.root))
+    assert one_line_error(code, err) == (f"error: KEY: '{'0' * 16}.parquet' in {stored.root} is a folder, not a "
+                                         "store entry: left as it is")
+    assert out == "" and snapshot(stored.root) == before
+
+
+def test_rm_deletes_an_entry_and_leaves_foreign_things(capsys, stored):
+    foreign_things(stored.root)
+    before = snapshot(stored.root)
+    code, out, err = cmd(capsys, "store", "rm", SMALL.key(), "--store", str(stored.root))
+    assert (code, out, err) == (0, f"deleted {SMALL.key()}\n", "")
+    gone = {name for name in before if name not in snapshot(stored.root)}
+    assert gone == {f"{SMALL.key()}.parquet", f".{SMALL.key()}.lock"}
+    assert Store(stored.root).keys() == [OTHER.key()]
+
+
+def test_rm_whose_lock_file_is_a_folder_is_one_line(capsys, stored):
+    lock = stored.lock_path(SMALL.key())
+    lock.unlink(missing_ok=True)
+    lock.mkdir()
+    before = snapshot(stored.root)
+    code, out, err = cmd(capsys, "store", "rm", SMALL.key(), "--store", str(stored.root))
+    assert one_line_error(code, err).startswith(f"error: KEY: could not delete {SMALL.key()!r} in {stored.root}: ")
+    assert out == "" and snapshot(stored.root) == before
+
+
+def test_clear_deletes_what_is_the_stores_and_says_what_it_skipped(capsys, stored):
+    foreign_things(stored.root)
+    lock = stored.lock_path(OTHER.key())  # OTHER cannot be deleted: its lock file is a folder
+    lock.unlink(missing_ok=True)
+    lock.mkdir()
+    stored.write_derived(SMALL.key(), "note", {"a": 1})
+    before = snapshot(stored.root)
+    code, out, err = cmd(capsys, "store", "clear", "--store", str(stored.root))
+    assert code == 0 and err == ""
+    assert out == (f"deleted 1 entries from {stored.root}; skipped 6: {OTHER.key()}.parquet (cannot be deleted), "
+                   f".{OTHER.key()}.lock (a folder), not the store's, {'0' * 16}.parquet (a folder), not the store's, "
+                   f"{SMALL.key()}.trace.json (a folder), not the store's, notes.txt (a file), not the store's, ...\n")
+    after = snapshot(stored.root)
+    assert set(before) - set(after) == {f"{SMALL.key()}.parquet", f"{SMALL.key()}.note.json", f".{SMALL.key()}.lock"}
+    assert all(after[name] == before[name] for name in after)
