@@ -102,9 +102,16 @@ def _store_export(store: Store, args: argparse.Namespace) -> None:
     if args.csv is None:
         raise ConfigError("csv", "export needs --csv PATH, the file to write")
     check_writable("csv", args.csv)
-    runs = store.load_key(key)
-    if runs is None:
-        raise ConfigError("key", f"the stored entry {key!r} is unusable (see: python -m lab store ls)")
+    from lab.storage.parquet import StoreError
+
+    try:
+        runs = store.read_entry(key)  # checked to be the key's: a file copied over another's name is not exported
+    except FileNotFoundError:  # deleted meanwhile by another process
+        raise ConfigError("key", f"no stored entry {key!r} in {store.root} (see: python -m lab store ls)") from None
+    except (StoreError, OSError) as e:
+        why = " ".join(str(e).split())  # one line
+        raise ConfigError("key", f"the stored entry {key!r} is unusable, nothing written: {why} (see: python -m lab "
+                                 "store ls)") from None
     write_csv("csv", runs.curves() if args.curves else runs.summary(), args.csv, bom=True)
     print(f"wrote {args.csv}")
 

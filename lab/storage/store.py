@@ -152,13 +152,28 @@ class Store:
             return dict(zip(configs, pool.map(self.load, configs), strict=True))
 
     def load_key(self, key: str) -> Runs | None:
+        """Everything stored under `key`, or None (no entry, or one that is unusable or holds another key's config)."""
         return self._load(key)
+
+    def read_entry(self, key: str) -> Runs:
+        """`key`'s entry, checked to hold `key`'s config; FileNotFoundError if there is none, StoreError saying why if
+        it cannot be used (nothing logged: for a caller that reports it)."""
+        try:
+            runs = read_runs(self.path(key))
+        except FileNotFoundError:
+            raise
+        except (StoreError, OSError, pa.ArrowException, ValueError, KeyError, TypeError) as exc:
+            raise StoreError(str(exc) or type(exc).__name__) from None
+        if runs.config.key() != key:
+            raise StoreError(f"it holds another config's results (key {runs.config.key()})")
+        used(self.path(key))
+        return runs
 
     def _load(self, key: str, expect: TrialConfig | None = None, touch: bool = True) -> Runs | None:
         path = self.path(key)
         try:
             runs = read_runs(path)
-            if expect is not None and runs.config != expect:
+            if runs.config != expect if expect is not None else runs.config.key() != key:
                 raise StoreError("the stored config differs from its key")
         except FileNotFoundError:
             return None

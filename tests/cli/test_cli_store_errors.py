@@ -169,3 +169,30 @@ def test_clear_deletes_what_is_the_stores_and_says_what_it_skipped(capsys, store
     after = snapshot(stored.root)
     assert set(before) - set(after) == {f"{SMALL.key()}.parquet", f"{SMALL.key()}.note.json", f".{SMALL.key()}.lock"}
     assert all(after[name] == before[name] for name in after)
+
+
+# ---- 3. store export checks that the entry is the key's --------------------------------------------------------------
+def test_export_of_an_entry_copied_over_another_is_one_line(capsys, stored, tmp_path):
+    stored.path(SMALL.key()).write_bytes(stored.path(OTHER.key()).read_bytes())  # valid results, another config's
+    before = snapshot(stored.root)
+    csv = tmp_path / "x.csv"
+    for extra in ([], ["--curves"]):
+        code, out, err = cmd(capsys, "store", "export", SMALL.key(), "--csv", str(csv), *extra, "--store",
+                             str(stored.root))
+        assert one_line_error(code, err) == (f"error: KEY: the stored entry {SMALL.key()!r} is unusable, nothing "
+                                             f"written: it holds another config's results (key {OTHER.key()}) (see: "
+                                             "python -m lab store ls)")
+        assert out == "" and not csv.exists() and snapshot(stored.root) == before
+    assert stored.load_key(SMALL.key()) is None  # and the dashboard's tables do not show it as SMALL's
+    code, out, _ = cmd(capsys, "store", "export", OTHER.key(), "--csv", str(csv), "--store", str(stored.root))
+    assert (code, out) == (0, f"wrote {csv}\n")
+
+
+def test_export_of_a_garbage_entry_is_one_line(capsys, stored, tmp_path):
+    stored.path(SMALL.key()).write_bytes(b"not parquet")
+    before = snapshot(stored.root)
+    code, out, err = cmd(capsys, "store", "export", SMALL.key(), "--csv", str(tmp_path / "x.csv"), "--store",
+                         str(stored.root))
+    assert one_line_error(code, err).startswith(f"error: KEY: the stored entry {SMALL.key()!r} is unusable, nothing "
+                                                "written: ")
+    assert out == "" and not (tmp_path / "x.csv").exists() and snapshot(stored.root) == before
