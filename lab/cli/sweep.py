@@ -177,6 +177,27 @@ def check_size(configs: list[TrialConfig], seeds: list[int], args: argparse.Name
                                  "--yes to start it")
 
 
+def check_scheduler(address: str) -> None:
+    """Refuse a malformed Dask scheduler address (no port, a port out of range, an unknown protocol) before any work,
+    as Dask itself reads one; whether a scheduler answers there is known only when the sweep connects."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import backends
+
+    try:
+        scheme, location = parse_address(address.strip(), strict=False)
+        if scheme not in backends:
+            raise ValueError(f"unknown protocol {scheme!r}; one of {', '.join(backends)}")
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            host, port = parse_host_port(location)
+            if not host:
+                raise ValueError("no host")
+            if not 0 < port < 65536:
+                raise ValueError(f"port {port} is not from 1 to 65535")
+    except (TypeError, ValueError) as e:
+        raise ConfigError("scheduler", f"must be a Dask scheduler address like tcp://10.0.0.5:8786: {e} "
+                                       f"(got {address!r})") from None
+
+
 def estimate(sweep: SweepPlan, args: argparse.Namespace, device) -> float | None:
     """Seconds the sweep should take on local processes on a CPU (lab.compute.sweep's cost model); None elsewhere."""
     return None if args.scheduler or str(device) != "cpu" else sweep.estimate_seconds()
@@ -201,6 +222,8 @@ def plan_line(sweep: SweepPlan, store: Store, seconds: float | None, record=None
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     grid, configs = grid_from_args(args)
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
     if args.seeds is None and args.seed_list is None:
         seeds = list(range(grid.seeds))
     else:

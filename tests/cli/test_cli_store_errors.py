@@ -196,3 +196,18 @@ def test_export_of_a_garbage_entry_is_one_line(capsys, stored, tmp_path):
     assert one_line_error(code, err).startswith(f"error: KEY: the stored entry {SMALL.key()!r} is unusable, nothing "
                                                 "written: ")
     assert out == "" and not (tmp_path / "x.csv").exists() and snapshot(stored.root) == before
+
+
+# ---- 4. a malformed scheduler address --------------------------------------------------------------------------------
+BAD_SCHEDULERS = [("notaurl", "missing port number"), ("tcp://host", "missing port number"), ("", "missing port"),
+                  ("tcp://:8786", "no host"), ("tcp://host:99999", "port 99999"), ("tcp://host:x", ""),
+                  ("nope://host:8786", "unknown protocol 'nope'")]
+
+
+@pytest.mark.parametrize("address, says", BAD_SCHEDULERS, ids=[a or "empty" for a, _ in BAD_SCHEDULERS])
+def test_malformed_scheduler_is_one_line_before_any_work(capsys, tmp_path, no_training, address, says):
+    code, out, err = cmd(capsys, *SWEEP, "--scheduler", address, "--store", str(tmp_path / "store"))
+    line = one_line_error(code, err)
+    assert line.startswith("error: --scheduler: must be a Dask scheduler address like tcp://10.0.0.5:8786: ")
+    assert says in line and line.endswith(f"(got {address!r})")
+    assert out == "" and not (tmp_path / "store").exists()
