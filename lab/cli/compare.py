@@ -156,7 +156,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         check_writable("csv", args.csv)
     workers = workers_from_args(args)
     check_size(configs, seeds, args)
-    store = open_store(args.store)
+    store = open_store(args.store, write=record is None or record.full)  # a thin --record stores nothing
     sweep = prepare(configs, seeds, store, workers)
     seconds = sweep.estimate_seconds() if str(device) == "cpu" else None
     print(plan_line(sweep, store, seconds, record), flush=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import tempfile
 from typing import TYPE_CHECKING
 
 from lab.cli.flags import add_store_flag, check_writable, write_csv
@@ -13,15 +15,26 @@ if TYPE_CHECKING:
     from lab.storage.store import Store
 
 
-def open_store(path: str | None) -> Store:
-    """The result store at `path` (else $LAB_STORE, else the default); a folder that cannot be one is a ConfigError."""
+def open_store(path: str | None, write: bool = False) -> Store:
+    """The result store at `path` (else $LAB_STORE, else the default); a folder that cannot be one is a ConfigError,
+    and so, with `write`, is one where a file cannot be written (checked with a probe file, written and removed):
+    before any work, not when the first results are saved."""
     from lab.storage.store import Store
 
     try:
-        return Store(path)  # a bad LAB_STORE_MAX_MB is a ConfigError naming it
+        store = Store(path)  # a bad LAB_STORE_MAX_MB is a ConfigError naming it
     except OSError as e:
         raise ConfigError("store", f"cannot use it as the store folder: {e.strerror or e} "
                                    f"(got {str(path or default_root())!r})") from None
+    if write:
+        try:
+            fd, probe = tempfile.mkstemp(dir=store.root, prefix=".probe-", suffix=".tmp")  # .*.tmp: stale ones go
+            os.close(fd)
+            os.remove(probe)
+        except OSError as e:
+            raise ConfigError("store", f"cannot write in the store folder {str(store.root)!r}: "
+                                       f"{e.strerror or e}") from None
+    return store
 
 
 def _stored_key(store: Store, args: argparse.Namespace) -> str:
@@ -121,7 +134,7 @@ STORE_ACTIONS = {"ls": _store_ls, "clear": _store_clear, "rm": _store_rm, "expor
 
 def cmd_store(args: argparse.Namespace) -> int:
     _check_store_args(args)
-    STORE_ACTIONS[args.action](open_store(args.store), args)
+    STORE_ACTIONS[args.action](open_store(args.store, write=args.action in ("rm", "clear")), args)
     return 0
 
 

@@ -241,7 +241,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         check_profiles(configs)
     workers = workers_from_args(args)
     check_size(configs, seeds, args)
-    store = open_store(args.store)
+    store = open_store(args.store, write=record is None or record.full)  # a thin --record stores nothing
     sweep = prepare(configs, seeds, store, workers)
     seconds = estimate(sweep, args, device)
     print(plan_line(sweep, store, seconds, record), flush=True)

@@ -6,6 +6,7 @@ were."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,68 @@ def test_malformed_scheduler_is_one_line_before_any_work(capsys, tmp_path, no_tr
     assert line.startswith("error: --scheduler: must be a Dask scheduler address like tcp://10.0.0.5:8786: ")
     assert says in line and line.endswith(f"(got {address!r})")
     assert out == "" and not (tmp_path / "store").exists()
+
+
+# ---- 5. a store that cannot be written is refused before any training ------------------------------------------------
+def under_a_file(tmp_path: Path) -> Path:
+    """A store folder under a regular file: it cannot be made, for root too."""
+    (tmp_path / "file").write_text("a file")
+    return tmp_path / "file" / "sub"
+
+
+def read_only_folder(tmp_path: Path) -> Path:
+    """A folder in which nobody may create files (for root too): /proc, on Linux."""
+    if not Path("/proc/self").is_dir():
+        pytest.skip("no /proc here: under_a_file covers a store that cannot be written")
+    return Path("/proc")
+
+
+def read_only_by_mode(tmp_path: Path) -> Path:
+    """A folder with no write permission: root ignores the mode, so there it proves nothing and is skipped, saying so
+    (under_a_file and read_only_folder fail for root too)."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        folder.chmod(0o755)
+        pytest.skip("root ignores permission bits: under_a_file and read_only_folder show the refusal instead")
+    return folder
+
+
+UNWRITABLE = [under_a_file, read_only_folder, read_only_by_mode]
+
+
+@pytest.mark.parametrize("where", UNWRITABLE, ids=[f.__name__ for f in UNWRITABLE])
+@pytest.mark.parametrize("command", ["sweep", "compare", "rm", "clear"])
+def test_a_store_that_cannot_be_written_is_one_line_before_training(capsys, tmp_path, no_training, where, command):
+    root = where(tmp_path)
+    try:  # first: writing there really fails
+        with pytest.raises(OSError):
+            root.mkdir(parents=True, exist_ok=True)
+            (root / ".probe-test").write_text("x")
+        before = snapshot(root) if root.is_dir() and root != Path("/proc") else None
+        argv = {"sweep": SWEEP, "compare": COMPARE, "rm": ["store", "rm", SMALL.key()], "clear": ["store", "clear"]}
+        code, out, err = cmd(capsys, *argv[command], "--store", str(root))
+        line = one_line_error(code, err)
+        assert line.startswith("error: --store: ") and str(root) in line
+        assert out == ""
+        if before is not None:
+            assert snapshot(root) == before
+    finally:
+        if root.is_dir() and root.is_relative_to(tmp_path):
+            root.chmod(0o755)
+
+
+def test_permission_bits_stop_writes_unless_root(tmp_path):
+    """Why read_only_by_mode is skipped as root: root may write in a folder of mode 0o555."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        (folder / "x").write_text("x")
+        written = True
+    except OSError:
+        written = False
+    finally:
+        folder.chmod(0o755)
+    assert written == (hasattr(os, "geteuid") and os.geteuid() == 0)
