@@ -161,7 +161,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     seconds = sweep.estimate_seconds() if str(device) == "cpu" else None
     print(plan_line(sweep, store, seconds, record), flush=True)
     progress = None if args.quiet else ProgressBar(sys.stderr, estimate=seconds)
-    runs = run_plan(sweep, store, progress=progress, device=device, record=record)
+    try:
+        runs = run_plan(sweep, store, progress=progress, device=device, record=record)
+    finally:
+        if progress is not None:
+            progress.end()
 
     table = pairwise_table(summaries(runs))
     said = verdicts(table, lang=args.lang)

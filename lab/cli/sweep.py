@@ -42,6 +42,14 @@ class ProgressBar:
 
     def __init__(self, stream, width: int = 30, estimate: float | None = None):
         self.stream, self.width, self.start, self.estimate = stream, width, time.perf_counter(), estimate
+        self.open = False  # a bar is shown and its line not ended
+
+    def end(self) -> None:
+        """End the bar's line if it is still open (a run stopped by an error: the error gets a line of its own)."""
+        if self.open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.open = False
 
     def eta(self, done: int, total: int, elapsed: float) -> float | None:
         if done > 0:
@@ -57,6 +65,7 @@ class ProgressBar:
         bar = "#" * int(frac * self.width)
         eta_text = f"ETA {duration(eta)}" if eta is not None else f"{duration(elapsed)}"
         self.stream.write(f"\r[{bar:<{self.width}}] {done}/{total} trials  {eta_text}  ")
+        self.open = done < total
         if done >= total:
             self.stream.write("\n")
         self.stream.flush()
@@ -246,7 +255,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     seconds = estimate(sweep, args, device)
     print(plan_line(sweep, store, seconds, record), flush=True)
     progress = None if args.quiet else ProgressBar(sys.stderr, estimate=seconds)
-    runs = run_plan(sweep, store, scheduler=args.scheduler, progress=progress, device=device, record=record)
+    try:
+        runs = run_plan(sweep, store, scheduler=args.scheduler, progress=progress, device=device, record=record)
+    finally:
+        if progress is not None:
+            progress.end()
     table = comparison_table(runs, diagnose=args.diagnose)
     print(printable(table).to_string(index=False))
     if args.csv is not None:

@@ -277,3 +277,42 @@ def test_permission_bits_stop_writes_unless_root(tmp_path):
     finally:
         folder.chmod(0o755)
     assert written == (hasattr(os, "geteuid") and os.geteuid() == 0)
+
+
+# ---- 6. a failure while writing results mid-run ----------------------------------------------------------------------
+@pytest.mark.parametrize("command", ["sweep", "compare"])
+def test_a_failed_save_mid_run_is_one_line_and_keeps_what_was_saved(capsys, tmp_path, monkeypatch, command):
+    saves = []
+    real_save = Store.save
+
+    def save_once_then_fail(self, runs):
+        saves.append(runs.config)
+        if len(saves) > 1:
+            raise OSError(28, "No space left on device", str(self.path(runs.config.key())))
+        real_save(self, runs)
+
+    monkeypatch.setattr(Store, "save", save_once_then_fail)
+    root = tmp_path / "store"
+    argv = {"sweep": [*SWEEP[:2], "1-2", *SWEEP[3:]], "compare": COMPARE}[command]
+    code, out, err = cmd(capsys, *argv, "--store", str(root))
+    line = one_line_error(code, err)
+    assert line == (f"error: --store: could not save results in {str(root)!r}: No space left on device "
+                    f"({Store(root).path(saves[1].key())}); stopped, the 2 trials saved before stay in the store (a "
+                    "rerun trains only the rest)")
+    assert len(saves) == 2
+    monkeypatch.setattr(Store, "save", real_save)
+    kept = Store(root)
+    assert kept.keys() == [saves[0].key()] and kept.load(saves[0]).seeds == [0, 1]
+
+
+def test_a_failed_save_ends_the_progress_line_first(capsys, tmp_path, monkeypatch):
+    def fail(self, runs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Store, "save", fail)
+    argv = [a for a in SWEEP if a != "--quiet"]
+    code, out, err = cmd(capsys, *argv, "--store", str(tmp_path / "store"))
+    bar, line = err.split("\n")[:2]
+    assert code == 2 and err.count("\n") == 2 and bar.startswith("\r[") and "Traceback" not in err
+    assert line == (f"error: --store: could not save results in {str(tmp_path / 'store')!r}: No space left on device; "
+                    "stopped, the 0 trials saved before stay in the store (a rerun trains only the rest)")
