@@ -156,12 +156,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
         check_writable("csv", args.csv)
     workers = workers_from_args(args)
     check_size(configs, seeds, args)
-    store = open_store(args.store)
+    store = open_store(args.store, write=record is None or record.full)  # a thin --record stores nothing
     sweep = prepare(configs, seeds, store, workers)
     seconds = sweep.estimate_seconds() if str(device) == "cpu" else None
     print(plan_line(sweep, store, seconds, record), flush=True)
     progress = None if args.quiet else ProgressBar(sys.stderr, estimate=seconds)
-    runs = run_plan(sweep, store, progress=progress, device=device, record=record)
+    try:
+        runs = run_plan(sweep, store, progress=progress, device=device, record=record)
+    finally:
+        if progress is not None:
+            progress.end()
 
     table = pairwise_table(summaries(runs))
     said = verdicts(table, lang=args.lang)

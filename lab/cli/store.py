@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 from typing import TYPE_CHECKING
 
 from lab.cli.flags import add_store_flag, check_writable, write_csv
@@ -14,27 +15,54 @@ if TYPE_CHECKING:
     from lab.storage.store import Store
 
 
-def open_store(path: str | None) -> Store:
-    """The result store at `path` (else $LAB_STORE, else the default); a folder that cannot be one is a ConfigError."""
+def open_store(path: str | None, write: bool = False) -> Store:
+    """The result store at `path` (else $LAB_STORE, else the default); a folder that cannot be one is a ConfigError,
+    and so, with `write`, is one where a file cannot be written (checked with a probe file, written and removed):
+    before any work, not when the first results are saved."""
     from lab.storage.store import Store
 
     try:
-        return Store(path)
-    except ValueError:  # LAB_STORE_MAX_MB is not a number
-        raise ConfigError("store_max_mb", f"must be a number of megabytes (got "
-                                          f"{os.environ.get('LAB_STORE_MAX_MB')!r})") from None
+        store = Store(path)  # a bad LAB_STORE_MAX_MB is a ConfigError naming it
     except OSError as e:
         raise ConfigError("store", f"cannot use it as the store folder: {e.strerror or e} "
                                    f"(got {str(path or default_root())!r})") from None
+    if write:
+        try:
+            fd, probe = tempfile.mkstemp(dir=store.root, prefix=".probe-", suffix=".tmp")  # .*.tmp: stale ones go
+            os.close(fd)
+            os.remove(probe)
+        except OSError as e:
+            raise ConfigError("store", f"cannot write in the store folder {str(store.root)!r}: "
+                                       f"{e.strerror or e}") from None
+    return store
 
 
 def _stored_key(store: Store, args: argparse.Namespace) -> str:
     """The KEY argument, which must name an entry of the store (so it never names a path outside it)."""
     if not args.key:
         raise ConfigError("key", f"{args.action} needs the key of an entry (see: python -m lab store ls)")
+    path = store.path(args.key)
+    if args.key not in store.keys() and path.parent == store.root and (path.exists() or path.is_symlink()):
+        raise ConfigError("key", f"{path.name!r} in {store.root} is {_kind(path)}, not a store entry: left as it is")
     if args.key not in store.keys():
         raise ConfigError("key", f"no stored entry {args.key!r} in {store.root} (see: python -m lab store ls)")
     return args.key
+
+
+def _kind(path) -> str:
+    """What a file system object is, for people: 'a folder', 'a link', 'a file', 'not a regular file'."""
+    if path.is_symlink():
+        return "a link"
+    return "a folder" if path.is_dir() else "a file" if path.is_file() else "not a regular file"
+
+
+def foreign_names(store: Store) -> list[str]:
+    """What lies in the store's folder that is not the store's, each as 'NAME (a folder)'."""
+    return [f"{path.name} ({_kind(path)})" for path in store.foreign()]
+
+
+def _some(names: list[str]) -> str:
+    return ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
 
 
 def _check_store_args(args: argparse.Namespace) -> None:
@@ -51,20 +79,33 @@ def _store_ls(store: Store, args: argparse.Namespace) -> None:
     entries = store.entries()
     if entries.empty:
         print(f"the store at {store.root} is empty")
+        if foreign := foreign_names(store):
+            print(f"{len(foreign)} not the store's, left as they are: {_some(foreign)}")
         return
     cols = [c for c in ("key", "task", "depth", "width", "activation", "optimizer", "lr", "steps", "n_seeds",
                         "size_bytes", "modified", "status") if c in entries]
     print(entries[cols].to_string(index=False))
     print(f"{len(entries)} entries, {store.size_bytes() / 1e6:.1f} MB in {store.root}")
+    if foreign := foreign_names(store):
+        print(f"{len(foreign)} not the store's, left as they are: {_some(foreign)}")
 
 
 def _store_clear(store: Store, args: argparse.Namespace) -> None:
-    print(f"deleted {store.clear()} entries from {store.root}")
+    gone = store.clear()
+    skipped = [f"{store.path(key).name} (cannot be deleted)" for key in store.keys()]  # its lock file is a folder, say
+    skipped += [f"{name}, not the store's" for name in foreign_names(store)]
+    print(f"deleted {gone} entries from {store.root}" + (f"; skipped {len(skipped)}: {_some(skipped)}" if skipped
+                                                          else ""))
 
 
 def _store_rm(store: Store, args: argparse.Namespace) -> None:
     key = _stored_key(store, args)
-    if not store.delete(key):  # deleted meanwhile by another process
+    try:
+        gone = store.delete(key)
+    except OSError as e:  # its lock file cannot be taken (a folder of that name, say)
+        raise ConfigError("key", f"could not delete {key!r} in {store.root}: {e.strerror or e} "
+                                 f"({getattr(e, 'filename', None) or store.path(key)})") from None
+    if not gone:  # deleted meanwhile by another process
         raise ConfigError("key", f"no stored entry {key!r} in {store.root} (see: python -m lab store ls)")
     print(f"deleted {key}")
 
@@ -74,9 +115,16 @@ def _store_export(store: Store, args: argparse.Namespace) -> None:
     if args.csv is None:
         raise ConfigError("csv", "export needs --csv PATH, the file to write")
     check_writable("csv", args.csv)
-    runs = store.load_key(key)
-    if runs is None:
-        raise ConfigError("key", f"the stored entry {key!r} is unusable (see: python -m lab store ls)")
+    from lab.storage.parquet import StoreError
+
+    try:
+        runs = store.read_entry(key)  # checked to be the key's: a file copied over another's name is not exported
+    except FileNotFoundError:  # deleted meanwhile by another process
+        raise ConfigError("key", f"no stored entry {key!r} in {store.root} (see: python -m lab store ls)") from None
+    except (StoreError, OSError) as e:
+        why = " ".join(str(e).split())  # one line
+        raise ConfigError("key", f"the stored entry {key!r} is unusable, nothing written: {why} (see: python -m lab "
+                                 "store ls)") from None
     write_csv("csv", runs.curves() if args.curves else runs.summary(), args.csv, bom=True)
     print(f"wrote {args.csv}")
 
@@ -86,7 +134,7 @@ STORE_ACTIONS = {"ls": _store_ls, "clear": _store_clear, "rm": _store_rm, "expor
 
 def cmd_store(args: argparse.Namespace) -> int:
     _check_store_args(args)
-    STORE_ACTIONS[args.action](open_store(args.store), args)
+    STORE_ACTIONS[args.action](open_store(args.store, write=args.action in ("rm", "clear")), args)
     return 0
 
 

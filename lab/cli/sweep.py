@@ -42,6 +42,14 @@ class ProgressBar:
 
     def __init__(self, stream, width: int = 30, estimate: float | None = None):
         self.stream, self.width, self.start, self.estimate = stream, width, time.perf_counter(), estimate
+        self.open = False  # a bar is shown and its line not ended
+
+    def end(self) -> None:
+        """End the bar's line if it is still open (a run stopped by an error: the error gets a line of its own)."""
+        if self.open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.open = False
 
     def eta(self, done: int, total: int, elapsed: float) -> float | None:
         if done > 0:
@@ -57,6 +65,7 @@ class ProgressBar:
         bar = "#" * int(frac * self.width)
         eta_text = f"ETA {duration(eta)}" if eta is not None else f"{duration(elapsed)}"
         self.stream.write(f"\r[{bar:<{self.width}}] {done}/{total} trials  {eta_text}  ")
+        self.open = done < total
         if done >= total:
             self.stream.write("\n")
         self.stream.flush()
@@ -177,6 +186,27 @@ def check_size(configs: list[TrialConfig], seeds: list[int], args: argparse.Name
                                  "--yes to start it")
 
 
+def check_scheduler(address: str) -> None:
+    """Refuse a malformed Dask scheduler address (no port, a port out of range, an unknown protocol) before any work,
+    as Dask itself reads one; whether a scheduler answers there is known only when the sweep connects."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import backends
+
+    try:
+        scheme, location = parse_address(address.strip(), strict=False)
+        if scheme not in backends:
+            raise ValueError(f"unknown protocol {scheme!r}; one of {', '.join(backends)}")
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            host, port = parse_host_port(location)
+            if not host:
+                raise ValueError("no host")
+            if not 0 < port < 65536:
+                raise ValueError(f"port {port} is not from 1 to 65535")
+    except (TypeError, ValueError) as e:
+        raise ConfigError("scheduler", f"must be a Dask scheduler address like tcp://10.0.0.5:8786: {e} "
+                                       f"(got {address!r})") from None
+
+
 def estimate(sweep: SweepPlan, args: argparse.Namespace, device) -> float | None:
     """Seconds the sweep should take on local processes on a CPU (lab.compute.sweep's cost model); None elsewhere."""
     return None if args.scheduler or str(device) != "cpu" else sweep.estimate_seconds()
@@ -201,6 +231,8 @@ def plan_line(sweep: SweepPlan, store: Store, seconds: float | None, record=None
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     grid, configs = grid_from_args(args)
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
     if args.seeds is None and args.seed_list is None:
         seeds = list(range(grid.seeds))
     else:
@@ -218,12 +250,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         check_profiles(configs)
     workers = workers_from_args(args)
     check_size(configs, seeds, args)
-    store = open_store(args.store)
+    store = open_store(args.store, write=record is None or record.full)  # a thin --record stores nothing
     sweep = prepare(configs, seeds, store, workers)
     seconds = estimate(sweep, args, device)
     print(plan_line(sweep, store, seconds, record), flush=True)
     progress = None if args.quiet else ProgressBar(sys.stderr, estimate=seconds)
-    runs = run_plan(sweep, store, scheduler=args.scheduler, progress=progress, device=device, record=record)
+    try:
+        runs = run_plan(sweep, store, scheduler=args.scheduler, progress=progress, device=device, record=record)
+    finally:
+        if progress is not None:
+            progress.end()
     table = comparison_table(runs, diagnose=args.diagnose)
     print(printable(table).to_string(index=False))
     if args.csv is not None:

@@ -13,6 +13,7 @@ shows the trials done and an ETA from the time taken so far.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -144,18 +145,20 @@ def run_plan(sweep: SweepPlan, store: Store | None = None, scheduler: str | None
     `record` (lab.core.recording): what is kept of the trials; recorded thinly (not `full`), they come back from the
     workers reduced and are not stored (the store keeps full curves), and stored trials are reduced alike."""
     thin = record is not None and not record.full
-    have, seeds, total, done = sweep.have, sweep.seeds, sweep.to_train, 0
+    have, seeds, total, done, saved = sweep.have, sweep.seeds, sweep.to_train, 0, 0
     parts: dict[TrialConfig, list[Runs]] = {}
     if progress:
         progress(0, total)
-    for results in _execute(sweep.units, sweep.workers, scheduler, device, record):
-        for runs in results:
-            if store is not None and not thin:
-                store.save(runs)
-            parts.setdefault(runs.config, []).append(runs)
-            done += len(runs.seeds)
-        if progress:
-            progress(done, total)
+    with contextlib.closing(_execute(sweep.units, sweep.workers, scheduler, device, record)) as arriving:
+        for results in arriving:
+            for runs in results:
+                if store is not None and not thin:
+                    _save(store, runs, saved)
+                    saved += len(runs.seeds)
+                parts.setdefault(runs.config, []).append(runs)
+                done += len(runs.seeds)
+            if progress:
+                progress(done, total)
     out = []
     for config in sweep.configs:  # joined once per config, not merged unit by unit
         old, new = have.get(config), parts.get(config)
@@ -166,6 +169,18 @@ def run_plan(sweep: SweepPlan, store: Store | None = None, scheduler: str | None
             old = new if old is None else Runs.concat([old, new]) if thin else merge(old, new)
         out.append(select(old, seeds))
     return out
+
+
+def _save(store: Store, runs: Runs, saved: int) -> None:
+    """`store.save(runs)`; a failure to write (a full disk, a folder gone) is a ConfigError saying its cause and what
+    is kept: the trials saved before it stay in the store, and a rerun trains only the rest."""
+    try:
+        store.save(runs)
+    except OSError as exc:
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        raise ConfigError("store", f"could not save results in {str(store.root)!r}: {exc.strerror or exc}{where}; "
+                                   f"stopped, the {saved} trials saved before stay in the store (a rerun trains only "
+                                   "the rest)") from None
 
 
 def one_thread_each(record: Recording | None) -> Recording | None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -32,7 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock
 
-from lab.core.config import TrialConfig
+from lab.core.config import ConfigError, TrialConfig
 from lab.core.runs import Runs
 from lab.storage import parquet
 from lab.storage.location import default_root
@@ -64,12 +65,34 @@ DERIVED_NAME = re.compile(r"[A-Za-z0-9_-]+")  # a derived file's NAME: no dot, n
 OLD_DERIVED_DIRS = ("hessian-tests",)  # where an older layout kept derived files: counted, deleted by `clear`
 
 
+def max_megabytes(max_mb: float | None = None) -> float | None:
+    """The store's bound in megabytes: `max_mb` if given, else `LAB_STORE_MAX_MB`; None (no bound) when neither is set
+    (an empty variable is unset). Anything but a positive finite number is a ConfigError naming its source: a bound
+    of 0 or less would evict every entry, and NaN or infinity would silently mean no bound."""
+    if max_mb is not None:
+        field, text = "max_mb", repr(max_mb)
+        try:
+            mb = float(max_mb)
+        except (TypeError, ValueError):
+            mb = math.nan
+    else:
+        field, text = "store_max_mb", os.environ.get("LAB_STORE_MAX_MB", "")
+        if not text.strip():
+            return None
+        try:
+            mb = float(text)
+        except ValueError:
+            raise ConfigError(field, f"must be a number of megabytes (got {text!r})") from None
+    if not (math.isfinite(mb) and mb > 0):
+        raise ConfigError(field, f"must be a positive number of megabytes, or unset for no bound (got {text!r})")
+    return mb
+
+
 class Store:
     def __init__(self, root: str | os.PathLike | None = None, max_mb: float | None = None):
+        mb = max_megabytes(max_mb)  # before the folder is made: a bad setting changes nothing
         self.root = Path(root) if root is not None else default_root()
         self.root.mkdir(parents=True, exist_ok=True)
-        env = os.environ.get("LAB_STORE_MAX_MB")
-        mb = max_mb if max_mb is not None else float(env) if env else None
         self.max_bytes = mb * 1024 * 1024 if mb is not None else None
         self._reported: set[str] = set()
         self.remove_stale_temps()
@@ -94,7 +117,7 @@ class Store:
 
     def lock_files(self) -> list[Path]:
         """Every lock file in the store (one per key written since the last `delete` of that key)."""
-        return sorted(self.root.glob(f".*{LOCK_SUFFIX}"))
+        return sorted(p for p in self.root.glob(f".*{LOCK_SUFFIX}") if p.is_file())
 
     def derived_path(self, key: str, name: str) -> Path:
         """The file of the result `name` derived from `key`'s entry: `KEY.NAME.json` beside the entry."""
@@ -106,7 +129,7 @@ class Store:
         """Every derived file in the store, by the key it belongs to (whether or not that entry exists)."""
         found: dict[str, list[Path]] = {}
         for path in sorted(self.root.glob(f"*.*{DERIVED_SUFFIX}")):
-            if not path.name.startswith("."):
+            if not path.name.startswith(".") and path.is_file():
                 found.setdefault(path.name.split(".", 1)[0], []).append(path)
         return found
 
@@ -129,13 +152,28 @@ class Store:
             return dict(zip(configs, pool.map(self.load, configs), strict=True))
 
     def load_key(self, key: str) -> Runs | None:
+        """Everything stored under `key`, or None (no entry, or one that is unusable or holds another key's config)."""
         return self._load(key)
+
+    def read_entry(self, key: str) -> Runs:
+        """`key`'s entry, checked to hold `key`'s config; FileNotFoundError if there is none, StoreError saying why if
+        it cannot be used (nothing logged: for a caller that reports it)."""
+        try:
+            runs = read_runs(self.path(key))
+        except FileNotFoundError:
+            raise
+        except (StoreError, OSError, pa.ArrowException, ValueError, KeyError, TypeError) as exc:
+            raise StoreError(str(exc) or type(exc).__name__) from None
+        if runs.config.key() != key:
+            raise StoreError(f"it holds another config's results (key {runs.config.key()})")
+        used(self.path(key))
+        return runs
 
     def _load(self, key: str, expect: TrialConfig | None = None, touch: bool = True) -> Runs | None:
         path = self.path(key)
         try:
             runs = read_runs(path)
-            if expect is not None and runs.config != expect:
+            if runs.config != expect if expect is not None else runs.config.key() != key:
                 raise StoreError("the stored config differs from its key")
         except FileNotFoundError:
             return None
@@ -218,7 +256,18 @@ class Store:
 
     # ---- managing ------------------------------------------------------------------------------------------------
     def keys(self) -> list[str]:
-        return sorted(p.name[: -len(SUFFIX)] for p in self.root.glob(f"*{SUFFIX}") if not p.name.startswith("."))
+        """The keys of the entries: the files `KEY.parquet` (a folder or other non-regular file of that name is not
+        an entry: see `foreign`)."""
+        return sorted(p.name[: -len(SUFFIX)] for p in self.root.glob(f"*{SUFFIX}")
+                      if not p.name.startswith(".") and p.is_file())
+
+    def foreign(self) -> list[Path]:
+        """What lies in the store's folder that is not the store's (not an entry, derived file, lock file, temporary
+        file or an older layout's folder of derived files): the store never reads, counts or deletes it."""
+        own = {*map(self.path, self.keys()), *(p for paths in self.derived_files().values() for p in paths),
+               *self.lock_files(), *self._old_derived_dirs()}
+        return sorted(p for p in self.root.iterdir() if p not in own
+                      and not (p.name.startswith(".") and p.name.endswith(".tmp") and p.is_file()))
 
     def entries(self) -> pd.DataFrame:
         """One row per stored entry: key, `config` (the config as a dict, its values as stored: a column of the
@@ -260,20 +309,26 @@ class Store:
             for path in self.derived_files().get(key, []):  # first: a crash leaves an entry, not a stray file
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
-            try:
-                self.path(key).unlink()
-                gone = True
-            except FileNotFoundError:
-                gone = False
+            path, gone = self.path(key), False
+            if path.is_file():  # a folder of that name is not an entry: left as it is
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    gone = True
             with contextlib.suppress(OSError):  # Windows: an open file cannot be unlinked; filelock does it on release
                 self.lock_path(key).unlink()
         return gone
 
     def clear(self) -> int:
         """Delete every entry, derived file and lock file (also those of keys without an entry) and the folders of an
-        older layout's derived files; the number of entries."""
+        older layout's derived files; the number of entries. What is not the store's (`foreign`) is left, and so is
+        a key whose files cannot be deleted (its lock file is a folder, say): the rest is deleted regardless."""
         orphans = {path.name[1: -len(LOCK_SUFFIX)] for path in self.lock_files()} | set(self.derived_files())
-        gone = sum(self.delete(key) for key in sorted(set(self.keys()) | orphans))
+        gone = 0
+        for key in sorted(set(self.keys()) | orphans):
+            try:
+                gone += self.delete(key)
+            except OSError as exc:
+                log.warning("store entry %s was not deleted: %s", key, exc)
         for folder in self._old_derived_dirs():
             shutil.rmtree(folder, ignore_errors=True)
         return gone
@@ -308,7 +363,8 @@ class Store:
             return []
         self._drop_stray_derived()
         derived = self.derived_files()
-        files = sorted(((p.stat().st_mtime, p) for p in self.root.glob(f"*{SUFFIX}")), key=lambda t: t[0])
+        files = sorted(((p.stat().st_mtime, p) for p in map(self.path, self.keys()) if p.exists()),
+                       key=lambda t: t[0])
         total, gone = self.size_bytes(), []
         for _, path in files:
             if total <= self.max_bytes:
@@ -317,8 +373,9 @@ class Store:
             if key == keep:
                 continue
             total -= _size(path) + sum(map(_size, derived.get(key, [])))
-            if self.delete(key):
-                gone.append(key)
+            with contextlib.suppress(OSError):  # a key that cannot be deleted is left; the others still go
+                if self.delete(key):
+                    gone.append(key)
         return gone
 
 
