@@ -45,6 +45,7 @@ EXACTNESS_TESTS = [
     "tests/core/test_engine.py::test_lecture_defaults_bitwise_for_seeds_0_to_9",
     "tests/core/test_engine.py::test_every_setting_matches_the_plain_program",
     "tests/core/test_engine.py::test_a_sensitive_config_stays_close",
+    "tests/core/test_engine.py::test_bce_near_saturation_follows_the_plain_program",
     "tests/core/test_engine.py::test_seeds_together_equal_seeds_alone",
     "tests/core/test_engine.py::test_mixed_group_equals_each_config_alone",
     "tests/core/test_engine.py::test_diverged_trials_are_flagged_and_isolated",
