@@ -192,8 +192,8 @@ def test_each_key_is_reported_once(tmp_path, caplog):
     assert SMALL.key() in messages[0] and OTHER.key() in messages[1]
 
 
-def test_entries_lists_a_misfiled_entry_as_ok(tmp_path):
-    """A valid entry filed under another config's key is unusable (load returns None): entries() should say so."""
+def test_entries_does_not_list_a_misfiled_entry_as_ok(tmp_path):
+    """A valid entry filed under another config's key is unusable (load returns None), and entries() says so."""
     store = Store(tmp_path)
     write_runs(engine_run(OTHER, (0, 1)), store.path(SMALL.key()))
     assert store.load(SMALL) is None
