@@ -28,7 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from code_paths import PreloadUnavailable, build_intel_mkl_preload
+from code_paths import (
+    NO_COMPILER,
+    NoCompiler,
+    PreloadUnavailable,
+    build_intel_mkl_preload,
+    must_fail,
+    unavailable_reason,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 THIS = Path(__file__).relative_to(ROOT).as_posix()
@@ -45,6 +52,7 @@ EXACTNESS_TESTS = [
     "tests/core/test_engine.py::test_lecture_defaults_bitwise_for_seeds_0_to_9",
     "tests/core/test_engine.py::test_every_setting_matches_the_plain_program",
     "tests/core/test_engine.py::test_a_sensitive_config_stays_close",
+    "tests/core/test_engine.py::test_bce_near_saturation_follows_the_plain_program",
     "tests/core/test_engine.py::test_seeds_together_equal_seeds_alone",
     "tests/core/test_engine.py::test_mixed_group_equals_each_config_alone",
     "tests/core/test_engine.py::test_diverged_trials_are_flagged_and_isolated",
@@ -139,6 +147,8 @@ def run_code_path(name: str, workdir: Path, started: list) -> Outcome:
         try:
             library = build_intel_mkl_preload(workdir / "preload")
         except PreloadUnavailable as reason:
+            if must_fail(reason):
+                return Outcome(failure=f"{name} under CI: {reason}")
             return Outcome(skipped=str(reason))
         env["LD_PRELOAD"] = ":".join(p for p in (str(library), env.get("LD_PRELOAD")) if p)
     settings = " ".join(f"{k}={env[k]}" for k in ("LD_PRELOAD", *PATH_VARIABLES) if k in env)
@@ -217,3 +227,79 @@ def test_exactness_under_code_path(name):
     if outcome.skipped:
         pytest.skip(outcome.skipped)
     assert outcome.failure is None, outcome.failure
+
+
+# ---- the preload takes effect ----------------------------------------------------------------------------------------
+# A matrix product in a fresh process with MKL_VERBOSE=1: MKL's first line names the code path it dispatches to
+# ("... Intel(R) Advanced Vector Extensions 512 (Intel(R) AVX-512) ...", "... Intel(R) Advanced Vector Extensions 2
+# (Intel(R) AVX2) enabled processors ..."); on a CPU of another vendor without the preload it names the plain path
+# ("... Intel(R) Architecture processors ..."). Then one line per call, with the CBWR setting ("CNR:AVX2").
+MATMUL = "import torch; a = torch.ones(64, 64); print(float((a @ a).sum()))"
+ISA_NAMES = {"avx512": re.compile(r"AVX-?512"), "avx2": re.compile(r"AVX2")}
+
+
+def cpu_info() -> str:
+    try:
+        return Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def cpu_flags() -> set[str]:
+    lines = cpu_info().splitlines()
+    return {flag for line in lines if line.startswith("flags") for flag in line.split(":", 1)[1].split()}
+
+
+def mkl_verbose(variables: dict) -> list[str]:
+    """The MKL_VERBOSE lines of a matrix product in a fresh process with these settings (only)."""
+    env = {k: v for k, v in os.environ.items() if k not in PATH_VARIABLES and k != "LD_PRELOAD"}
+    env.update(variables, MKL_VERBOSE="1")
+    done = subprocess.run([sys.executable, "-c", MATMUL], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"the matrix product failed ({variables}):\n{done.stderr[-2000:]}"
+    return [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("MKL_VERBOSE")]
+
+
+def preload_or_skip(folder: Path) -> Path:
+    try:
+        return build_intel_mkl_preload(folder)
+    except PreloadUnavailable as reason:
+        if must_fail(reason):
+            pytest.fail(f"under CI: {reason}")
+        pytest.skip(str(reason))
+
+
+def test_the_preload_makes_mkl_take_its_intel_kernels(tmp_path):
+    """What the intel-mkl runs rely on: with the preload, MKL says it dispatches to its AVX-512 (or, without
+    AVX-512, AVX2) kernels, and with MKL_CBWR=AVX2 as well to AVX2 ones; the product goes through MKL's SGEMM."""
+    library = preload_or_skip(tmp_path / "preload")
+    flags = cpu_flags()
+    if "avx2" not in flags:
+        pytest.skip("this CPU has no AVX2: MKL's Intel kernels that the intel-mkl runs are for are out of reach")
+    best = "avx512" if "avx512f" in flags else "avx2"
+    for variables, isa, cbwr in (({}, best, ""), ({"MKL_CBWR": "AVX2"}, "avx2", "CNR:AVX2")):
+        lines = mkl_verbose({"LD_PRELOAD": str(library), **variables})
+        assert lines, "MKL_VERBOSE=1 printed nothing: this torch's MKL cannot show which kernels it takes"
+        header, calls = lines[0], lines[1:]
+        assert ISA_NAMES[isa].search(header), f"with the preload {variables}, MKL does not name {isa}: {header}"
+        assert any("SGEMM" in line and cbwr in line for line in calls), \
+            f"no SGEMM call {cbwr} under the preload {variables}:\n" + "\n".join(calls)
+    plain = mkl_verbose({})
+    if "GenuineIntel" not in cpu_info():  # on an Intel CPU the preload changes nothing
+        assert plain and not any(pattern.search(plain[0]) for pattern in ISA_NAMES.values()), \
+            f"without the preload MKL already names an Intel path on this CPU: {plain[:1]}"
+
+
+def test_a_missing_compiler_fails_under_ci_and_skips_elsewhere(tmp_path, monkeypatch):
+    """Without a C compiler the intel-mkl runs skip, saying why, except under CI (CI=true), where they fail."""
+    monkeypatch.setenv("CC", "no-such-c-compiler")
+    if unavailable_reason() != NO_COMPILER:
+        pytest.skip(f"the preload is out of reach here for another reason: {unavailable_reason()}")
+    with pytest.raises(NoCompiler):
+        build_intel_mkl_preload(tmp_path / "preload")
+    started = []
+    for ci in ("", "true"):
+        monkeypatch.setenv("CI", ci)
+        outcome = run_code_path("intel-mkl", tmp_path / f"ci-{ci}", started)
+        assert "no C compiler" in (outcome.failure if ci else outcome.skipped)
+        assert (outcome.failure is None) == (not ci) and (outcome.skipped is None) == bool(ci)
+    assert started == []  # nothing ran

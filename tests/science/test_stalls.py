@@ -93,6 +93,16 @@ def test_thresholds_are_respected():
         diagnostics.find_stalls(low, window=0)
 
 
+def test_a_stall_of_exactly_min_steps_counts():
+    """Steps 0 .. 100 high and flat, then a drop: without smoothing the stall is (0, 100), 100 steps, the shortest
+    that counts (min_steps is inclusive)."""
+    curve = np.where(np.arange(301) <= 100, PLATEAU, 0.001)
+    assert diagnostics.find_stalls(curve, smooth=1, min_steps=100) == [(0, 100)]
+    assert diagnostics.find_stalls(curve, smooth=1, min_steps=101) == []
+    row = diagnostics.stalls(fake_runs(curve, solved=[True]), smooth=1, min_steps=100).iloc[0]
+    assert row.stall_count == 1 and row.stalled_steps == 100 and (row.first_start, row.first_end) == (0, 100)
+
+
 def test_bce_thresholds_scale_with_the_reference_loss():
     assert diagnostics.reference_loss("mse") == 0.25 and diagnostics.reference_loss("bce") == pytest.approx(math.log(2))
     entropy = -(0.25 * math.log(0.25) + 0.75 * math.log(0.75))  # BCE of answering 1/4 on AND

@@ -23,7 +23,7 @@ from lab.compute.sweep import stored_runs
 from lab.core.config import SCHEMA_VERSION, TrialConfig
 from lab.core.runs import Runs
 from lab.storage.parquet import META_KEY, select, write_runs
-from lab.storage.store import Store
+from lab.storage.store import STALE_TEMP_SECONDS, Store
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITER = Path(__file__).resolve().parent / "store_writer.py"
@@ -100,6 +100,41 @@ def test_writer_killed_mid_write_never_leaves_a_partial_entry(tmp_path, caplog):
     assert list(fresh.entries()["status"]) == ["ok"]
     assert_same_runs(stored_runs(fresh, config, [7, 3]), select(want, [7, 3]))
     assert fresh.clear() == 1 and fresh.keys() == [] and fresh.entries().empty
+
+
+def test_remove_stale_temps_deletes_only_temporary_files_older_than_the_threshold(tmp_path):
+    """Temporary files left by killed writers (older than STALE_TEMP_SECONDS) are deleted and counted; a younger one
+    (another writer's write in flight) stays, and so do entries, lock files and derived files however old."""
+    store = Store(tmp_path)
+    runs = engine_run(SMALL, (0, 1))
+    store.save(runs)
+    key = SMALL.key()
+    assert store.write_derived(key, "note", {"a": 1})
+    now = time.time()
+
+    def aged(path: Path, seconds: float, text: str = "partial") -> Path:
+        if not path.exists():
+            path.write_text(text)
+        os.utime(path, (now - seconds, now - seconds))
+        return path
+
+    old = 10 * STALE_TEMP_SECONDS
+    stale = [aged(tmp_path / f".{key}.killed.tmp", STALE_TEMP_SECONDS + 600),
+             aged(tmp_path / f".{OTHER.key()}.killed.tmp", old)]
+    in_flight = [aged(tmp_path / f".{key}.writing.tmp", 0),
+                 aged(tmp_path / f".{key}.slow.tmp", STALE_TEMP_SECONDS - 600)]
+    kept = [aged(store.path(key), old), aged(store.derived_path(key, "note"), old), aged(store.lock_path(key), old, "")]
+    before = {path: (path.read_bytes(), path.stat().st_mtime) for path in in_flight + kept}
+    assert store.remove_stale_temps() == 2
+    assert not any(path.exists() for path in stale)
+    assert {path: (path.read_bytes(), path.stat().st_mtime) for path in in_flight + kept} == before
+    assert store.remove_stale_temps() == 0
+    assert store.keys() == [key] and list(store.entries()["status"]) == ["ok"]
+    assert_same_runs(store.load(SMALL), runs)
+    assert store.read_derived(key, "note") == {"a": 1}
+    aged(tmp_path / f".{key}.killed.tmp", STALE_TEMP_SECONDS + 600)
+    Store(tmp_path)  # a store opened on the folder clears them too
+    assert not (tmp_path / f".{key}.killed.tmp").exists() and all(path.exists() for path in in_flight)
 
 
 # ---- corrupt files ---------------------------------------------------------------------------------------------------
@@ -192,8 +227,8 @@ def test_each_key_is_reported_once(tmp_path, caplog):
     assert SMALL.key() in messages[0] and OTHER.key() in messages[1]
 
 
-def test_entries_lists_a_misfiled_entry_as_ok(tmp_path):
-    """A valid entry filed under another config's key is unusable (load returns None): entries() should say so."""
+def test_entries_does_not_list_a_misfiled_entry_as_ok(tmp_path):
+    """A valid entry filed under another config's key is unusable (load returns None), and entries() says so."""
     store = Store(tmp_path)
     write_runs(engine_run(OTHER, (0, 1)), store.path(SMALL.key()))
     assert store.load(SMALL) is None
