@@ -11,7 +11,7 @@ from lab.dashboard.depth import charts as cd
 from lab.dashboard.depth import data as depth_data
 from lab.dashboard.depth import state as depth_state
 from lab.dashboard.depth import tables as depth_view
-from lab.dashboard.lecture import tables as lecture_view
+from lab.dashboard.shared import replay as replays
 from lab.dashboard.shell import tr
 from lab.science import inspect
 from lab.science.stalls import EIG_TOL
@@ -149,7 +149,7 @@ else:
                           near=tr("depth.hess.near") if row_.near_stationary else tr("depth.hess.far"),
                           lo=f"{row_.min_eig:.2g}", hi=f"{row_.max_eig:.2g}"))
     st.caption(tr("depth.hess.caption"))
-    if lecture_view.replayable(focus):
+    if replays.replayable(focus):
         st.markdown(f"**{tr('depth.replay', seed=seed)}**")
         shell.replay(work.replay(focus, seed), *inspect.network_layout(focus, work.trial(focus, seed).params),
                      name="stall_frame")

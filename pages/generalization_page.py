@@ -11,12 +11,12 @@ from lab.dashboard import shell, work
 from lab.dashboard.generalization import charts as generalization_charts
 from lab.dashboard.generalization import state as generalization_state
 from lab.dashboard.generalization import tables as generalization_view
-from lab.dashboard.shared import charts
+from lab.dashboard.shared import charts, finite
 from lab.dashboard.shared import tables as views
 from lab.dashboard.shell import tr
 from lab.science import analysis, digests, tuning
 
-B = generalization_state.BOUNDS
+B = finite.BOUNDS
 SETS = {"train": tr("gen.set.train"), "val": tr("gen.set.val"), "test": tr("gen.set.test")}
 
 

@@ -8,9 +8,9 @@ from lab.core.optimizers import OPTIMIZERS
 from lab.dashboard import exactness, shell, work
 from lab.dashboard.lecture import charts as lecture_charts
 from lab.dashboard.lecture import state as lecture_state
-from lab.dashboard.lecture import tables as lecture_view
 from lab.dashboard.shared import charts
 from lab.dashboard.shared import params as url_params
+from lab.dashboard.shared import replay as replays
 from lab.dashboard.shell import tr
 from lab.science import inspect
 
@@ -53,12 +53,12 @@ m[2].metric(tr("lec.final_loss"), f"{float(run.loss[(len(run.loss) - 1) // 100 *
 m[3].metric(tr("lec.table_loss"), f"{float(run.table_loss[-1]):.4g}")
 
 st.subheader(tr("lec.replay"))
-if lecture_view.replayable(config):
+if replays.replayable(config):
     frames = work.replay(config, seed)
     nodes, edges = inspect.network_layout(config, run.params)
     shell.replay(frames, nodes, edges, name="frame")
 else:
-    st.caption(tr("lec.replay.big", units=lecture_view.MAX_REPLAY_UNITS))
+    st.caption(tr("lec.replay.big", units=replays.MAX_REPLAY_UNITS))
 
 left, right = st.columns(2, gap="large")
 with left:

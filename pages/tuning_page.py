@@ -8,14 +8,13 @@ from lab.core import naming
 from lab.core.config import TASKS
 from lab.core.optimizers import OPTIMIZERS
 from lab.dashboard import memo, shell, work
-from lab.dashboard.generalization import state as generalization_state
-from lab.dashboard.shared import charts
+from lab.dashboard.shared import charts, finite
 from lab.dashboard.shared import tables as views
 from lab.dashboard.shell import tr
 from lab.dashboard.tuning import state as ts
 from lab.dashboard.tuning import tables as gen_tuning
 
-B = generalization_state.BOUNDS
+B = finite.BOUNDS
 
 
 st.title(tr("tun.title"))

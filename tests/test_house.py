@@ -278,11 +278,16 @@ def test_no_private_streamlit_api():
 
 
 def test_every_page_has_its_folder():
-    """One folder per page (its state, tables, texts; charts where it draws any) under lab/dashboard, and a thin
-    script pages/<page>_page.py over it."""
+    """One folder per page (its state and texts; tables and charts where it has its own) under lab/dashboard, a thin
+    script pages/<page>_page.py over it, and no page importing another's folder (what two pages share is in
+    lab/dashboard/shared)."""
     for page in PAGES:
         folder = DASHBOARD / page
-        assert {"__init__.py", "state.py", "tables.py", "texts.py"} <= {p.name for p in folder.glob("*.py")}, page
+        assert {"__init__.py", "state.py", "texts.py"} <= {p.name for p in folder.glob("*.py")}, page
+        sources = [*folder.glob("*.py"), ROOT / "pages" / f"{page}_page.py"]
+        others = {target.split(".")[2] for path in sources for target in lab_imports(path)
+                  if target.startswith("lab.dashboard.") and target.split(".")[2] in PAGES} - {page}
+        assert not others, f"the {page} page imports the folders of {sorted(others)}"
         assert (ROOT / "pages" / f"{page}_page.py").is_file(), page
     folders = {p.parent.name for p in DASHBOARD.glob("*/state.py")}
     assert folders == set(PAGES), folders ^ set(PAGES)

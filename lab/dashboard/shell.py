@@ -19,7 +19,6 @@ from lab.core import naming
 from lab.dashboard.depth import texts as depth_texts
 from lab.dashboard.generalization import texts as generalization_texts
 from lab.dashboard.landscape import texts as landscape_texts
-from lab.dashboard.lecture import charts as lecture_charts
 from lab.dashboard.lecture import texts as lecture_texts
 from lab.dashboard.memo import remembered
 from lab.dashboard.neurons import texts as neurons_texts
@@ -28,6 +27,7 @@ from lab.dashboard.results import texts as results_texts
 from lab.dashboard.shared import charts as shared_charts
 from lab.dashboard.shared import columns, reasons, texts
 from lab.dashboard.shared import params as url_params
+from lab.dashboard.shared import replay as replays
 from lab.dashboard.shared import tables as views
 from lab.dashboard.tuning import texts as tuning_texts
 
@@ -168,11 +168,11 @@ _PLAYER = st.components.v2.component(
 
 
 def replay(frames: dict, nodes, edges, *, name: str) -> None:
-    """A trial's replay (`charts.lecture.replay_chart` over `jobs.replay_frames`' tables) with a play / pause button
+    """A trial's replay (`shared.replay.replay_chart` over `jobs.replay_frames`' tables) with a play / pause button
     beside it that steps the chart's slider in the browser; `name`: the slider's parameter, one per page."""
     drawing, words = st.columns([3, 2], gap="large")  # side by side on a wide screen, one under the other on a phone
     with drawing:
-        chart(lecture_charts.replay_chart, frames, nodes, edges, name=name, slider_title=tr("lec.replay.slider"),
+        chart(replays.replay_chart, frames, nodes, edges, name=name, slider_title=tr("lec.replay.slider"),
               map_title=tr("lec.boundary.short"), loss_title=tr("lec.curve.table"), step_title=tr("step"),
               output_title=tr("lec.score"), units_title=tr("lec.replay.units"), width="content")
     with words:

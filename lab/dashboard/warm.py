@@ -20,9 +20,9 @@ from lab.dashboard.depth.tables import stall_options
 from lab.dashboard.generalization import state as generalization
 from lab.dashboard.landscape import state as landscape
 from lab.dashboard.lecture import state as lecture
-from lab.dashboard.lecture.tables import replayable
 from lab.dashboard.neurons import state as neurons
 from lab.dashboard.optimizers import state as optimizers
+from lab.dashboard.shared.replay import replayable
 from lab.dashboard.tuning import state as tuning
 from lab.science import digests
 from lab.storage.store import Store

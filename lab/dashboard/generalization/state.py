@@ -4,16 +4,16 @@
 As in every page's state module (`lab.dashboard.<page>.state`), every parameter is checked on its own, against the
 bounds of the widget that shows it and then through `TrialConfig`; a bad one becomes a `Problem` and keeps its default,
 so any link opens a working page. Each config field the page shows is named once, in `CONFIG` (its URL parameter,
-widget key and converter); the bounds and `config_table` serve the tuning page too.
+widget key and converter), within the bounds the tuning page shares (`lab.dashboard.shared.finite`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from lab.core.config import TASKS, ConfigError, TrialConfig
-from lab.core.optimizers import OPTIMIZERS
+from lab.core.config import TrialConfig
 from lab.dashboard.shared import params as url_params
+from lab.dashboard.shared.finite import config_table, number
 from lab.dashboard.shared.params import (
     Params,
     Problem,
@@ -22,52 +22,11 @@ from lab.dashboard.shared.params import (
     choice_param,
     differing,
     int_list,
-    int_param,
     one_of,
     read,
     with_fields,
 )
 from lab.storage.presets import PRESETS
-
-# ---- shared parsing ------------------------------------------------------------------------------------------------
-BOUNDS = {  # widget bounds of the numeric settings (inclusive)
-    "noise": (0.0, 2.0), "label_flip": (0.0, 0.45), "n_train": (10, 2000), "width": (1, 128), "depth": (1, 4),
-    "weight_decay": (0.0, 1.0), "lr": (1e-5, 10.0), "steps": (50, 20_000), "seeds": (1, 100), "cv_seeds": (1, 50),
-}
-
-
-INTS = ("n_train", "width", "depth", "steps", "seeds", "cv_seeds")
-
-
-def number(text: str, name: str) -> float | int:
-    lo, hi = BOUNDS[name]
-    if name in INTS:
-        return int_param(text, name, lo, hi)
-    try:
-        value = float(str(text).strip())
-    except ValueError:
-        value = float("nan")
-    if not lo <= value <= hi:  # also rejects nan and inf
-        raise ConfigError(name, f"must be a number from {lo:g} to {hi:g}")
-    return value
-
-
-def config_parsers(names: tuple[str, ...]) -> dict:
-    """Converters of the named config fields, within the widgets' bounds (`with_fields` then applies them)."""
-    def converter(name):
-        if name == "task":
-            return lambda text: choice_param(text, name, TASKS)
-        if name == "optimizer":
-            return lambda text: choice_param(text, name, tuple(OPTIMIZERS))
-        return lambda text: number(text, name)
-    return {name: converter(name) for name in names}
-
-
-def config_table(prefix: str, names: tuple[str, ...]) -> tuple[url_params.Field, ...]:
-    """The table of the named config fields (`url_params.config_fields`: URL parameter and widget `prefix.<name>`),
-    read within the widgets' bounds."""
-    return url_params.config_fields(prefix, names, parsers=config_parsers(names))
-
 
 # ---- the generalization page ---------------------------------------------------------------------------------------
 CONFIG = config_table(  # the config's settings: field, URL parameter, widget

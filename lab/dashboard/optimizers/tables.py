@@ -10,6 +10,7 @@ import pandas as pd
 
 from lab.core.config import FIELD_NAMES, TrialConfig
 from lab.core.naming import label
+from lab.dashboard.shared.tables import CURVE_ROWS
 from lab.science import pairwise, survival, tidy, verdicts
 from lab.science.digests import Digest
 
@@ -85,7 +86,6 @@ def file_name(configs: list[TrialConfig], n_seeds: int, what: str, stride: int =
 
 # ---- every seed's curves: large, so thinned to fit a spreadsheet and built in pieces ------------------------------
 CURVE_COLUMNS = ("optimizer", "lr", "seed", "step", "loss", "table_loss", "table_error")
-CURVE_ROWS = 400_000  # the most rows one curves file holds: under a spreadsheet's 1,048,576, ~30 MB
 CHUNK_SEEDS = 64  # seeds written per piece
 
 

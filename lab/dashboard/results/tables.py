@@ -9,8 +9,7 @@ import pandas as pd
 
 from lab.core.config import TrialConfig
 from lab.core.naming import describe, label
-from lab.dashboard.optimizers.tables import CURVE_ROWS
-from lab.dashboard.shared.tables import readable_table
+from lab.dashboard.shared.tables import CURVE_ROWS, readable_table
 from lab.science import analysis, tidy
 from lab.storage.parquet import select
 

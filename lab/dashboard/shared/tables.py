@@ -70,3 +70,6 @@ def column_meanings(columns, lang: str) -> list[tuple[tuple[str, ...], str]]:
 def dictionary_lines(columns, lang: str) -> list[str]:
     """The data dictionary of `columns` as Markdown list items: "- `success_lo`: lower end of ... (fraction 0–1)"."""
     return [f"- {', '.join(f'`{n}`' for n in names)}: {text}" for names, text in column_meanings(columns, lang)]
+
+
+CURVE_ROWS = 400_000  # the most rows a curves file the pages offer holds: under a spreadsheet's 1,048,576, ~30 MB

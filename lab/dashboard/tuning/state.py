@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from lab.core.config import TrialConfig
 from lab.core.optimizers import LECTURE_OPTIMIZERS, OPTIMIZERS
-from lab.dashboard.generalization.state import config_table, number
 from lab.dashboard.shared import params as url_params
+from lab.dashboard.shared.finite import config_table, number
 from lab.dashboard.shared.params import (
     Params,
     Problem,
