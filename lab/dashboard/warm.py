@@ -95,24 +95,43 @@ def wait(ticket, label: str, out=sys.stdout) -> None:
 
 def warm(store: Store, views: list[View], workers: int | None = None, out=sys.stdout) -> list[dict]:
     """Compute every view into `store`; per page: trials shown, trials trained, derived results computed, seconds."""
-    root, rows = str(store.root.resolve()), []
+    rows = []
     service = ComputeService(workers=workers, split=False)  # both kinds of job on every core
     try:
         for view in views:
-            start = time.perf_counter()
-            missing = sum(len(store.missing(c, s)) for c, s in view.trials)
-            wait(service.request(root, view.trials), f"{view.page}: trials", out)
-            derived = view.derived + (stall_jobs(store) if view.page == "depth" else [])
-            tickets = [service.call(job, root, *args) for job, *args in derived]
-            for ticket in tickets:
-                wait(ticket, f"{view.page}: derived results", out)
-            rows.append({"page": view.page, "trials": view.n_trials, "trained": missing, "derived": len(tickets),
-                         "seconds": time.perf_counter() - start})
-            print(f"\r  {view.page}: {view.n_trials:,} trials ({missing:,} trained), {len(tickets)} derived results, "
-                  f"{rows[-1]['seconds']:.1f} s", file=out, flush=True)
+            rows.append(warm_view(service, store, view, lambda ticket, label: wait(ticket, label, out)))
+            print(f"\r  {view.page}: {view.n_trials:,} trials ({rows[-1]['trained']:,} trained), "
+                  f"{rows[-1]['derived']} derived results, {rows[-1]['seconds']:.1f} s", file=out, flush=True)
     finally:
         service.shutdown()
     return rows
+
+
+def warm_view(service: ComputeService, store: Store, view: View, waiting, together: bool = True) -> dict:
+    """Compute one view into `store` through `service` (its trials first, then what is derived from them, all queued
+    `together` or one after the other), waiting for each request with `waiting(ticket, label)`; each ticket is
+    released once done. The view's row: trials shown,
+    trials trained, derived results computed, seconds."""
+    root, start = str(store.root.resolve()), time.perf_counter()
+    missing = sum(len(store.missing(c, s)) for c, s in view.trials)
+
+    def done(ticket, label: str) -> None:
+        try:
+            waiting(ticket, label)
+        finally:
+            ticket.release()
+
+    done(service.request(root, view.trials), f"{view.page}: trials")
+    derived = view.derived + (stall_jobs(store) if view.page == "depth" else [])
+    if together:
+        tickets = [service.call(job, root, *args) for job, *args in derived]
+        for ticket in tickets:
+            done(ticket, f"{view.page}: derived results")
+    else:  # one at a time: a server's visitors' jobs are queued between them
+        for job, *args in derived:
+            done(service.call(job, root, *args), f"{view.page}: derived results")
+    return {"page": view.page, "trials": view.n_trials, "trained": missing, "derived": len(derived),
+            "seconds": time.perf_counter() - start}
 
 
 def warm_command(args: argparse.Namespace) -> int:
