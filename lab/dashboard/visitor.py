@@ -47,6 +47,7 @@ class Visit:
     outcome: str = "pending"  # finished | timeout | error | compile-error
     error: str = ""
     exceptions: list[str] = field(default_factory=list)  # exception elements and error lines: "type: message"
+    texts: list[str] = field(default_factory=list)  # the bodies of the markdown elements (st.markdown, st.caption)
     runs: int = 0  # new_session messages (script runs started) before finishing
     early_for_rerun: int = 0
     runs_after: int = 0  # script runs (full or fragment) that finished while the page stayed open
@@ -122,6 +123,8 @@ async def visit(port: int, page: str, query: str, timeout: float = 120.0, stay_o
                     record.exceptions.append(f"{element.exception.type}: {element.exception.message[:300]}")
                 elif element.WhichOneof("type") == "alert" and element.alert.format == ERROR_ALERT:
                     record.exceptions.append(f"error: {element.alert.body[:300]}")  # a failed page's one line
+                elif element.WhichOneof("type") == "markdown":
+                    record.texts.append(element.markdown.body)
         elif kind == "new_session" and loading:
             record.runs += 1
         elif kind == "navigation":
