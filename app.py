@@ -17,7 +17,7 @@ def main() -> None:
     import streamlit as st
     from streamlit.runtime.scriptrunner import RerunException, StopException
 
-    from lab.dashboard import interpreter, shell, work
+    from lab.dashboard import interpreter, selfwarm, shell, work
 
     interpreter.share_the_interpreter()
     shell.setup_language()
@@ -41,6 +41,8 @@ def main() -> None:
     ])
     shell.language_switch()
     work.bound_caches()  # every visitor's cached results within the server's memory setting
+    selfwarm.start_once()  # the server's first run: its store and caches filled in the background (once per server)
+    selfwarm.show_progress()  # one line while that runs
     try:
         page.run()
     except (StopException, RerunException):  # st.stop() and st.rerun(): Streamlit's own control flow

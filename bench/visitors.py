@@ -33,11 +33,14 @@ class Server:
     """`streamlit run app.py` in `app_dir` on a localhost port, with `LAB_STORE=store`; a context manager that always
     stops it (and any worker processes it left) on exit. Output goes to `log_path`. With `serve`, the server is
     started as a teacher starts it for a class, `python -m lab serve --no-warm` (every page opened once), and is
-    ready once it says so."""
+    ready once it says so. `self_warm`: whether the server warms its own store and caches once its first visitor
+    comes (LAB_SELF_WARM; off unless asked, so that a run measures what it names)."""
 
     def __init__(self, store: str | os.PathLike, log_path: str | os.PathLike, port: int | None = None,
-                 app_dir: str | os.PathLike = ROOT, start_timeout: float = 90.0, serve: bool = False):
+                 app_dir: str | os.PathLike = ROOT, start_timeout: float = 90.0, serve: bool = False,
+                 self_warm: bool = False):
         self.store, self.log_path, self.app_dir, self.serve = Path(store), Path(log_path), Path(app_dir), serve
+        self.self_warm = self_warm
         self.port = port or free_port()
         self.start_timeout = start_timeout
         self.proc: subprocess.Popen | None = None
@@ -49,7 +52,8 @@ class Server:
 
     def __enter__(self) -> Server:
         streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
-        env = {**os.environ, "LAB_STORE": str(self.store), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "LAB_STORE": str(self.store), "PYTHONUNBUFFERED": "1",
+               "LAB_SELF_WARM": "1" if self.self_warm else "0"}
         self.store.mkdir(parents=True, exist_ok=True)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()

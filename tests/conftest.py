@@ -23,6 +23,10 @@ import lab.compute.sweep
 from lab.compute.workers import train_unit
 from lab.dashboard import memo
 
+# the servers and app runs of the tests do not warm themselves (lab.dashboard.selfwarm): each test asks for what it
+# checks; a test of the self-warm turns it on for its own server
+os.environ["LAB_SELF_WARM"] = "0"
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -163,7 +167,7 @@ def server(tmp_path_factory):
     pytest.importorskip("playwright.sync_api")
     port = _free_port()
     folder = tmp_path_factory.mktemp("server")
-    env = {**os.environ, "LAB_STORE": str(folder / "store")}
+    env = {**os.environ, "LAB_STORE": str(folder / "store"), "LAB_SELF_WARM": "0"}
     streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
     log = (folder / "server.log").open("wb")  # a file, not a pipe nobody reads (a full pipe would stall the server)
     proc = subprocess.Popen(

@@ -106,6 +106,7 @@ def serve_command(args: argparse.Namespace) -> int:
         os.environ["LAB_STORE"] = str(Path(args.store).resolve())
     if args.workers:
         os.environ["LAB_WORKERS"] = str(args.workers)
+    os.environ["LAB_SELF_WARM"] = "0"  # the store is warmed here and the opener opens the pages: not the server again
     lab = [sys.executable, "-m", "lab"]
     if not args.no_warm:
         warmed = subprocess.run([*lab, "warm", *(["--workers", str(args.workers)] if args.workers else [])])

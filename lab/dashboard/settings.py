@@ -48,3 +48,23 @@ def cache_mb() -> float:
     """Megabytes the server's cache of results and chart specs may hold (`cache_mb` or LAB_CACHE_MB; default 256)."""
     value = setting("cache_mb", "LAB_CACHE_MB")
     return float(value) if value not in (None, "") else float(memo.DEFAULT_MB)
+
+
+OFF = ("0", "false", "no", "off")
+
+
+def self_warm() -> bool:
+    """Whether the server warms its own store and caches once started (`self_warm` or LAB_SELF_WARM; default on:
+    0, false, no or off turn it off). See `lab.dashboard.selfwarm`."""
+    value = setting("self_warm", "LAB_SELF_WARM")
+    return value is None or str(value).strip().lower() not in OFF
+
+
+def self_warm_pages() -> list[str] | None:
+    """The pages the server's self-warm prepares (`self_warm_pages` or LAB_SELF_WARM_PAGES: names separated by
+    commas, e.g. "lecture,results"); None (the default): every page."""
+    value = setting("self_warm_pages", "LAB_SELF_WARM_PAGES")
+    if value is None or not str(value).strip():
+        return None
+    names = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    return [name for name in (str(n).strip() for n in names) if name]

@@ -34,6 +34,8 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
                     "この設定はこのサーバーでは大きすぎます：必要な計算量は {needed}（試行数 × ステップ数、ネットワークと"
                     "ミニバッチの大きさで重み付け）で、上限は {limit} です。シード数・最適化手法・ステップ数を減らすか、"
                     "ネットワークを小さくしてください。"),
+    "selfwarm.progress": ("Preparing the class's views: {ready} of {total} ready",
+                          "授業用の表示を準備中：{total} 件中 {ready} 件完了"),
     "training": ("Training…", "学習中…"),
     "probing": ("Checking how this machine's PyTorch rounds its products…", "このマシンの PyTorch の積の丸め方を調べています…"),
     "queue.start": ("Queued for training…", "学習の順番待ち…"),
