@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from lab.compute import jobs
+from lab.compute.chunks import chunk_seeds
 from lab.compute.service import ComputeService
 from lab.core.config import TrialConfig
 from lab.dashboard.depth import state as depth
@@ -108,10 +109,11 @@ def warm(store: Store, views: list[View], workers: int | None = None, out=sys.st
 
 
 def warm_view(service: ComputeService, store: Store, view: View, waiting, together: bool = True) -> dict:
-    """Compute one view into `store` through `service` (its trials first, then what is derived from them, all queued
-    `together` or one after the other), waiting for each request with `waiting(ticket, label)`; each ticket is
-    released once done. The view's row: trials shown,
-    trials trained, derived results computed, seconds."""
+    """Compute one view into `store` through `service` (its trials first, then what is derived from them), waiting
+    for each request with `waiting(ticket, label)`; each ticket is released once done. `together`: everything queued
+    at once (a warm-up's own workers); else a few pieces at a time, as many as the service has workers, so that a
+    server's visitors' requests are queued after at most those. The view's row: trials shown, trials trained,
+    derived results computed, seconds."""
     root, start = str(store.root.resolve()), time.perf_counter()
     missing = sum(len(store.missing(c, s)) for c, s in view.trials)
 
@@ -121,7 +123,12 @@ def warm_view(service: ComputeService, store: Store, view: View, waiting, togeth
         finally:
             ticket.release()
 
-    done(service.request(root, view.trials), f"{view.page}: trials")
+    if together:
+        done(service.request(root, view.trials), f"{view.page}: trials")
+    else:
+        todo = [(c, list(chunk)) for c, seeds in view.trials for chunk in chunk_seeds(c, store.missing(c, seeds))]
+        for first in range(0, len(todo), service.workers):  # the service cuts each piece as it is: flights match
+            done(service.request(root, todo[first:first + service.workers]), f"{view.page}: trials")
     derived = view.derived + (stall_jobs(store) if view.page == "depth" else [])
     if together:
         tickets = [service.call(job, root, *args) for job, *args in derived]

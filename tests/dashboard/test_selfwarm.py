@@ -149,3 +149,43 @@ def test_a_server_warms_itself_and_a_restart_trains_nothing(tmp_path):
     finally:
         _stop(proc)
     assert _files(store) == before  # the restart resumed: nothing trained or derived again
+
+
+def test_a_servers_warm_up_queues_a_few_pieces_at_a_time(tmp_path, monkeypatch):
+    """As many pieces as the service has workers per request, each waited for before the next; derived results one at
+    a time: a visitor's request is queued after at most those."""
+    from lab.compute.chunks import pieces
+    from lab.core.config import TrialConfig
+    from lab.dashboard import warm
+
+    class Done:
+        done, trained, total = True, 0, 0
+
+        def wait(self, timeout):
+            return True
+
+        def result(self):
+            pass
+
+        def release(self):
+            asked.append("released")
+
+    class Service:
+        workers = 2
+
+        def request(self, root, items):
+            asked.append([(config.lr, tuple(seeds)) for config, seeds in items])
+            return Done()
+
+        def call(self, job, root, *args):
+            asked.append(job.__name__)
+            return Done()
+
+    asked: list = []
+    monkeypatch.setattr(warm, "chunk_seeds", lambda config, seeds: pieces(sorted(seeds), 2))
+    a, b = TrialConfig(lr=0.1), TrialConfig(lr=0.2)
+    view = warm.View("lecture", [(a, [0, 1, 2]), (b, [0, 1])], [(warm.jobs.replay_frames, a, 0)])
+    row = warm.warm_view(Service(), Store(tmp_path / "store"), view, selfwarm._wait, together=False)
+    assert asked == [[(0.1, (0, 1)), (0.1, (2,))], "released", [(0.2, (0, 1))], "released",
+                     "replay_frames", "released"]
+    assert (row["trials"], row["trained"], row["derived"]) == (5, 5, 1)
