@@ -5,6 +5,7 @@ that visitor the page with the progress line, and on a restart over the same sto
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import signal
 import socket
@@ -78,9 +79,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(store: Path, log: Path) -> tuple[subprocess.Popen, int]:
+def _start(store: Path, log: Path, pages: str = "lecture,results") -> tuple[subprocess.Popen, int]:
     port = _free_port()
-    env = {**os.environ, "LAB_STORE": str(store), "LAB_SELF_WARM": "1", "LAB_SELF_WARM_PAGES": "lecture,results",
+    env = {**os.environ, "LAB_STORE": str(store), "LAB_SELF_WARM": "1", "LAB_SELF_WARM_PAGES": pages,
            "LAB_WORKERS": "2", "PYTHONUNBUFFERED": "1"}
     with log.open("ab") as out:
         proc = subprocess.Popen(
@@ -100,8 +101,8 @@ def _start(store: Path, log: Path) -> tuple[subprocess.Popen, int]:
         time.sleep(0.3)
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
+def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    os.killpg(proc.pid, sig)
     try:
         proc.wait(15)
     except subprocess.TimeoutExpired:
@@ -118,7 +119,8 @@ def _wait_for(log: Path, text: str, proc: subprocess.Popen, timeout: float) -> s
 
 
 def _files(store: Path) -> dict:
-    return {str(p.relative_to(store)): (p.stat().st_size, p.stat().st_mtime_ns)
+    """Each file's contents (not its time: reading an entry marks it as used, lab.storage.store.used)."""
+    return {str(p.relative_to(store)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(store.rglob("*")) if p.is_file()}
 
 
@@ -189,3 +191,29 @@ def test_a_servers_warm_up_queues_a_few_pieces_at_a_time(tmp_path, monkeypatch):
     assert asked == [[(0.1, (0, 1)), (0.1, (2,))], "released", [(0.2, (0, 1))], "released",
                      "replay_frames", "released"]
     assert (row["trials"], row["trained"], row["derived"]) == (5, 5, 1)
+
+
+@pytest.mark.slow
+def test_a_server_killed_mid_warm_up_resumes_where_it_stopped(tmp_path):
+    """kill -9 (the server and its workers) once the first pieces of the neurons page's view are stored: the restart
+    trains only the rest."""
+    store, first, second = tmp_path / "store", tmp_path / "first.log", tmp_path / "second.log"
+    proc, port = _start(store, first, pages="neurons")
+    try:
+        assert asyncio.run(visit(port, "results", "lang=en", 120)).outcome == "finished"
+        deadline = time.monotonic() + 120
+        while not list(store.glob("*.parquet")):
+            assert proc.poll() is None and time.monotonic() < deadline, first.read_text(errors="replace")[-3000:]
+            time.sleep(0.05)
+    finally:
+        _stop(proc, signal.SIGKILL)
+    kept = len(list(store.glob("*.parquet")))
+    assert "self-warm: neurons:" not in first.read_text(errors="replace")  # killed mid-view
+    proc, port = _start(store, second, pages="neurons")
+    try:
+        assert asyncio.run(visit(port, "results", "lang=en", 120)).outcome == "finished"
+        text = _wait_for(second, "self-warm: done in", proc, 150)
+    finally:
+        _stop(proc)
+    trained = int(text.split("self-warm: neurons: 41 trials (")[1].split(" trained")[0])
+    assert kept >= 1 and trained < 41 and "Traceback" not in text, text[-3000:]
