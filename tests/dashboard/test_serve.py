@@ -63,6 +63,7 @@ def test_serve_starts_the_server_opens_its_pages_and_says_it_is_ready(tmp_path, 
         assert f"ready: http://127.0.0.1:{unused_port}\n" in text  # every page opened without an error
         assert "opened /results (en) in " in text and "opened /results (ja) in " in text
         assert "Traceback" not in text
+        assert "self-warm" not in text  # warmed before it started: the server does not warm itself again
         # the process that said so is now the server itself (POSIX)
         assert urllib.request.urlopen(f"http://127.0.0.1:{unused_port}/_stcore/health", timeout=5).read() == b"ok"
         assert "streamlit" in " ".join(psutil.Process(proc.pid).cmdline())
