@@ -11,18 +11,25 @@ anything is queued. The web process itself never trains: it stores what the work
 
 Other heavy calls (Hessian tests, traces) go through `call`, which runs a function in a worker, one flight per
 (function, arguments).
+
+Stopping: `shutdown(kill=True)` ends the workers at once, their running jobs abandoned (what was stored stays); a
+process that ends with a service still open does the same before Python waits for its pools (which would wait for the
+running jobs), so that a server stopped by Ctrl-C or SIGTERM ends at once. A worker whose parent ends without either
+(SIGKILL, a crash) exits by itself (lab.compute.workers.start_worker).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
+import weakref
 from concurrent import futures
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from lab.compute.chunks import chunk_seeds
-from lab.compute.workers import load_modules, lower_priority, train_chunk
+from lab.compute.workers import load_modules, start_worker, train_chunk
 from lab.core.config import ConfigError
 from lab.storage.store import Store
 
@@ -77,8 +84,14 @@ class Stored(Future):
 def in_a_process_of_its_own(fn, *args):
     """`fn(*args)` in a worker started for it alone, which exits once it answers: for an answer that needs PyTorch
     once (the kernel probes, a few seconds), so that no long-lived worker keeps PyTorch loaded (about 250 MB) for it."""
-    with _pool(1) as pool:
-        return pool.submit(fn, *args).result()
+    pool = _pool(1)
+    try:
+        answer = pool.submit(fn, *args).result()
+    except BaseException:  # Ctrl-C, SIGTERM, a failed probe: the worker is ended, not waited for
+        stop(pool)
+        raise
+    pool.shutdown()
+    return answer
 
 
 class Ticket:
@@ -144,6 +157,7 @@ class ComputeService:
         self.waiters: dict = {}  # flight (Future) -> number of tickets waiting for it
         self.order: dict = {}  # key -> submission number (for places in the queue)
         self.submitted = 0
+        _OPEN.add(self)
 
     # ---- requests ----------------------------------------------------------------------------------------------
     def request(self, root: str | os.PathLike, items) -> Ticket:
@@ -216,13 +230,40 @@ class ComputeService:
                     self.flights.pop(key)
                     self.order.pop(key, None)
 
-    def shutdown(self) -> None:
+    def shutdown(self, kill: bool = False) -> None:
+        """Cancel the queued jobs and let the workers go; with `kill`, end them now, abandoning their running jobs."""
+        _OPEN.discard(self)
         for pool in {self.executor, self.readers}:
-            pool.shutdown(wait=False, cancel_futures=True)
+            if kill:
+                stop(pool)
+            else:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+
+_OPEN: weakref.WeakSet[ComputeService] = weakref.WeakSet()  # services not shut down yet
+
+
+def _kill_open_services() -> None:
+    for service in list(_OPEN):
+        service.shutdown(kill=True)
+
+
+# Python waits for every process pool's running jobs when it exits (concurrent.futures registers that wait with
+# threading's exit hooks, which run before atexit's, the latest registered first): a service still open is ended before.
+getattr(threading, "_register_atexit", lambda fn: None)(_kill_open_services)
+
+
+def stop(pool: ProcessPoolExecutor) -> None:
+    """Shut `pool` down now: its queued jobs cancelled, its workers ended (running jobs abandoned), not waited for."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.kill()
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes at a lower CPU priority, spawned, not forked: the server's threads (and their locks) must not
-    be copied into them."""
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=lower_priority,
-                               initargs=(WORKER_NICE,))
+    be copied into them; each exits if this process ends first (lab.compute.workers.start_worker)."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=start_worker,
+                               initargs=(os.getpid(), WORKER_NICE))

@@ -21,7 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, replace
 
 from lab.compute.chunks import pieces
-from lab.compute.workers import train_unit
+from lab.compute.workers import start_worker, train_unit
 from lab.core.budget import weight
 from lab.core.config import ConfigError, TrialConfig
 from lab.core.recording import LARGE_REQUEST, Recording, reduce
@@ -149,16 +149,21 @@ def run_plan(sweep: SweepPlan, store: Store | None = None, scheduler: str | None
     parts: dict[TrialConfig, list[Runs]] = {}
     if progress:
         progress(0, total)
-    with contextlib.closing(_execute(sweep.units, sweep.workers, scheduler, device, record)) as arriving:
-        for results in arriving:
-            for runs in results:
-                if store is not None and not thin:
-                    _save(store, runs, saved)
-                    saved += len(runs.seeds)
-                parts.setdefault(runs.config, []).append(runs)
-                done += len(runs.seeds)
-            if progress:
-                progress(done, total)
+    try:
+        with contextlib.closing(_execute(sweep.units, sweep.workers, scheduler, device, record)) as arriving:
+            for results in arriving:
+                for runs in results:
+                    if store is not None and not thin:
+                        _save(store, runs, saved)
+                        saved += len(runs.seeds)
+                    parts.setdefault(runs.config, []).append(runs)
+                    done += len(runs.seeds)
+                if progress:
+                    progress(done, total)
+    except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM (lab.cli.parser): the command line says what was kept
+        stop.kept = (f"the {saved:,} trials trained so far are in the store (a rerun trains only the rest)"
+                     if saved else "nothing was kept")
+        raise
     out = []
     for config in sweep.configs:  # joined once per config, not merged unit by unit
         old, new = have.get(config), parts.get(config)
@@ -234,22 +239,38 @@ def unit_result(future, scheduler: str):
 def _local(units, workers, args):
     """Worker processes take the largest units first while this process trains the smallest ones: the parent's
     core is not left idle, and its work overlaps the workers' start-up (importing torch takes seconds)."""
+    executor = local_executor(workers - 1)
+    pending, running = deque(units), set()
+    try:
+        while pending or running:
+            while pending and len(running) < 2 * (workers - 1):
+                running.add(executor.submit(train_unit, pending.popleft(), *args))
+            finished = {f for f in running if f.done()}
+            if not finished and pending:
+                yield train_unit(pending.pop(), *args)
+                continue
+            while not finished:  # waits of at most WAIT_S: Ctrl-C interrupts no endless wait on Windows
+                finished, _ = wait(running, timeout=WAIT_S, return_when=FIRST_COMPLETED)
+            for future in finished:
+                running.discard(future)
+                yield future.result()
+    except BaseException:  # Ctrl-C, SIGTERM, a unit's error, or the caller stopped reading: end the workers now
+        for future in running:
+            future.cancel()
+        executor.shutdown(wait=True, kill_workers=True)  # waits only for the workers to be killed
+        raise
+
+
+WAIT_S = 0.5  # the longest one wait for a worker's unit lasts before it is asked again
+
+
+def local_executor(processes: int):
+    """joblib's reusable executor (loky) with `processes` workers, started as `_local` starts them (asked otherwise,
+    loky would start new ones): each ignores Ctrl-C and exits if this process ends first
+    (lab.compute.workers.start_worker)."""
     from joblib.externals.loky import get_reusable_executor
 
-    executor = get_reusable_executor(max_workers=workers - 1)
-    pending, running = deque(units), set()
-    while pending or running:
-        while pending and len(running) < 2 * (workers - 1):
-            running.add(executor.submit(train_unit, pending.popleft(), *args))
-        finished = {f for f in running if f.done()}
-        if not finished and pending:
-            yield train_unit(pending.pop(), *args)
-            continue
-        if not finished:
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-        for future in finished:
-            running.discard(future)
-            yield future.result()
+    return get_reusable_executor(max_workers=processes, initializer=start_worker, initargs=(os.getpid(),))
 
 
 def quickest(sweep: SweepPlan) -> SweepPlan:

@@ -2,13 +2,23 @@
 and the modules they preload, and their one training job) and a sweep's (lab.compute.sweep: its units, on local
 processes or Dask workers). Nothing here imports the store, pandas or Arrow, nor PyTorch before a job needs it: a
 worker that only trains holds PyTorch and the engine (about 70 MB less than with the store's modules), and the web
-process, which names these functions, never loads PyTorch."""
+process, which names these functions, never loads PyTorch.
+
+No worker outlives the process that started it, however that one ends (Ctrl-C, SIGTERM, SIGKILL, a crash): each is
+started with `start_worker`, which leaves Ctrl-C to the parent (the parent stops its workers itself) and watches the
+parent, exiting (code `ORPHANED`) within `PARENT_POLL_S` of its end."""
 
 from __future__ import annotations
 
 import contextlib
 import importlib
 import os
+import signal
+import threading
+import time
+
+PARENT_POLL_S = 0.5  # how often a worker checks that the process that started it is still there
+ORPHANED = 3  # a worker's exit code when it finds its parent gone
 
 
 def train_chunk(config, seeds: tuple[int, ...], device: str = "cpu"):
@@ -38,6 +48,52 @@ def lower_priority(increment: int) -> None:
             import psutil
 
             psutil.Process().nice(psutil.BELOW_NORMAL_PRIORITY_CLASS)
+
+
+def start_worker(parent: int, increment: int = 0) -> None:
+    """A worker's initializer: ignore Ctrl-C (a terminal sends it to the whole process group; the parent decides what
+    stops, and stops its workers), run at a CPU priority `increment` lower (0: unchanged) and exit once the process
+    `parent` is gone (`watch_parent`)."""
+    if hasattr(signal, "SIGINT"):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if increment:
+        lower_priority(increment)
+    watch_parent(parent)
+
+
+def watch_parent(parent: int) -> None:
+    """Exit this process (`os._exit(ORPHANED)`: no clean-up, the parent's work is abandoned) once the process `parent`
+    has ended, checked every `PARENT_POLL_S` seconds by a daemon thread. psutil tells a process's end on every system
+    (a process whose number was reused since counts as ended); without it, on POSIX, a parent's end is when this
+    process is handed to another parent."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with distributed, a pinned requirement
+        psutil = None
+    if psutil is None and not hasattr(os, "getppid"):  # pragma: no cover
+        return
+
+    def alive() -> bool:
+        if psutil is None:
+            return os.getppid() == parent
+        try:
+            return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    try:
+        process = psutil.Process(parent) if psutil is not None else None
+    except psutil.Error:
+        os._exit(ORPHANED)
+    if not alive():
+        os._exit(ORPHANED)
+
+    def watch() -> None:
+        while alive():
+            time.sleep(PARENT_POLL_S)
+        os._exit(ORPHANED)
+
+    threading.Thread(target=watch, name="lab-parent-watch", daemon=True).start()
 
 
 def load_modules(names: tuple[str, ...]) -> None:

@@ -18,6 +18,7 @@ recorded; losses and error rates are computed from the records afterwards.
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -296,6 +297,8 @@ def _starts(items, dev):
     def draw(chunk):  # consecutive columns: their streams are turned into table rows together
         uniforms = None if stream is None else torch.empty(len(chunk), steps * mbs, 2)
         for k, (col, seed, init) in enumerate(chunk):
+            if stopped.is_set():
+                return
             generator = torch.Generator().manual_seed(seed)
             models.init_params(sizes, init, generator, draws[init], out=theta[col])
             if uniforms is not None:
@@ -307,8 +310,14 @@ def _starts(items, dev):
             stream[:, :, chunk[0][0]:chunk[-1][0] + 1] = rows.permute(1, 2, 0)
 
     threads = max(2, min(8, os.cpu_count() or 1))  # many trials (a GPU's passes): the draws take much of the time
-    with ThreadPoolExecutor(threads) as pool:
+    pool, stopped = ThreadPoolExecutor(threads), threading.Event()
+    try:
         list(pool.map(draw, (jobs[k:k + _DRAW_CHUNK] for k in range(0, len(jobs), _DRAW_CHUNK))))
+    except BaseException:  # stopped (Ctrl-C, SIGTERM): the draws end after their current trial, not their chunk
+        stopped.set()
+        raise
+    finally:
+        pool.shutdown(cancel_futures=True)
     rows_of = batches if batches is not None else stream
     return theta.T.contiguous().to(dev), None if rows_of is None else rows_of.to(dev), blocks
 

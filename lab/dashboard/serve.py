@@ -109,7 +109,11 @@ def serve_command(args: argparse.Namespace) -> int:
     os.environ["LAB_SELF_WARM"] = "0"  # the store is warmed here and the opener opens the pages: not the server again
     lab = [sys.executable, "-m", "lab"]
     if not args.no_warm:
-        warmed = subprocess.run([*lab, "warm", *(["--workers", str(args.workers)] if args.workers else [])])
+        try:
+            warmed = subprocess.run([*lab, "warm", *(["--workers", str(args.workers)] if args.workers else [])])
+        except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: the warm-up (ended with this) kept what it trained
+            stop.kept = "what was trained so far is in the store (run again to finish)"
+            raise
         if warmed.returncode:
             return warmed.returncode
     start_opener([*lab, "serve", "--open-only", "--port", str(args.port),

@@ -98,13 +98,15 @@ def warm(store: Store, views: list[View], workers: int | None = None, out=sys.st
     """Compute every view into `store`; per page: trials shown, trials trained, derived results computed, seconds."""
     rows = []
     service = ComputeService(workers=workers, split=False)  # both kinds of job on every core
+    stopped = True  # Ctrl-C, SIGTERM or an error: the workers are ended, their running jobs abandoned
     try:
         for view in views:
             rows.append(warm_view(service, store, view, lambda ticket, label: wait(ticket, label, out)))
             print(f"\r  {view.page}: {view.n_trials:,} trials ({rows[-1]['trained']:,} trained), "
                   f"{rows[-1]['derived']} derived results, {rows[-1]['seconds']:.1f} s", file=out, flush=True)
+        stopped = False
     finally:
-        service.shutdown()
+        service.shutdown(kill=stopped)
     return rows
 
 
@@ -160,9 +162,10 @@ def warm_command(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     try:
         rows = warm(store, views, args.workers)
-    except KeyboardInterrupt:
-        print("\nerror: interrupted (what was trained is stored; run again to finish)", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: lab.cli.parser says what was kept and exits
+        print(flush=True)  # ends the progress line
+        stop.kept = "what was trained so far is in the store (run again to finish)"
+        raise
     print(f"done in {time.perf_counter() - start:.1f} s: {sum(r['trained'] for r in rows):,} trials trained, "
           f"{sum(r['trials'] for r in rows):,} shown by default", flush=True)
     return 0

@@ -16,7 +16,7 @@ import pytest
 
 import lab.cli.sweep
 import lab.compute.sweep
-from lab.compute.sweep import MAX_TRIALS_PER_UNIT, plan, prepare, quickest, run_configs, run_plan
+from lab.compute.sweep import MAX_TRIALS_PER_UNIT, local_executor, plan, prepare, quickest, run_configs, run_plan
 from lab.core.config import ConfigError, TrialConfig
 from lab.core.engine import train
 from lab.core.optimizers import OPTIMIZERS
@@ -171,10 +171,8 @@ def test_local_processes_give_identical_numbers(sequential):
     for got, want in zip(parallel, sequential, strict=True):
         assert_same_numbers(got, want)
     # the worker process that trained units holds PyTorch and the engine, nothing of the store (about 70 MB)
-    from joblib.externals.loky import get_reusable_executor
-
     loaded = "sorted(m for m in ('torch', 'pandas', 'pyarrow', 'lab.storage.store') if m in __import__('sys').modules)"
-    assert get_reusable_executor(max_workers=1).submit(eval, loaded).result(timeout=120) == ["torch"]
+    assert local_executor(1).submit(eval, loaded).result(timeout=120) == ["torch"]
 
 
 @pytest.mark.parametrize("processes", [
