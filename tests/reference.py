@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import math
 
 import torch
 from torch import nn, optim
@@ -116,11 +117,22 @@ def build_model(config) -> nn.Sequential:
         last = k == len(sizes) - 2
         modules.append(nn.Sigmoid() if last else HIDDEN[config.activation]())
     model = nn.Sequential(*modules)
-    if config.init == "xavier":
-        for module in model:
-            if isinstance(module, nn.Linear):
-                nn.init.xavier_uniform_(module.weight)
-                nn.init.zeros_(module.bias)
+    scale = getattr(config, "init_scale", None)
+    for module in model:  # the init's own function, layer by layer, after the model is built
+        if not isinstance(module, nn.Linear):
+            continue
+        if config.init == "xavier":
+            nn.init.xavier_uniform_(module.weight)
+        elif config.init == "orthogonal":
+            nn.init.orthogonal_(module.weight, gain=1.0 if scale is None else scale)
+        elif config.init == "gaussian":
+            nn.init.normal_(module.weight, 0.0, 1.0 / math.sqrt(module.in_features))
+        if config.init != "pytorch":
+            nn.init.zeros_(module.bias)
+    if scale is not None and config.init != "orthogonal":  # σ multiplies every initial weight and bias
+        with torch.no_grad():
+            for p in model.parameters():
+                p.mul_(scale)
     return model
 
 

@@ -38,7 +38,7 @@ INT_FIELDS = ("depth", "width", "batch_size", "steps", "n_train", "n_val", "n_te
               "folds", "fold")
 
 
-FLOAT_FIELDS = ("lr", "momentum", "beta1", "beta2", "weight_decay", "noise", "label_flip")
+FLOAT_FIELDS = ("lr", "momentum", "beta1", "beta2", "weight_decay", "noise", "label_flip", "init_scale")
 
 
 # argparse's own messages in this command line's format, `FLAG: what is allowed (got ...)`; the first match applies
@@ -86,7 +86,9 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
         ("task", TASKS, "the 2-input function to learn"),
         ("encoding", ENCODINGS, "targets: scalar = one sigmoid output, onehot = two outputs [1, 0] for true"),
         ("activation", ACTIVATIONS, "hidden-layer activation (the output layer is always a sigmoid)"),
-        ("init", INITS, "weight init: pytorch = nn.Linear's default, xavier = Glorot-uniform weights, zero biases"),
+        ("init", INITS, "weight init: pytorch = nn.Linear's default, xavier = Glorot-uniform weights, orthogonal = "
+                        "torch.nn.init.orthogonal_ weights, gaussian = N(0, 1/fan_in) weights; the last three with "
+                        "zero biases"),
         ("loss_fn", LOSSES, "loss function: mse = nn.MSELoss, bce = nn.BCELoss"),
     ):
         g.add_argument(flag(name), dest=name, metavar="NAME", help=f"{what}; one of {_one_of(allowed)} "
@@ -96,6 +98,9 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
                        ("steps", "training iterations (optimizer steps)")):
         lo, hi = LIMITS[name]
         g.add_argument(flag(name), metavar="N", help=f"{what}; {lo} to {hi} (default: {getattr(DEFAULT, name)})")
+    lo, hi = LIMITS["init_scale"]
+    g.add_argument("--init-scale", metavar="X", help=f"initial scale σ: every initial weight and bias multiplied by it "
+                                                     f"(orthogonal: its gain), {lo:g} to {hi:g} (default: 1)")
     g.add_argument("--full-batch", action="store_true",
                    help="train on the whole 4-row truth table every step instead of random minibatches "
                         "(sets the batch size to 4; default: off)")

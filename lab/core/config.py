@@ -22,7 +22,7 @@ TASKS = ("and", "or", "nand", "xor")
 ENCODINGS = ("scalar", "onehot")
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 SETS = ("train", "val", "test")  # the data sets of a finite task (n_train, n_val, n_test)
-INITS = ("pytorch", "xavier")
+INITS = ("pytorch", "xavier", "orthogonal", "gaussian")
 LOSSES = ("mse", "bce")
 
 LIMITS = {  # inclusive bounds of the numeric fields
@@ -44,6 +44,7 @@ LIMITS = {  # inclusive bounds of the numeric fields
     "label_flip": (0.0, 0.5),  # < 0.5
     "folds": (2, 100),
     "fold": (0, 99),
+    "init_scale": (1e-6, 100.0),
 }
 MAX_SEED = 2**31 - 1
 MAX_SEEDS = 100_000  # seeds in one request
@@ -87,6 +88,8 @@ class TrialConfig:
     eval_every: int | None = None  # steps between evaluations on the train / validation / test sets
     folds: int | None = None  # k-fold cross-validation: the training set split in k folds ...
     fold: int | None = None  # ... and this one held out as the validation set (the other k - 1 train)
+    # fields added after schema 3 (left out of the canonical JSON at their defaults: earlier configs keep their keys)
+    init_scale: float | None = None  # σ: every initial weight and bias multiplied by it after drawing (None: 1)
 
     def __post_init__(self):
         _choice(self, "task", TASKS)
@@ -114,6 +117,9 @@ class TrialConfig:
             elif value is None:
                 value = resolved[name]
             object.__setattr__(self, name, value)
+        if self.init_scale is not None:
+            scale = _number("init_scale", self.init_scale)
+            object.__setattr__(self, "init_scale", None if scale == 1.0 else scale)  # × 1 changes nothing
         self._check_data()
         if self.full_batch:  # the whole truth table (or training set) every step
             object.__setattr__(self, "batch_size", 4 if self.n_train is None else self.train_size)
@@ -190,7 +196,11 @@ class TrialConfig:
         return {name: getattr(self, name) for name in FIELD_NAMES}  # every field is a plain value: no deep copy
 
     def canonical_json(self) -> str:
-        return json.dumps({"schema": SCHEMA_VERSION, **self.to_dict()}, sort_keys=True, separators=(",", ":"))
+        """Sorted JSON of every field and the schema version; a field added after schema 3 only when it differs from
+        its default (`LATER_FIELDS`), so that every earlier config keeps its key and its stored results."""
+        data = {name: value for name, value in self.to_dict().items()
+                if name not in LATER_FIELDS or value != LATER_FIELDS[name]}
+        return json.dumps({"schema": SCHEMA_VERSION, **data}, sort_keys=True, separators=(",", ":"))
 
     def key(self) -> str:
         """The cache key: a hash of the canonical config and the schema version (remembered per config: a page asks
@@ -216,6 +226,8 @@ class TrialConfig:
 
 
 FIELD_NAMES = tuple(f.name for f in fields(TrialConfig))
+#: Fields added after schema 3, with their defaults: the canonical JSON names them only when they differ.
+LATER_FIELDS = {"init_scale": None}
 
 
 _KEYS: dict[tuple, str] = {}  # each field's (type, value) -> the key (8,192 at most): 1 and 1.0 are told apart

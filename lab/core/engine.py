@@ -287,7 +287,7 @@ def _starts(items, dev):
     blocks, jobs, at = [], [], 0
     for config, seeds in items:
         blocks.append(slice(at, at + len(seeds)))
-        jobs.extend((at + k, seed, config.init) for k, seed in enumerate(seeds))
+        jobs.extend((at + k, seed, config.init, config.init_scale) for k, seed in enumerate(seeds))
         at += len(seeds)
     theta = torch.empty(at, models.param_count(sizes))  # a trial's parameters adjacent while drawn; transposed after
     stream = None if first.full_batch or first.finite else torch.empty(steps, mbs, at, dtype=torch.uint8)
@@ -296,11 +296,11 @@ def _starts(items, dev):
 
     def draw(chunk):  # consecutive columns: their streams are turned into table rows together
         uniforms = None if stream is None else torch.empty(len(chunk), steps * mbs, 2)
-        for k, (col, seed, init) in enumerate(chunk):
+        for k, (col, seed, init, scale) in enumerate(chunk):
             if stopped.is_set():
                 return
             generator = torch.Generator().manual_seed(seed)
-            models.init_params(sizes, init, generator, draws[init], out=theta[col])
+            models.init_params(sizes, init, generator, draws[init], out=theta[col], scale=scale)
             if uniforms is not None:
                 tasks.uniform_stream(steps, mbs, generator, out=uniforms[k])
             if batches is not None:

@@ -27,6 +27,8 @@ def describe(config: TrialConfig, words: dict | None = None) -> str:
         parts.append(f"{w['mbs']} {config.batch_size}")
     parts += [x for x, default in ((config.init, "pytorch"), (config.loss_fn, "mse"), (config.encoding, "scalar"))
               if x != default]
+    if config.init_scale is not None:
+        parts.append(f"σ {config.init_scale:g}")
     if config.folds:
         parts.append(f"{w['fold']} {config.fold + 1}/{config.folds}")
     return " · ".join(parts)
