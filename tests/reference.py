@@ -113,7 +113,7 @@ def build_model(config) -> nn.Sequential:
     sizes = [2] + [config.width] * config.depth + [2 if config.encoding == "onehot" else 1]
     modules = []
     for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        modules.append(nn.Linear(fan_in, fan_out))
+        modules.append(nn.Linear(fan_in, fan_out, bias=getattr(config, "bias", True)))
         last = k == len(sizes) - 2
         modules.append(nn.Sigmoid() if last else HIDDEN[config.activation]())
     model = nn.Sequential(*modules)
@@ -127,7 +127,7 @@ def build_model(config) -> nn.Sequential:
             nn.init.orthogonal_(module.weight, gain=1.0 if scale is None else scale)
         elif config.init == "gaussian":
             nn.init.normal_(module.weight, 0.0, 1.0 / math.sqrt(module.in_features))
-        if config.init != "pytorch":
+        if config.init != "pytorch" and module.bias is not None:
             nn.init.zeros_(module.bias)
     if scale is not None and config.init != "orthogonal":  # σ multiplies every initial weight and bias
         with torch.no_grad():
@@ -213,7 +213,8 @@ def plain_run(config, seed: int, steps: int | None = None, trace: bool = True) -
             loss = criterion(model(inputs), labels)
             loss.backward()
             if trace:
-                grad_norms.append([(m.weight.grad.square().sum() + m.bias.grad.square().sum()).sqrt().item()
+                grad_norms.append([(m.weight.grad.square().sum()
+                                    + (0.0 if m.bias is None else m.bias.grad.square().sum())).sqrt().item()
                                    for m in linears])
             optimizer.step()
             losses.append(loss.item())

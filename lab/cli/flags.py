@@ -101,6 +101,8 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
     lo, hi = LIMITS["init_scale"]
     g.add_argument("--init-scale", metavar="X", help=f"initial scale σ: every initial weight and bias multiplied by it "
                                                      f"(orthogonal: its gain), {lo:g} to {hi:g} (default: 1)")
+    g.add_argument("--no-bias", action="store_true",
+                   help="layers without biases, nn.Linear(..., bias=False) (default: with biases)")
     g.add_argument("--full-batch", action="store_true",
                    help="train on the whole 4-row truth table every step instead of random minibatches "
                         "(sets the batch size to 4; default: off)")
@@ -209,6 +211,8 @@ def config_from_args(args: argparse.Namespace) -> TrialConfig:
         base = dict(PRESETS[args.preset].base)
     if args.full_batch:
         base["full_batch"] = True
+    if getattr(args, "no_bias", False):
+        base["bias"] = False
     return TrialConfig(**{**base, **given})
 
 

@@ -90,6 +90,7 @@ class TrialConfig:
     fold: int | None = None  # ... and this one held out as the validation set (the other k - 1 train)
     # fields added after schema 3 (left out of the canonical JSON at their defaults: earlier configs keep their keys)
     init_scale: float | None = None  # σ: every initial weight and bias multiplied by it after drawing (None: 1)
+    bias: bool = True  # False: layers without biases (nn.Linear(..., bias=False))
 
     def __post_init__(self):
         _choice(self, "task", TASKS)
@@ -98,11 +99,8 @@ class TrialConfig:
         _choice(self, "init", INITS)
         _choice(self, "loss_fn", LOSSES)
         _choice(self, "optimizer", tuple(OPTIMIZERS))
-        if not isinstance(self.full_batch, bool):
-            flag = {"true": True, "1": True, "false": False, "0": False}.get(str(self.full_batch).strip().lower())
-            if flag is None:
-                raise ConfigError("full_batch", f"must be true or false (got {self.full_batch!r})")
-            object.__setattr__(self, "full_batch", flag)
+        for name in ("full_batch", "bias"):
+            _flag(self, name)
         for name in ("batch_size", "depth", "width", "steps"):
             _integer(self, name)
         spec = OPTIMIZERS[self.optimizer]
@@ -180,7 +178,7 @@ class TrialConfig:
         """Configs with equal shape keys can train together in one stacked pass (they differ only in init,
         activation and optimizer settings, which the engine applies per block of trials)."""
         return (self.task, self.encoding, self.full_batch, self.batch_size, self.depth, self.width, self.loss_fn,
-                self.steps, *self.data_settings())
+                self.steps, self.bias, *self.data_settings())
 
     @property
     def finite(self) -> bool:
@@ -227,7 +225,7 @@ class TrialConfig:
 
 FIELD_NAMES = tuple(f.name for f in fields(TrialConfig))
 #: Fields added after schema 3, with their defaults: the canonical JSON names them only when they differ.
-LATER_FIELDS = {"init_scale": None}
+LATER_FIELDS = {"init_scale": None, "bias": True}
 
 
 _KEYS: dict[tuple, str] = {}  # each field's (type, value) -> the key (8,192 at most): 1 and 1.0 are told apart
@@ -250,6 +248,16 @@ def _choice(config, name, allowed):
         object.__setattr__(config, name, value)
     if value not in allowed:
         raise ConfigError(name, f"must be one of {', '.join(allowed)} (got {value!r})")
+
+
+def _flag(config, name):
+    """true or false: bools, and "true" / "false" / "1" / "0" (URL parameters, table cells)."""
+    value = getattr(config, name)
+    if not isinstance(value, bool):
+        flag = {"true": True, "1": True, "false": False, "0": False}.get(str(value).strip().lower())
+        if flag is None:
+            raise ConfigError(name, f"must be true or false (got {value!r})")
+        object.__setattr__(config, name, flag)
 
 
 def _integer(config, name):

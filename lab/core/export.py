@@ -160,6 +160,11 @@ def agreement(config: TrialConfig, exact: bool | None = None) -> str:
 
 def _layers(config: TrialConfig) -> list[str]:
     sizes = config.layer_sizes
+    if not config.bias:
+        return [
+            f"        self.fc{k} = nn.Linear({fan_in}, {fan_out}, bias=False)  # W_{k}, no bias / バイアスなし"
+            for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1)
+        ]
     return [
         f"        self.fc{k} = nn.Linear({fan_in}, {fan_out})  # W_{k}, b_{k}"
         for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1)
@@ -301,7 +306,7 @@ def _init(config: TrialConfig) -> str:
         call, comment = INIT_LINES[config.init]
         lines += [f"for fc in ({layers}):  # {comment}",
                   "    " + call.format(gain=1.0 if scale is None else scale),
-                  "    nn.init.zeros_(fc.bias)"]
+                  *(["    nn.init.zeros_(fc.bias)"] if config.bias else [])]
     if scale is not None and config.init != "orthogonal":
         lines += ["with torch.no_grad():  # the initial scale σ / 初期値の大きさ",
                   "    for p in model.parameters():",

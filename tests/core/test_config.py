@@ -42,6 +42,7 @@ BAD_VALUES = [
     ("weight_decay", -0.01), ("weight_decay", 10.5), ("weight_decay", float("nan")),
     ("init", "kaiming"), ("init_scale", 0), ("init_scale", -1.0), ("init_scale", 1e-7), ("init_scale", 101),
     ("init_scale", float("nan")), ("init_scale", "big"), ("init_scale", True),
+    ("bias", "maybe"), ("bias", None),
 ]
 
 
@@ -102,6 +103,7 @@ LECTURE = {
     "task": "and", "encoding": "scalar", "full_batch": False, "batch_size": 5, "depth": 1, "width": 2,
     "activation": "sigmoid", "init": "pytorch", "loss_fn": "mse", "optimizer": "adam", "lr": 0.1,
     "momentum": None, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.0, "steps": 1000,
+    "bias": True,  # nn.Linear's layers have biases
 }
 
 
@@ -232,7 +234,7 @@ CHANGES = {
     "n_train": 100, "noise": 0.1, "label_flip": 0.1, "n_val": 50, "n_test": 500, "data_seed": 1, "eval_every": 5,
     "folds": 4, "fold": 1,
     # fields added after schema 3
-    "init_scale": 0.01,
+    "init_scale": 0.01, "bias": False,
 }
 DATA_FIELDS = ("noise", "label_flip", "n_val", "n_test", "data_seed", "eval_every")  # resolved once n_train is set
 FINITE = TrialConfig(n_train=200)
@@ -294,3 +296,9 @@ def test_init_scale():
     TrialConfig(init_scale=100)
     assert TrialConfig(init="orthogonal").init == "orthogonal"
     assert TrialConfig(init=" Gaussian ").init == "gaussian"
+
+
+def test_bias():
+    assert TrialConfig(bias="false").bias is False and TrialConfig(bias=1).bias is True
+    assert TrialConfig(bias=True).key() == TrialConfig().key()
+    assert TrialConfig(bias=False).shape_key() != TrialConfig().shape_key()  # another arithmetic: its own pass

@@ -52,6 +52,7 @@ CONFIGS = {
     "orthogonal-scaled": C(init="orthogonal", init_scale=0.5, depth=2, steps=300),
     "gaussian-scaled-identity": C(init="gaussian", init_scale=0.1, activation="identity", steps=300),
     "pytorch-scaled": C(init_scale=2.0, steps=300),
+    "no-bias-xavier-depth2": C(bias=False, init="xavier", depth=2, steps=300),
     "full-batch": C(full_batch=True, steps=300),
     "full-batch-xor-sgd": C(full_batch=True, task="xor", optimizer="sgd", steps=300),
     "bce": C(loss_fn="bce", steps=300),
