@@ -137,7 +137,11 @@ def build_model(config) -> nn.Sequential:
 
 
 def build_optimizer(config, params):
-    """torch.optim straight from the table in lab/core/optimizers.py's docstring (hyper-parameters as resolved)."""
+    """torch.optim straight from the table in lab/core/optimizers.py's docstring (hyper-parameters as resolved; ε
+    passed where the config sets it)."""
+    eps = getattr(config, "eps", None)
+    if eps is not None:
+        return _with_eps(config, params, eps)
     name, lr, wd = config.optimizer, config.lr, config.weight_decay
     if name == "sgd":
         return optim.SGD(params, lr=lr, weight_decay=wd)
@@ -156,6 +160,21 @@ def build_optimizer(config, params):
     if name == "adamw":
         return optim.AdamW(params, lr=lr, betas=(config.beta1, config.beta2), weight_decay=wd)
     raise ValueError(name)
+
+
+def _with_eps(config, params, eps):
+    name, lr, wd = config.optimizer, config.lr, config.weight_decay
+    if name == "adagrad":
+        return optim.Adagrad(params, lr=lr, weight_decay=wd, eps=eps)
+    if name == "adadelta":
+        return optim.Adadelta(params, lr=lr, weight_decay=wd, eps=eps)
+    if name == "rmsprop":
+        return optim.RMSprop(params, lr=lr, momentum=config.momentum, weight_decay=wd, eps=eps)
+    if name == "adam":
+        return optim.Adam(params, lr=lr, betas=(config.beta1, config.beta2), weight_decay=wd, eps=eps)
+    if name == "adamw":
+        return optim.AdamW(params, lr=lr, betas=(config.beta1, config.beta2), weight_decay=wd, eps=eps)
+    raise ValueError(f"{name} has no eps")
 
 
 def label(task, encoding, a, b):

@@ -38,7 +38,7 @@ INT_FIELDS = ("depth", "width", "batch_size", "steps", "n_train", "n_val", "n_te
               "folds", "fold")
 
 
-FLOAT_FIELDS = ("lr", "momentum", "beta1", "beta2", "weight_decay", "noise", "label_flip", "init_scale")
+FLOAT_FIELDS = ("lr", "momentum", "beta1", "beta2", "weight_decay", "noise", "label_flip", "init_scale", "eps")
 
 
 # argparse's own messages in this command line's format, `FLAG: what is allowed (got ...)`; the first match applies
@@ -116,6 +116,9 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--beta1", metavar="X", help="Adam's beta1, >= 0 and < 1; read by adam and adamw (default 0.9)")
     g.add_argument("--beta2", metavar="X", help="Adam's beta2, >= 0 and < 1; read by adam and adamw (default 0.999)")
     g.add_argument("--weight-decay", metavar="X", help="weight decay, 0 to 10 (default: 0; for adamw 0.01)")
+    having = ", ".join(f"{name} {spec.eps:g}" for name, spec in OPTIMIZERS.items() if spec.eps is not None)
+    g.add_argument("--eps", metavar="X", help=f"the optimizer's ε, > 0 and <= {LIMITS['eps'][1]:g}; read by the "
+                                              f"optimizers that have one (default: torch.optim's, {having})")
     d = parser.add_argument_group("finite noisy data (default: the lecture's endless stream of exact truth-table "
                                   "rows; --n-train switches to a fixed training set)")
     d.add_argument("--n-train", metavar="N", help="training-set size, 1 to 100000 (default: none, the stream)")

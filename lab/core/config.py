@@ -45,6 +45,7 @@ LIMITS = {  # inclusive bounds of the numeric fields
     "folds": (2, 100),
     "fold": (0, 99),
     "init_scale": (1e-6, 100.0),
+    "eps": (0.0, 1e6),  # eps must be > 0; up to 1e6: RMSprop with a huge ε is SGD with momentum (Choi et al.)
 }
 MAX_SEED = 2**31 - 1
 MAX_SEEDS = 100_000  # seeds in one request
@@ -91,6 +92,7 @@ class TrialConfig:
     # fields added after schema 3 (left out of the canonical JSON at their defaults: earlier configs keep their keys)
     init_scale: float | None = None  # σ: every initial weight and bias multiplied by it after drawing (None: 1)
     bias: bool = True  # False: layers without biases (nn.Linear(..., bias=False))
+    eps: float | None = None  # the optimizer's ε (None: torch.optim's default); only for optimizers that have one
 
     def __post_init__(self):
         _choice(self, "task", TASKS)
@@ -118,9 +120,19 @@ class TrialConfig:
         if self.init_scale is not None:
             scale = _number("init_scale", self.init_scale)
             object.__setattr__(self, "init_scale", None if scale == 1.0 else scale)  # × 1 changes nothing
+        self._check_eps(spec)
         self._check_data()
         if self.full_batch:  # the whole truth table (or training set) every step
             object.__setattr__(self, "batch_size", 4 if self.n_train is None else self.train_size)
+
+    def _check_eps(self, spec):
+        if self.eps is None:
+            return
+        eps = _number("eps", self.eps)
+        if spec.eps is None:
+            having = ", ".join(name for name, s in OPTIMIZERS.items() if s.eps is not None)
+            raise ConfigError("eps", f"{self.optimizer} has no ε: only {having} read it (got {self.eps!r})")
+        object.__setattr__(self, "eps", None if eps == spec.eps else eps)  # torch.optim's default: the same config
 
     def _check_data(self):
         data = ("noise", "label_flip", "n_val", "n_test", "data_seed", "eval_every", "folds", "fold")
@@ -171,7 +183,7 @@ class TrialConfig:
         return (2, *([self.width] * self.depth), self.outputs)
 
     def optimizer_kwargs(self) -> dict:
-        keys = ("lr", "momentum", "beta1", "beta2", "weight_decay")
+        keys = ("lr", "momentum", "beta1", "beta2", "weight_decay", "eps")
         return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
 
     def shape_key(self) -> tuple:
@@ -209,7 +221,7 @@ class TrialConfig:
         """A copy with some fields changed; optimizer settings left unset take the new optimizer's defaults."""
         base = self.to_dict()
         if "optimizer" in changes and str(changes["optimizer"]).strip().lower() != self.optimizer:
-            for name in ("lr", "momentum", "beta1", "beta2", "weight_decay"):
+            for name in ("lr", "momentum", "beta1", "beta2", "weight_decay", "eps"):
                 base[name] = None
         base.update(changes)
         return TrialConfig(**base)
@@ -225,7 +237,7 @@ class TrialConfig:
 
 FIELD_NAMES = tuple(f.name for f in fields(TrialConfig))
 #: Fields added after schema 3, with their defaults: the canonical JSON names them only when they differ.
-LATER_FIELDS = {"init_scale": None, "bias": True}
+LATER_FIELDS = {"init_scale": None, "bias": True, "eps": None}
 
 
 _KEYS: dict[tuple, str] = {}  # each field's (type, value) -> the key (8,192 at most): 1 and 1.0 are told apart
@@ -281,7 +293,7 @@ def _number(name, value) -> float:
         x = math.nan
     if isinstance(value, bool) or not math.isfinite(x):
         raise ConfigError(name, f"must be a number (got {value!r})")
-    open_low = name == "lr"
+    open_low = name in ("lr", "eps")
     open_high = name in ("momentum", "beta1", "beta2", "label_flip")
     if x < lo or x > hi or (open_low and x <= lo) or (open_high and x >= hi):
         low = "> " if open_low else ">= "

@@ -140,6 +140,8 @@ def optimizer_call(config: TrialConfig) -> str:
         args.append(f"betas=({config.beta1!r}, {config.beta2!r})")
     if config.weight_decay != TORCH_DEFAULTS["weight_decay"].get(config.optimizer, 0.0):
         args.append(f"weight_decay={config.weight_decay!r}")
+    if config.eps is not None:  # None: torch.optim's default
+        args.append(f"eps={config.eps!r}")
     return f"optim.{spec.class_name}({', '.join(args)})"
 
 

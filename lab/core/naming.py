@@ -30,6 +30,8 @@ def describe(config: TrialConfig, words: dict | None = None) -> str:
               if x != default]
     if not config.bias:
         parts.append(w["no_bias"])
+    if config.eps is not None:
+        parts.append(f"ε {config.eps:g}")
     if config.init_scale is not None:
         parts.append(f"σ {config.init_scale:g}")
     if config.folds:

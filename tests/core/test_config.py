@@ -43,6 +43,7 @@ BAD_VALUES = [
     ("init", "kaiming"), ("init_scale", 0), ("init_scale", -1.0), ("init_scale", 1e-7), ("init_scale", 101),
     ("init_scale", float("nan")), ("init_scale", "big"), ("init_scale", True),
     ("bias", "maybe"), ("bias", None),
+    ("eps", 0), ("eps", -1e-8), ("eps", 2e6), ("eps", float("nan")), ("eps", "tiny"),
 ]
 
 
@@ -234,7 +235,7 @@ CHANGES = {
     "n_train": 100, "noise": 0.1, "label_flip": 0.1, "n_val": 50, "n_test": 500, "data_seed": 1, "eval_every": 5,
     "folds": 4, "fold": 1,
     # fields added after schema 3
-    "init_scale": 0.01, "bias": False,
+    "init_scale": 0.01, "bias": False, "eps": 1e-3,
 }
 DATA_FIELDS = ("noise", "label_flip", "n_val", "n_test", "data_seed", "eval_every")  # resolved once n_train is set
 FINITE = TrialConfig(n_train=200)
@@ -302,3 +303,16 @@ def test_bias():
     assert TrialConfig(bias="false").bias is False and TrialConfig(bias=1).bias is True
     assert TrialConfig(bias=True).key() == TrialConfig().key()
     assert TrialConfig(bias=False).shape_key() != TrialConfig().shape_key()  # another arithmetic: its own pass
+
+
+def test_eps():
+    assert TrialConfig(eps="1e-3").eps == 1e-3
+    assert TrialConfig(optimizer="rmsprop", eps=1e6).eps == 1e6
+    assert TrialConfig(eps=1e-8).eps is None  # Adam's own default: the same config as unset
+    assert TrialConfig(eps=1e-8).key() == TrialConfig().key()
+    assert TrialConfig(optimizer="adagrad", eps=1e-8).eps == 1e-8  # not Adagrad's default (1e-10)
+    assert TrialConfig(eps=1e-3).optimizer_kwargs()["eps"] == 1e-3
+    for optimizer in ("sgd", "momentum", "nesterov"):
+        error = config_error(optimizer=optimizer, eps=1e-3)
+        assert error.field == "eps" and optimizer in str(error) and "\n" not in str(error)
+    assert TrialConfig(eps=1e-3).replace(optimizer="sgd").eps is None  # another optimizer: its own defaults

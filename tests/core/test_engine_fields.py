@@ -37,6 +37,13 @@ FIELDS = {
                                            steps=150),
     "no-bias-orthogonal-adamw-bce": C(bias=False, init="orthogonal", optimizer="adamw", loss_fn="bce", steps=150),
     "no-bias-width8": C(bias=False, width=8, depth=2, steps=100),
+    # the optimizers' ε
+    "adam-eps": C(eps=1e-3, steps=150),
+    "adamw-eps-large": C(optimizer="adamw", eps=0.5, lr=1.0, steps=150),
+    "rmsprop-momentum-eps": C(optimizer="rmsprop", momentum=0.9, eps=10.0, lr=1.0, steps=150),
+    "adagrad-eps": C(optimizer="adagrad", eps=1e-2, steps=150),
+    "adadelta-eps-depth2": C(optimizer="adadelta", eps=1e-3, depth=2, steps=150),
+    "eps-configs-stacked-with-defaults": C(optimizer="adam", eps=1e-6, task="xor", full_batch=True, steps=150),
 }
 
 
@@ -97,3 +104,23 @@ def test_configs_of_several_inits_train_together_as_alone():
     for config, runs in zip(configs, together):
         alone = train(config, [0, 1])
         assert np.array_equal(runs.loss, alone.loss) and np.array_equal(runs.params, alone.params)
+
+
+def test_configs_of_several_eps_train_together_as_alone():
+    """ε is a setting of each config's own optimizer param group: configs differing only in ε stack."""
+    configs = [C(optimizer="rmsprop", eps=e, steps=80) for e in (None, 1e-3, 1.0)]
+    together = train_group([(c, [5, 6]) for c in configs])
+    for config, runs in zip(configs, together):
+        alone = train(config, [5, 6])
+        assert np.array_equal(runs.loss, alone.loss) and np.array_equal(runs.params, alone.params)
+    assert not np.array_equal(together[0].params, together[2].params)
+
+
+def test_rmsprop_with_a_huge_eps_is_sgd_with_momentum():
+    """PyTorch's RMSprop with momentum μ: b ← μ b + g / (√v + ε), θ ← θ − γ b; with ε ≫ √v and γ = η ε it is SGD
+    with momentum μ and learning rate η (Choi et al.'s inclusion). In the engine (float32), √v / ε ~ 1e-5 here."""
+    eps, eta = 1e4, 0.01
+    rms = train(C(optimizer="rmsprop", momentum=0.9, eps=eps, lr=eta * eps, full_batch=True, steps=200), [0, 1])
+    sgd = train(C(optimizer="momentum", momentum=0.9, lr=eta, full_batch=True, steps=200), [0, 1])
+    assert np.abs(rms.params - sgd.params).max() < 1e-4
+    assert np.abs(sgd.params[:, :4] - rms.params[:, :4]).max() > 0  # the ε-terms still differ somewhat

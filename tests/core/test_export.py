@@ -53,6 +53,8 @@ CONFIGS = {
     "gaussian-scaled-identity": C(init="gaussian", init_scale=0.1, activation="identity", steps=300),
     "pytorch-scaled": C(init_scale=2.0, steps=300),
     "no-bias-xavier-depth2": C(bias=False, init="xavier", depth=2, steps=300),
+    "rmsprop-eps": C(optimizer="rmsprop", momentum=0.5, eps=0.1, lr=0.1, steps=300),
+    "adagrad-eps": C(optimizer="adagrad", eps=1e-3, steps=300),
     "full-batch": C(full_batch=True, steps=300),
     "full-batch-xor-sgd": C(full_batch=True, task="xor", optimizer="sgd", steps=300),
     "bce": C(loss_fn="bce", steps=300),
