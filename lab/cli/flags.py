@@ -18,6 +18,7 @@ from lab.core.config import (
     INITS,
     LIMITS,
     LOSSES,
+    OUTPUTS,
     TASKS,
     ConfigError,
     TrialConfig,
@@ -38,7 +39,7 @@ INT_FIELDS = ("depth", "width", "batch_size", "steps", "n_train", "n_val", "n_te
               "folds", "fold")
 
 
-FLOAT_FIELDS = ("lr", "momentum", "beta1", "beta2", "weight_decay", "noise", "label_flip")
+FLOAT_FIELDS = ("lr", "momentum", "beta1", "beta2", "weight_decay", "noise", "label_flip", "init_scale", "eps")
 
 
 # argparse's own messages in this command line's format, `FLAG: what is allowed (got ...)`; the first match applies
@@ -67,7 +68,10 @@ class Parser(argparse.ArgumentParser):
 
 
 # fields whose flag is not simply --field-name: config fields, the store's positional KEY, an environment variable
-FLAGS = {"loss_fn": "--loss", "key": "KEY", "store_max_mb": "LAB_STORE_MAX_MB"}
+FLAGS = {"loss_fn": "--loss", "output": "--output-activation", "key": "KEY", "store_max_mb": "LAB_STORE_MAX_MB"}
+
+
+DESTS = {"output": "output_activation"}  # config fields whose parsed value goes by another name (export's --output)
 
 
 def flag(field: str) -> str:
@@ -84,18 +88,27 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("experiment (defaults: the lecture's program)")
     for name, allowed, what in (
         ("task", TASKS, "the 2-input function to learn"),
-        ("encoding", ENCODINGS, "targets: scalar = one sigmoid output, onehot = two outputs [1, 0] for true"),
-        ("activation", ACTIVATIONS, "hidden-layer activation (the output layer is always a sigmoid)"),
-        ("init", INITS, "weight init: pytorch = nn.Linear's default, xavier = Glorot-uniform weights, zero biases"),
+        ("encoding", ENCODINGS, "targets: scalar = one output, onehot = two outputs [1, 0] for true, pm1 = inputs "
+                                "±1 and one output, the target centred (minus its mean over the 4 rows)"),
+        ("activation", ACTIVATIONS, "hidden-layer activation"),
+        ("output", OUTPUTS, "the output layer's activation: sigmoid, or identity (a linear output, with --loss mse)"),
+        ("init", INITS, "weight init: pytorch = nn.Linear's default, xavier = Glorot-uniform weights, orthogonal = "
+                        "torch.nn.init.orthogonal_ weights, gaussian = N(0, 1/fan_in) weights; the last three with "
+                        "zero biases"),
         ("loss_fn", LOSSES, "loss function: mse = nn.MSELoss, bce = nn.BCELoss"),
     ):
-        g.add_argument(flag(name), dest=name, metavar="NAME", help=f"{what}; one of {_one_of(allowed)} "
-                                                        f"(default: {getattr(DEFAULT, name)})")
+        g.add_argument(flag(name), dest=DESTS.get(name, name), metavar="NAME",
+                       help=f"{what}; one of {_one_of(allowed)} (default: {getattr(DEFAULT, name)})")
     for name, what in (("depth", "number of hidden layers"), ("width", "units in each hidden layer"),
                        ("batch_size", "minibatch size: rows drawn at random from the truth table each step"),
                        ("steps", "training iterations (optimizer steps)")):
         lo, hi = LIMITS[name]
         g.add_argument(flag(name), metavar="N", help=f"{what}; {lo} to {hi} (default: {getattr(DEFAULT, name)})")
+    lo, hi = LIMITS["init_scale"]
+    g.add_argument("--init-scale", metavar="X", help=f"initial scale σ: every initial weight and bias multiplied by it "
+                                                     f"(orthogonal: its gain), {lo:g} to {hi:g} (default: 1)")
+    g.add_argument("--no-bias", action="store_true",
+                   help="layers without biases, nn.Linear(..., bias=False) (default: with biases)")
     g.add_argument("--full-batch", action="store_true",
                    help="train on the whole 4-row truth table every step instead of random minibatches "
                         "(sets the batch size to 4; default: off)")
@@ -109,6 +122,9 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--beta1", metavar="X", help="Adam's beta1, >= 0 and < 1; read by adam and adamw (default 0.9)")
     g.add_argument("--beta2", metavar="X", help="Adam's beta2, >= 0 and < 1; read by adam and adamw (default 0.999)")
     g.add_argument("--weight-decay", metavar="X", help="weight decay, 0 to 10 (default: 0; for adamw 0.01)")
+    having = ", ".join(f"{name} {spec.eps:g}" for name, spec in OPTIMIZERS.items() if spec.eps is not None)
+    g.add_argument("--eps", metavar="X", help=f"the optimizer's ε, > 0 and <= {LIMITS['eps'][1]:g}; read by the "
+                                              f"optimizers that have one (default: torch.optim's, {having})")
     d = parser.add_argument_group("finite noisy data (default: the lecture's endless stream of exact truth-table "
                                   "rows; --n-train switches to a fixed training set)")
     d.add_argument("--n-train", metavar="N", help="training-set size, 1 to 100000 (default: none, the stream)")
@@ -193,8 +209,9 @@ def _whole(field: str, text: str) -> int:
 def config_from_args(args: argparse.Namespace) -> TrialConfig:
     """The TrialConfig the flags name; raises ConfigError (field = the flag's name, underscored)."""
     given = {}
-    for name in ("task", "encoding", "activation", "init", "loss_fn", "optimizer", *INT_FIELDS, *FLOAT_FIELDS):
-        value = getattr(args, name)
+    for name in ("task", "encoding", "activation", "output", "init", "loss_fn", "optimizer", *INT_FIELDS,
+                 *FLOAT_FIELDS):
+        value = getattr(args, DESTS.get(name, name))
         if value is not None:
             given[name] = _whole(name, value) if name in INT_FIELDS else value  # floats: TrialConfig parses them
     base = {}
@@ -204,6 +221,8 @@ def config_from_args(args: argparse.Namespace) -> TrialConfig:
         base = dict(PRESETS[args.preset].base)
     if args.full_batch:
         base["full_batch"] = True
+    if getattr(args, "no_bias", False):
+        base["bias"] = False
     return TrialConfig(**{**base, **given})
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 
 from lab.core.exact import kernels, recipes
-from lab.core.models import activate, activation_backward
+from lab.core.models import ACTIVATION_BACKWARD, activate, activation_backward
 
 
 def segments(blocks, activations):
@@ -31,18 +31,19 @@ class StackedNet:
     layers follow the plain program's arithmetic on this machine (lab.core.exact.arithmetic: each product's recipe per
     position, each activation element's path); wide ones use batched matrix products."""
 
-    def __init__(self, theta, grad, layers, segments):
-        self.layers, self.segments = layers, segments
+    def __init__(self, theta, grad, layers, segments, bias: bool = True, output: str = "sigmoid"):
+        self.layers, self.segments, self.bias, self.output = layers, segments, bias, output
         trials = theta.shape[1]
         self.weights = [theta[lay.w].view(lay.fan_out, lay.fan_in, trials) for lay in layers]
         self.weight_rows = [w[None] for w in self.weights]  # (1, out, in, trials): the products' factors
         self.biases = [theta[lay.b] for lay in layers]
-        self.bias_rows = [b[None] for b in self.biases]  # (1, out, trials)
+        self.bias_rows = [b[None] if bias else None for b in self.biases]  # (1, out, trials); None: no biases
         self.grad_w = [grad[lay.w].view(lay.fan_out, lay.fan_in, trials) for lay in layers]
         self.grad_b = [grad[lay.b] for lay in layers]
 
     def forward(self, x, arith=None):
-        """[x, h1, ..., output] for inputs x (rows, 2, trials); the output layer is a sigmoid. `arith`: the plain
+        """[x, h1, ..., output] for inputs x (rows, 2, trials); the output layer's activation is `output` (the
+        lecture's sigmoid, or the identity). `arith`: the plain
         program's arithmetic for these rows (lab.core.exact.arithmetic.RowsArithmetic); None (large evaluation sets):
         batched matrix products in float64, so the float32 result does not depend on the trials stacked."""
         acts = [x]
@@ -52,17 +53,21 @@ class StackedNet:
                 z = kernels.contract(plan, recipes.Terms(acts[-1][:, None], self.weight_rows[l], 2),
                                      self.bias_rows[l])
             elif arith is not None:  # a batched matmul over trials: no (rows, out, in, trials) product in memory
-                z = torch.baddbmm(b.T.unsqueeze(1), acts[-1].permute(2, 0, 1), w.permute(2, 1, 0)).permute(1, 2, 0)
+                z = self._batched(b, acts[-1].permute(2, 0, 1), w.permute(2, 1, 0)).permute(1, 2, 0)
             else:
-                z = torch.baddbmm(b.T.unsqueeze(1).double(), acts[-1].permute(2, 0, 1).double(),
+                z = self._batched(b.double(), acts[-1].permute(2, 0, 1).double(),
                                   w.permute(2, 1, 0).double()).float().permute(1, 2, 0)
             acts.append(self._activate(l, z, None if plan is None else arith.vector[l]))
         return acts
 
+    def _batched(self, b, a, w):
+        """a @ w (+ b, when the layers have biases), batched over trials."""
+        return torch.baddbmm(b.T.unsqueeze(1), a, w) if self.bias else torch.bmm(a, w)
+
     def _activate(self, l, z, vector):
         """The layer's activation. Following the plain program (`vector` given): on ATen's scalar path, as on its
         small tensors, except the elements its vectorised loop would take."""
-        segments = [(slice(None), "sigmoid")] if l == len(self.layers) - 1 else self.segments
+        segments = [(slice(None), self.output)] if l == len(self.layers) - 1 else self.segments
         if vector is None:  # every element on the vectorised path, so no trial's value depends on its position
             out = torch.empty_like(z)
             for cols, name in segments:
@@ -82,7 +87,7 @@ class StackedNet:
     def backward(self, acts, grad_out, arith):
         """Gradients of the minibatch loss, given the minibatch's activations, d loss / d output and the plain
         program's arithmetic for the minibatch's rows."""
-        delta = torch.ops.aten.sigmoid_backward.default(grad_out, acts[-1])
+        delta = ACTIVATION_BACKWARD[self.output](grad_out, acts[-1])
         for l in range(len(self.layers) - 1, -1, -1):
             below = acts[l]
             plan = arith.grad_weight[l]
@@ -90,11 +95,12 @@ class StackedNet:
                 self.grad_w[l].copy_(kernels.contract(plan, recipes.Terms(delta[:, :, None], below[:, None], 0)))
             else:
                 self.grad_w[l].copy_(torch.bmm(delta.permute(2, 1, 0), below.permute(2, 0, 1)).permute(1, 2, 0))
-            plan = arith.grad_bias[l]
+            plan = arith.grad_bias[l] if self.bias else None
             if plan is not None:  # the bias gradient sums the rows in the order of the plain program's reduction
                 self.grad_b[l].copy_(kernels.contract(plan, recipes.Terms(delta[:, None], None, 0))[0])
-            else:  # a running sum down the rows: the same order for every trial, however many are stacked
+            elif self.bias:  # a running sum down the rows: the same order for every trial, however many are stacked
                 self.grad_b[l].copy_(torch.cumsum(delta, 0)[-1])
+            # without biases, their columns' gradient stays 0: the optimizer leaves them at 0
             if l:
                 plan = arith.grad_input[l]
                 if plan is not None:
