@@ -23,7 +23,8 @@ if missing:
 
 claims = tables.claims_frame([f["claims"] for f in found.values() if f is not None])
 st.subheader(tr("pap.table"))
-st.dataframe(tables.shown_claims(claims, shell.lang(), shell.text), hide_index=True, width="stretch")
+st.dataframe(tables.shown_claims(claims, shell.lang(), shell.text), hide_index=True, width="stretch",
+             height=35 * (len(claims) + 1) + 3)  # every row, no scrolling
 st.caption(tr("pap.command"))
 st.download_button(tr("pap.csv"), tables.claims_csv(claims), "claims.csv", "text/csv", icon=":material/download:",
                    on_click="ignore")

@@ -71,7 +71,8 @@ def toy_saddle(toy: pd.DataFrame, w: dict) -> alt.LayerChart:
     grid = tables.saddle_grid()
     heat = alt.Chart(grid).mark_rect().encode(
         x=alt.X("x:Q", bin=alt.Bin(maxbins=25), title="x"), y=alt.Y("y:Q", bin=alt.Bin(maxbins=25), title="y"),
-        color=alt.Color("f:Q", title="5x² − y²", scale=alt.Scale(scheme="blueorange")))
+        color=alt.Color("f:Q", title="5x² − y²", scale=alt.Scale(scheme="blueorange"), legend=None),
+        tooltip=[alt.Tooltip("f:Q", title="5x² − y²", format=".2f")])
     paths = alt.Chart(toy).mark_line(point=True, strokeWidth=2.5).encode(
         x="x:Q", y="y:Q", order="step:Q",
         color=alt.Color("method:N", title=w["method"], scale=alt.Scale(range=["black", "crimson"])),
@@ -83,7 +84,8 @@ def settings(table: pd.DataFrame, w: dict) -> alt.Chart:
     rows = int(table.groupby("task")["setting"].nunique().max())
     return alt.Chart(table).mark_bar().encode(
         x=alt.X("report:Q", title=w["fresh"], scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("setting:N", title=None, sort=None), color=alt.Color("side:N", title=w["side"]),
+        y=alt.Y("setting:N", title=None, sort=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)),
+        color=alt.Color("side:N", title=w["side"]),
         row=alt.Row("task:N", title=None),
         tooltip=["task:N", "side:N", "setting:N", alt.Tooltip("pick:Q", format=".2f"),
-                 alt.Tooltip("report:Q", format=".2f")]).properties(height=14 * rows)
+                 alt.Tooltip("report:Q", format=".2f")]).properties(height=18 * rows)
