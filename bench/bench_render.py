@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 150
-PAGES = ("lecture", "optimizers", "depth", "generalization", "tuning", "neurons", "landscape", "results")
+PAGES = ("lecture", "optimizers", "depth", "generalization", "tuning", "neurons", "landscape", "papers", "results")
 
 
 def view(page: str, lang: str):

@@ -15,11 +15,12 @@ from lab.dashboard.landscape import state as landscape
 from lab.dashboard.lecture import state as lecture
 from lab.dashboard.neurons import state as neurons
 from lab.dashboard.optimizers import state as optimizers
+from lab.dashboard.papers import state as papers
 from lab.dashboard.results import state as results
 from lab.dashboard.shared import params as url_params
 from lab.dashboard.tuning import state as tuning
 
-PAGES = [lecture, optimizers, depth, generalization, tuning, neurons, results, landscape]
+PAGES = [lecture, optimizers, depth, generalization, tuning, neurons, results, landscape, papers]
 IDS = [page.__name__.rsplit(".", 1)[1] for page in PAGES]
 CHANGED = {  # per page, a link that changes several settings (each written back by to_params as given)
     lecture: {"seed": "4", "optimizer": "sgd", "depth": "3"},
@@ -30,6 +31,7 @@ CHANGED = {  # per page, a link that changes several settings (each written back
              "batch_opt": "sgd"},
     neurons: {"w1": "0.5", "task": "xor", "width": "3", "seed": "2"},
     results: {"key": "0123456789abcdef0123"},
+    papers: {"paper": "dauphin"},
     landscape: {"opts": "adam,sgd", "seed": "7", "normalize": "1", "depth": "2", "activation": "tanh", "steps": "300"},
 }
 

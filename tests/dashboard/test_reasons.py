@@ -11,11 +11,12 @@ from lab.dashboard.landscape import state as landscape
 from lab.dashboard.lecture import state as lecture
 from lab.dashboard.neurons import state as neurons
 from lab.dashboard.optimizers import state as optimizers
+from lab.dashboard.papers import state as papers
 from lab.dashboard.results import state as results
 from lab.dashboard.shared.reasons import reason
 from lab.dashboard.tuning import state as tuning
 
-PAGES = [lecture, optimizers, depth, generalization, tuning, neurons, results, landscape]
+PAGES = [lecture, optimizers, depth, generalization, tuning, neurons, results, landscape, papers]
 BAD = ("-1", "abc", "99999999", "0.0", "sgd,nope", "1-99")
 
 
