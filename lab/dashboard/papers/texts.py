@@ -96,11 +96,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                            "おもちゃの鞍点 5x² − y² と、(1, 0.01) からのニュートン法と鞍点なしニュートン法の経路。"),
     "pap.dauphin.differ": ("The paper's nets have thousands of parameters, whose critical points spread over many "
                            "losses; the 2-2-1 and 2-3-1 nets have 9 and 13, their finite critical points sit at a few "
-                           "losses, and most searches end in gradient-flat regions (Frye et al. 2021) where sigmoid "
-                           "units saturate.",
+                           "losses, and most searches end in gradient-flat regions (Frye et al. 2021) instead.",
                            "論文のネットワークはパラメータが数千あり、臨界点は多くの損失値に広がる。2-2-1 と 2-3-1 は 9 個と"
-                           " 13 個で、有限の臨界点は少数の損失値に集まり、探索の多くはシグモイドが飽和する勾配平坦領域"
-                           "（Frye ほか 2021）で終わる。"),
+                           " 13 個で、有限の臨界点は少数の損失値に集まり、探索の多くは臨界点ではなく勾配平坦"
+                           "領域（Frye ほか 2021）で終わる。"),
     "pap.fukumizu.name": ("Fukumizu & Amari 2000", "Fukumizu & Amari 2000"),
     "pap.fukumizu.claim": ("Plateaus of layered nets sit on singular sets where the net is a smaller one: a hidden "
                            "unit eliminated (outgoing weights 0) or two units overlapping (the same incoming weights).",
@@ -110,11 +109,14 @@ STRINGS: dict[str, tuple[str, str]] = {
                             "how many Hessian eigenvalues are near 0.",
                             "停滞したシードごとに最も長い停滞の中点：どの特異集合に近いか、ヘッセ行列の固有値のうち "
                             "0 に近いものの数。"),
-    "pap.fukumizu.differ": ("With 2 units per layer the lecture's deep nets stall mostly where sigmoid units "
-                            "saturate (constant over the four rows: a flat direction without a zero weight), not on "
-                            "the paper's sets; and Adam's stalls are few.",
-                            "各層 2 ユニットの講義の深いネットワークは、論文の集合上ではなく、主にシグモイドが飽和する所"
-                            "（4 行で一定：重みが 0 でなくても平坦な方向）で停滞する。また Adam では停滞が少ない。"),
+    "pap.fukumizu.differ": ("The paper's sets are exact (a weight exactly 0, two units exactly equal); the lecture's "
+                            "2-unit nets trained with Adam on minibatches stall early and briefly, near no set by the "
+                            "10 % test, though their Hessians there have many near-zero eigenvalues (other flat "
+                            "directions); and few of them stall at all.",
+                            "論文の集合は厳密なもの（重みがちょうど 0、2 つのユニットがちょうど同じ）。ミニバッチと Adam で"
+                            "学習する各層 2 ユニットの講義のネットワークは、学習の初めに短く停滞し、10 % の基準ではどの集合"
+                            "にも近くない。ただしそこでのヘッセ行列には 0 に近い固有値が多い（別の平坦な方向）。また停滞"
+                            "するネットワーク自体が少ない。"),
     "pap.choi.name": ("Choi et al. 2019", "Choi ほか 2019"),
     "pap.choi.claim": ("A more general optimizer contains its special case: RMSprop with a huge ε and learning rate "
                        "η·ε is SGD with momentum, so fully tuned it can never do worse.",
