@@ -3,12 +3,16 @@ place; the README's "Hosting" lists them. Read on every use, so a changed secret
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 
 import streamlit as st
 
 from lab.core import budget
 from lab.dashboard import memo
+
+log = logging.getLogger(__name__)
 
 
 def setting(name: str, env: str):
@@ -68,3 +72,41 @@ def self_warm_pages() -> list[str] | None:
         return None
     names = value if isinstance(value, (list, tuple)) else str(value).split(",")
     return [name for name in (str(n).strip() for n in names) if name]
+
+
+def positive(name: str, env: str, default: float) -> float:
+    """A positive number setting; `default` when unset, or (with a line in the server's log) when it is not one."""
+    value = setting(name, env)
+    if value in (None, ""):
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        log.warning("setting %s / %s: %r is not a positive number; using %s", name, env, value, default)
+        return default
+    return number
+
+
+SERVER_STORE_MB = 500.0  # a server's store bound unless set: no visitor can fill the disk (the CLI has none)
+
+
+def store_max_mb() -> float:
+    """Megabytes the server's store may hold (`store_max_mb` or LAB_STORE_MAX_MB; default 500): past it the least
+    recently used entries are evicted, never the pages' default views."""
+    return positive("store_max_mb", "LAB_STORE_MAX_MB", SERVER_STORE_MB)
+
+
+MAX_QUEUE = 512  # pieces of training queued or running on the server at most
+SESSION_JOBS = 128  # pieces one visitor's session may have queued (the largest default view, tuning's, is 74)
+
+
+def max_queue() -> int:
+    """Pieces of training the server may have queued or running (`max_queue` or LAB_MAX_QUEUE; default 512)."""
+    return int(positive("max_queue", "LAB_MAX_QUEUE", MAX_QUEUE))
+
+
+def session_jobs() -> int:
+    """Pieces of training one visitor's session may have queued (`session_jobs` or LAB_SESSION_JOBS; default 128)."""
+    return int(positive("session_jobs", "LAB_SESSION_JOBS", SESSION_JOBS))

@@ -9,7 +9,8 @@
   (`delete`, `clear`, eviction) removes its lock file too; lock files are never listed as entries. A truncated,
   garbage or older-schema file is reported once, then treated as missing and recomputed.
 - Portable: only the standard library's portable modules, `filelock` and `pathlib`: no POSIX-only module.
-- Bounded: with `LAB_STORE_MAX_MB` set, the least recently used entries are evicted after each write.
+- Bounded: with `LAB_STORE_MAX_MB` set (or `max_mb`), the least recently used entries are evicted after each write;
+  `pinned` keys (a server's default views) never are.
 - Derived files: results computed from one entry (lab.storage.derived) are small JSON files beside it, `KEY.NAME.json`,
   written atomically and only while the entry exists; counted, listed and deleted with it; one whose entry is gone (a
   crash between two unlinks) is deleted by `clear` and eviction.
@@ -89,8 +90,9 @@ def max_megabytes(max_mb: float | None = None) -> float | None:
 
 
 class Store:
-    def __init__(self, root: str | os.PathLike | None = None, max_mb: float | None = None):
+    def __init__(self, root: str | os.PathLike | None = None, max_mb: float | None = None, pinned=()):
         mb = max_megabytes(max_mb)  # before the folder is made: a bad setting changes nothing
+        self.pinned = frozenset(pinned)  # keys never evicted
         self.root = Path(root) if root is not None else default_root()
         self.root.mkdir(parents=True, exist_ok=True)
         self.max_bytes = mb * 1024 * 1024 if mb is not None else None
@@ -355,7 +357,7 @@ class Store:
 
     def evict(self, keep: str | None = None) -> list[str]:
         """Delete least recently used entries, each with its derived files, until the store (`size_bytes`) fits
-        `LAB_STORE_MAX_MB` (never `keep`); derived files whose entry is gone go first."""
+        `LAB_STORE_MAX_MB` (never `keep` nor a pinned key); derived files whose entry is gone go first."""
         if self.max_bytes is None:
             return []
         total = self.size_bytes()
@@ -370,7 +372,7 @@ class Store:
             if total <= self.max_bytes:
                 break
             key = path.name[: -len(SUFFIX)]
-            if key == keep:
+            if key == keep or key in self.pinned:
                 continue
             total -= _size(path) + sum(map(_size, derived.get(key, [])))
             with contextlib.suppress(OSError):  # a key that cannot be deleted is left; the others still go
