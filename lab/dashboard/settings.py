@@ -36,10 +36,29 @@ def allow_delete() -> bool:
     return value is not None and str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-def workers() -> int | None:
-    """Worker processes (`workers` in secrets or LAB_WORKERS; default: the cores)."""
+SMALL_HOST_MB = 658  # MiB: Streamlit Community Cloud's smallest memory, 690 MB (its published limits, February 2024)
+WEB_MB, WORKER_MB = 300, 350  # MiB a server's web process and each worker may come to hold (measured: the README)
+
+
+def memory_mb() -> float:
+    """MiB the whole server (its web process and worker processes) may hold (`memory_mb` or LAB_MEMORY_MB; default
+    658, the small free host's size): the worker count and the cache's size follow from it."""
+    return positive("memory_mb", "LAB_MEMORY_MB", SMALL_HOST_MB)
+
+
+def cores() -> int:
+    """The cores this process may run on (a `taskset` pins it to fewer than the machine has)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else (os.cpu_count() or 1)
+
+
+def workers() -> int:
+    """Worker processes (`workers` in secrets or LAB_WORKERS); unset: as many as `memory_mb` holds beside the web
+    process (WORKER_MB each), at most the cores, at least one (one on the small host: it trains and reads)."""
     value = setting("workers", "LAB_WORKERS")
-    return int(value) if value not in (None, "") else None
+    if value not in (None, ""):
+        return int(value)
+    return max(1, min(cores(), int((memory_mb() - WEB_MB) // WORKER_MB)))
 
 
 def device() -> str:
@@ -49,9 +68,10 @@ def device() -> str:
 
 
 def cache_mb() -> float:
-    """Megabytes the server's cache of results and chart specs may hold (`cache_mb` or LAB_CACHE_MB; default 256)."""
+    """Megabytes the server's cache of results and chart specs may hold (`cache_mb` or LAB_CACHE_MB); unset: a tenth
+    of `memory_mb`, at most 256 (65 on the small host)."""
     value = setting("cache_mb", "LAB_CACHE_MB")
-    return float(value) if value not in (None, "") else float(memo.DEFAULT_MB)
+    return float(value) if value not in (None, "") else min(float(memo.DEFAULT_MB), round(memory_mb() / 10))
 
 
 OFF = ("0", "false", "no", "off")

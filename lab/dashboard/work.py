@@ -30,6 +30,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lab.compute import jobs
 from lab.compute.service import ComputeService, QueueFull, SessionFull, open_services
+from lab.compute.workers import limit_malloc_arenas
 from lab.core import budget
 from lab.dashboard import memo, settings
 from lab.dashboard.memo import remembered
@@ -62,6 +63,7 @@ def root() -> str:
 def service() -> ComputeService:
     """The server's worker processes (started on first use), and a thread that cancels what closed sessions left
     queued (`sweep_sessions`)."""
+    limit_malloc_arenas()  # the web process's script threads too: freed memory reused, not kept per thread
     pool = ComputeService(workers=settings.workers(), device=settings.device(), preload=jobs.PRELOAD,
                           max_queue=settings.max_queue(), session_jobs=settings.session_jobs())
     threading.Thread(target=sweep_sessions, args=(weakref.ref(pool),), name="lab-session-sweep", daemon=True).start()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import platform
 import sys
 import time
 from pathlib import Path
@@ -102,3 +103,34 @@ def test_closed_and_reloaded_tabs_leave_nothing_queued(tmp_path):
     finally:
         for key, value in old.items():
             os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
+
+
+def test_the_memory_setting_picks_the_workers_and_the_cache(monkeypatch):
+    """The small host (658 MiB, the default): one worker, which trains and reads, and a cache of a tenth; a larger
+    memory: more workers, up to the cores this process may use; an explicit setting wins."""
+    for name in ("LAB_MEMORY_MB", "LAB_WORKERS", "LAB_CACHE_MB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(settings, "cores", lambda: 8)
+    assert (settings.memory_mb(), settings.workers(), settings.cache_mb()) == (658, 1, 66)
+    monkeypatch.setenv("LAB_MEMORY_MB", "2048")
+    assert (settings.workers(), settings.cache_mb()) == (4, 205)
+    monkeypatch.setenv("LAB_MEMORY_MB", "64000")
+    assert (settings.workers(), settings.cache_mb()) == (8, 256)
+    monkeypatch.setenv("LAB_WORKERS", "3")
+    monkeypatch.setenv("LAB_CACHE_MB", "10")
+    assert (settings.workers(), settings.cache_mb()) == (3, 10.0)
+
+
+def test_a_worker_keeps_mallocs_arenas_few():
+    """The workers (and the web process) call mallopt(M_ARENA_MAX, 2) on glibc: asked in a worker, it answers that
+    it was set; elsewhere (no glibc) it says it was not, and nothing fails."""
+    from lab.compute.service import ComputeService
+    from lab.compute.workers import limit_malloc_arenas
+
+    pool = ComputeService(workers=1)
+    try:
+        ticket = pool.call(limit_malloc_arenas)
+        assert ticket.wait(120)
+        assert pool.value(ticket) is (platform.libc_ver()[0] == "glibc")
+    finally:
+        pool.shutdown()
