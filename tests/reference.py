@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import math
 
 import torch
 from torch import nn, optim
@@ -112,20 +113,35 @@ def build_model(config) -> nn.Sequential:
     sizes = [2] + [config.width] * config.depth + [2 if config.encoding == "onehot" else 1]
     modules = []
     for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        modules.append(nn.Linear(fan_in, fan_out))
+        modules.append(nn.Linear(fan_in, fan_out, bias=getattr(config, "bias", True)))
         last = k == len(sizes) - 2
         modules.append(nn.Sigmoid() if last else HIDDEN[config.activation]())
     model = nn.Sequential(*modules)
-    if config.init == "xavier":
-        for module in model:
-            if isinstance(module, nn.Linear):
-                nn.init.xavier_uniform_(module.weight)
-                nn.init.zeros_(module.bias)
+    scale = getattr(config, "init_scale", None)
+    for module in model:  # the init's own function, layer by layer, after the model is built
+        if not isinstance(module, nn.Linear):
+            continue
+        if config.init == "xavier":
+            nn.init.xavier_uniform_(module.weight)
+        elif config.init == "orthogonal":
+            nn.init.orthogonal_(module.weight, gain=1.0 if scale is None else scale)
+        elif config.init == "gaussian":
+            nn.init.normal_(module.weight, 0.0, 1.0 / math.sqrt(module.in_features))
+        if config.init != "pytorch" and module.bias is not None:
+            nn.init.zeros_(module.bias)
+    if scale is not None and config.init != "orthogonal":  # σ multiplies every initial weight and bias
+        with torch.no_grad():
+            for p in model.parameters():
+                p.mul_(scale)
     return model
 
 
 def build_optimizer(config, params):
-    """torch.optim straight from the table in lab/core/optimizers.py's docstring (hyper-parameters as resolved)."""
+    """torch.optim straight from the table in lab/core/optimizers.py's docstring (hyper-parameters as resolved; ε
+    passed where the config sets it)."""
+    eps = getattr(config, "eps", None)
+    if eps is not None:
+        return _with_eps(config, params, eps)
     name, lr, wd = config.optimizer, config.lr, config.weight_decay
     if name == "sgd":
         return optim.SGD(params, lr=lr, weight_decay=wd)
@@ -144,6 +160,21 @@ def build_optimizer(config, params):
     if name == "adamw":
         return optim.AdamW(params, lr=lr, betas=(config.beta1, config.beta2), weight_decay=wd)
     raise ValueError(name)
+
+
+def _with_eps(config, params, eps):
+    name, lr, wd = config.optimizer, config.lr, config.weight_decay
+    if name == "adagrad":
+        return optim.Adagrad(params, lr=lr, weight_decay=wd, eps=eps)
+    if name == "adadelta":
+        return optim.Adadelta(params, lr=lr, weight_decay=wd, eps=eps)
+    if name == "rmsprop":
+        return optim.RMSprop(params, lr=lr, momentum=config.momentum, weight_decay=wd, eps=eps)
+    if name == "adam":
+        return optim.Adam(params, lr=lr, betas=(config.beta1, config.beta2), weight_decay=wd, eps=eps)
+    if name == "adamw":
+        return optim.AdamW(params, lr=lr, betas=(config.beta1, config.beta2), weight_decay=wd, eps=eps)
+    raise ValueError(f"{name} has no eps")
 
 
 def label(task, encoding, a, b):
@@ -201,7 +232,8 @@ def plain_run(config, seed: int, steps: int | None = None, trace: bool = True) -
             loss = criterion(model(inputs), labels)
             loss.backward()
             if trace:
-                grad_norms.append([(m.weight.grad.square().sum() + m.bias.grad.square().sum()).sqrt().item()
+                grad_norms.append([(m.weight.grad.square().sum()
+                                    + (0.0 if m.bias is None else m.bias.grad.square().sum())).sqrt().item()
                                    for m in linears])
             optimizer.step()
             losses.append(loss.item())

@@ -38,7 +38,7 @@ INT_FIELDS = ("depth", "width", "batch_size", "steps", "n_train", "n_val", "n_te
               "folds", "fold")
 
 
-FLOAT_FIELDS = ("lr", "momentum", "beta1", "beta2", "weight_decay", "noise", "label_flip")
+FLOAT_FIELDS = ("lr", "momentum", "beta1", "beta2", "weight_decay", "noise", "label_flip", "init_scale", "eps")
 
 
 # argparse's own messages in this command line's format, `FLAG: what is allowed (got ...)`; the first match applies
@@ -86,7 +86,9 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
         ("task", TASKS, "the 2-input function to learn"),
         ("encoding", ENCODINGS, "targets: scalar = one sigmoid output, onehot = two outputs [1, 0] for true"),
         ("activation", ACTIVATIONS, "hidden-layer activation (the output layer is always a sigmoid)"),
-        ("init", INITS, "weight init: pytorch = nn.Linear's default, xavier = Glorot-uniform weights, zero biases"),
+        ("init", INITS, "weight init: pytorch = nn.Linear's default, xavier = Glorot-uniform weights, orthogonal = "
+                        "torch.nn.init.orthogonal_ weights, gaussian = N(0, 1/fan_in) weights; the last three with "
+                        "zero biases"),
         ("loss_fn", LOSSES, "loss function: mse = nn.MSELoss, bce = nn.BCELoss"),
     ):
         g.add_argument(flag(name), dest=name, metavar="NAME", help=f"{what}; one of {_one_of(allowed)} "
@@ -96,6 +98,11 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
                        ("steps", "training iterations (optimizer steps)")):
         lo, hi = LIMITS[name]
         g.add_argument(flag(name), metavar="N", help=f"{what}; {lo} to {hi} (default: {getattr(DEFAULT, name)})")
+    lo, hi = LIMITS["init_scale"]
+    g.add_argument("--init-scale", metavar="X", help=f"initial scale σ: every initial weight and bias multiplied by it "
+                                                     f"(orthogonal: its gain), {lo:g} to {hi:g} (default: 1)")
+    g.add_argument("--no-bias", action="store_true",
+                   help="layers without biases, nn.Linear(..., bias=False) (default: with biases)")
     g.add_argument("--full-batch", action="store_true",
                    help="train on the whole 4-row truth table every step instead of random minibatches "
                         "(sets the batch size to 4; default: off)")
@@ -109,6 +116,9 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--beta1", metavar="X", help="Adam's beta1, >= 0 and < 1; read by adam and adamw (default 0.9)")
     g.add_argument("--beta2", metavar="X", help="Adam's beta2, >= 0 and < 1; read by adam and adamw (default 0.999)")
     g.add_argument("--weight-decay", metavar="X", help="weight decay, 0 to 10 (default: 0; for adamw 0.01)")
+    having = ", ".join(f"{name} {spec.eps:g}" for name, spec in OPTIMIZERS.items() if spec.eps is not None)
+    g.add_argument("--eps", metavar="X", help=f"the optimizer's ε, > 0 and <= {LIMITS['eps'][1]:g}; read by the "
+                                              f"optimizers that have one (default: torch.optim's, {having})")
     d = parser.add_argument_group("finite noisy data (default: the lecture's endless stream of exact truth-table "
                                   "rows; --n-train switches to a fixed training set)")
     d.add_argument("--n-train", metavar="N", help="training-set size, 1 to 100000 (default: none, the stream)")
@@ -204,6 +214,8 @@ def config_from_args(args: argparse.Namespace) -> TrialConfig:
         base = dict(PRESETS[args.preset].base)
     if args.full_batch:
         base["full_batch"] = True
+    if getattr(args, "no_bias", False):
+        base["bias"] = False
     return TrialConfig(**{**base, **given})
 
 

@@ -39,6 +39,8 @@ def run_flags(config: TrialConfig, seed: int) -> list[str]:
         value = getattr(config, name)
         if name == "full_batch":
             flags += ["--full-batch"] if value else []
+        elif name == "bias":
+            flags += [] if value else ["--no-bias"]
         elif name == "batch_size" and config.full_batch:
             continue
         elif value is not None and value != getattr(resolved if name in chosen else default, name):

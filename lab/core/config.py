@@ -22,7 +22,7 @@ TASKS = ("and", "or", "nand", "xor")
 ENCODINGS = ("scalar", "onehot")
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 SETS = ("train", "val", "test")  # the data sets of a finite task (n_train, n_val, n_test)
-INITS = ("pytorch", "xavier")
+INITS = ("pytorch", "xavier", "orthogonal", "gaussian")
 LOSSES = ("mse", "bce")
 
 LIMITS = {  # inclusive bounds of the numeric fields
@@ -44,6 +44,8 @@ LIMITS = {  # inclusive bounds of the numeric fields
     "label_flip": (0.0, 0.5),  # < 0.5
     "folds": (2, 100),
     "fold": (0, 99),
+    "init_scale": (1e-6, 100.0),
+    "eps": (0.0, 1e6),  # eps must be > 0; up to 1e6: RMSprop with a huge ε is SGD with momentum (Choi et al.)
 }
 MAX_SEED = 2**31 - 1
 MAX_SEEDS = 100_000  # seeds in one request
@@ -87,6 +89,10 @@ class TrialConfig:
     eval_every: int | None = None  # steps between evaluations on the train / validation / test sets
     folds: int | None = None  # k-fold cross-validation: the training set split in k folds ...
     fold: int | None = None  # ... and this one held out as the validation set (the other k - 1 train)
+    # fields added after schema 3 (left out of the canonical JSON at their defaults: earlier configs keep their keys)
+    init_scale: float | None = None  # σ: every initial weight and bias multiplied by it after drawing (None: 1)
+    bias: bool = True  # False: layers without biases (nn.Linear(..., bias=False))
+    eps: float | None = None  # the optimizer's ε (None: torch.optim's default); only for optimizers that have one
 
     def __post_init__(self):
         _choice(self, "task", TASKS)
@@ -95,11 +101,8 @@ class TrialConfig:
         _choice(self, "init", INITS)
         _choice(self, "loss_fn", LOSSES)
         _choice(self, "optimizer", tuple(OPTIMIZERS))
-        if not isinstance(self.full_batch, bool):
-            flag = {"true": True, "1": True, "false": False, "0": False}.get(str(self.full_batch).strip().lower())
-            if flag is None:
-                raise ConfigError("full_batch", f"must be true or false (got {self.full_batch!r})")
-            object.__setattr__(self, "full_batch", flag)
+        for name in ("full_batch", "bias"):
+            _flag(self, name)
         for name in ("batch_size", "depth", "width", "steps"):
             _integer(self, name)
         spec = OPTIMIZERS[self.optimizer]
@@ -114,9 +117,22 @@ class TrialConfig:
             elif value is None:
                 value = resolved[name]
             object.__setattr__(self, name, value)
+        if self.init_scale is not None:
+            scale = _number("init_scale", self.init_scale)
+            object.__setattr__(self, "init_scale", None if scale == 1.0 else scale)  # × 1 changes nothing
+        self._check_eps(spec)
         self._check_data()
         if self.full_batch:  # the whole truth table (or training set) every step
             object.__setattr__(self, "batch_size", 4 if self.n_train is None else self.train_size)
+
+    def _check_eps(self, spec):
+        if self.eps is None:
+            return
+        eps = _number("eps", self.eps)
+        if spec.eps is None:
+            having = ", ".join(name for name, s in OPTIMIZERS.items() if s.eps is not None)
+            raise ConfigError("eps", f"{self.optimizer} has no ε: only {having} read it (got {self.eps!r})")
+        object.__setattr__(self, "eps", None if eps == spec.eps else eps)  # torch.optim's default: the same config
 
     def _check_data(self):
         data = ("noise", "label_flip", "n_val", "n_test", "data_seed", "eval_every", "folds", "fold")
@@ -167,14 +183,14 @@ class TrialConfig:
         return (2, *([self.width] * self.depth), self.outputs)
 
     def optimizer_kwargs(self) -> dict:
-        keys = ("lr", "momentum", "beta1", "beta2", "weight_decay")
+        keys = ("lr", "momentum", "beta1", "beta2", "weight_decay", "eps")
         return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
 
     def shape_key(self) -> tuple:
         """Configs with equal shape keys can train together in one stacked pass (they differ only in init,
         activation and optimizer settings, which the engine applies per block of trials)."""
         return (self.task, self.encoding, self.full_batch, self.batch_size, self.depth, self.width, self.loss_fn,
-                self.steps, *self.data_settings())
+                self.steps, self.bias, *self.data_settings())
 
     @property
     def finite(self) -> bool:
@@ -190,7 +206,11 @@ class TrialConfig:
         return {name: getattr(self, name) for name in FIELD_NAMES}  # every field is a plain value: no deep copy
 
     def canonical_json(self) -> str:
-        return json.dumps({"schema": SCHEMA_VERSION, **self.to_dict()}, sort_keys=True, separators=(",", ":"))
+        """Sorted JSON of every field and the schema version; a field added after schema 3 only when it differs from
+        its default (`LATER_FIELDS`), so that every earlier config keeps its key and its stored results."""
+        data = {name: value for name, value in self.to_dict().items()
+                if name not in LATER_FIELDS or value != LATER_FIELDS[name]}
+        return json.dumps({"schema": SCHEMA_VERSION, **data}, sort_keys=True, separators=(",", ":"))
 
     def key(self) -> str:
         """The cache key: a hash of the canonical config and the schema version (remembered per config: a page asks
@@ -201,7 +221,7 @@ class TrialConfig:
         """A copy with some fields changed; optimizer settings left unset take the new optimizer's defaults."""
         base = self.to_dict()
         if "optimizer" in changes and str(changes["optimizer"]).strip().lower() != self.optimizer:
-            for name in ("lr", "momentum", "beta1", "beta2", "weight_decay"):
+            for name in ("lr", "momentum", "beta1", "beta2", "weight_decay", "eps"):
                 base[name] = None
         base.update(changes)
         return TrialConfig(**base)
@@ -216,6 +236,8 @@ class TrialConfig:
 
 
 FIELD_NAMES = tuple(f.name for f in fields(TrialConfig))
+#: Fields added after schema 3, with their defaults: the canonical JSON names them only when they differ.
+LATER_FIELDS = {"init_scale": None, "bias": True, "eps": None}
 
 
 _KEYS: dict[tuple, str] = {}  # each field's (type, value) -> the key (8,192 at most): 1 and 1.0 are told apart
@@ -240,6 +262,16 @@ def _choice(config, name, allowed):
         raise ConfigError(name, f"must be one of {', '.join(allowed)} (got {value!r})")
 
 
+def _flag(config, name):
+    """true or false: bools, and "true" / "false" / "1" / "0" (URL parameters, table cells)."""
+    value = getattr(config, name)
+    if not isinstance(value, bool):
+        flag = {"true": True, "1": True, "false": False, "0": False}.get(str(value).strip().lower())
+        if flag is None:
+            raise ConfigError(name, f"must be true or false (got {value!r})")
+        object.__setattr__(config, name, flag)
+
+
 def _integer(config, name):
     """Whole numbers: ints, numpy ints and digit strings (URL parameters, table cells) are accepted."""
     value = getattr(config, name)
@@ -261,7 +293,7 @@ def _number(name, value) -> float:
         x = math.nan
     if isinstance(value, bool) or not math.isfinite(x):
         raise ConfigError(name, f"must be a number (got {value!r})")
-    open_low = name == "lr"
+    open_low = name in ("lr", "eps")
     open_high = name in ("momentum", "beta1", "beta2", "label_flip")
     if x < lo or x > hi or (open_low and x <= lo) or (open_high and x >= hi):
         low = "> " if open_low else ">= "

@@ -148,11 +148,12 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None, grad_at=None)
     table_y = table_y.expand(4, first.outputs, trials)
     grad = torch.zeros_like(theta)
     optimizers = _optimizers(items, blocks, theta, grad)
-    net = StackedNet(theta, grad, layers, segments(blocks, [c.activation for c, _ in items]))
+    net = StackedNet(theta, grad, layers, segments(blocks, [c.activation for c, _ in items]), first.bias)
     hidden = frozenset(c.activation for c, _ in items)
-    table_arith = arithmetic.on_device(arithmetic.rows_arithmetic(first.layer_sizes, hidden, 4, not first.finite), dev)
-    batch_arith = arithmetic.on_device(
-        arithmetic.rows_arithmetic(first.layer_sizes, hidden, first.batch_size, not first.finite), dev)
+    table_arith = arithmetic.on_device(arithmetic.rows_arithmetic(
+        first.layer_sizes, hidden, 4, not first.finite, first.bias), dev)
+    batch_arith = arithmetic.on_device(arithmetic.rows_arithmetic(
+        first.layer_sizes, hidden, first.batch_size, not first.finite, first.bias), dev)
     tracer = Tracer(net, steps, trials, dev) if trace and len(layers) > 1 else None
     evaluator = Evaluator(net, first, trials, dev) if first.finite else None
     train = None if evaluator is None else (evaluator.inputs["train"], evaluator.targets["train"])
@@ -287,20 +288,20 @@ def _starts(items, dev):
     blocks, jobs, at = [], [], 0
     for config, seeds in items:
         blocks.append(slice(at, at + len(seeds)))
-        jobs.extend((at + k, seed, config.init) for k, seed in enumerate(seeds))
+        jobs.extend((at + k, seed, config.init, config.init_scale) for k, seed in enumerate(seeds))
         at += len(seeds)
     theta = torch.empty(at, models.param_count(sizes))  # a trial's parameters adjacent while drawn; transposed after
     stream = None if first.full_batch or first.finite else torch.empty(steps, mbs, at, dtype=torch.uint8)
     batches = torch.empty(steps, mbs, at, dtype=torch.long) if first.finite else None
-    draws = {init: models.init_draws(sizes, init) for init in INITS}
+    draws = {init: models.init_draws(sizes, init, first.bias) for init in INITS}
 
     def draw(chunk):  # consecutive columns: their streams are turned into table rows together
         uniforms = None if stream is None else torch.empty(len(chunk), steps * mbs, 2)
-        for k, (col, seed, init) in enumerate(chunk):
+        for k, (col, seed, init, scale) in enumerate(chunk):
             if stopped.is_set():
                 return
             generator = torch.Generator().manual_seed(seed)
-            models.init_params(sizes, init, generator, draws[init], out=theta[col])
+            models.init_params(sizes, init, generator, draws[init], out=theta[col], scale=scale, bias=first.bias)
             if uniforms is not None:
                 tasks.uniform_stream(steps, mbs, generator, out=uniforms[k])
             if batches is not None:

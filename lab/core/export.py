@@ -140,6 +140,8 @@ def optimizer_call(config: TrialConfig) -> str:
         args.append(f"betas=({config.beta1!r}, {config.beta2!r})")
     if config.weight_decay != TORCH_DEFAULTS["weight_decay"].get(config.optimizer, 0.0):
         args.append(f"weight_decay={config.weight_decay!r}")
+    if config.eps is not None:  # None: torch.optim's default
+        args.append(f"eps={config.eps!r}")
     return f"optim.{spec.class_name}({', '.join(args)})"
 
 
@@ -160,6 +162,11 @@ def agreement(config: TrialConfig, exact: bool | None = None) -> str:
 
 def _layers(config: TrialConfig) -> list[str]:
     sizes = config.layer_sizes
+    if not config.bias:
+        return [
+            f"        self.fc{k} = nn.Linear({fan_in}, {fan_out}, bias=False)  # W_{k}, no bias / バイアスなし"
+            for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1)
+        ]
     return [
         f"        self.fc{k} = nn.Linear({fan_in}, {fan_out})  # W_{k}, b_{k}"
         for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1)
@@ -284,20 +291,29 @@ def _data(config: TrialConfig) -> str:
     return "\n".join(lines) + "\n"
 
 
+INIT_LINES = {  # the init's torch.nn.init call on one layer's weight, and its comment
+    "xavier": ("nn.init.xavier_uniform_(fc.weight)", "Xavier (Glorot) init / Xavierの初期値"),
+    "orthogonal": ("nn.init.orthogonal_(fc.weight, gain={gain!r})", "orthogonal init / 直交行列による初期値"),
+    "gaussian": ("nn.init.normal_(fc.weight, 0.0, 1.0 / fc.in_features ** 0.5)",
+                 "scaled Gaussian init, N(0, 1/fan_in) / 正規分布による初期値"),
+}
+
+
 def _init(config: TrialConfig) -> str:
-    if config.init != "xavier":
-        return ""
+    """The init's functions after `model = Net()`, layer by layer, and σ (`init_scale`) multiplying every parameter."""
+    scale = config.init_scale
     layers = ", ".join(f"model.fc{k}" for k in range(1, config.depth + 2))
-    return (
-        "\n".join(
-            [
-                f"for fc in ({layers}):  # Xavier (Glorot) init / Xavierの初期値",
-                "    nn.init.xavier_uniform_(fc.weight)",
-                "    nn.init.zeros_(fc.bias)",
-            ]
-        )
-        + "\n"
-    )
+    lines = []
+    if config.init in INIT_LINES:
+        call, comment = INIT_LINES[config.init]
+        lines += [f"for fc in ({layers}):  # {comment}",
+                  "    " + call.format(gain=1.0 if scale is None else scale),
+                  *(["    nn.init.zeros_(fc.bias)"] if config.bias else [])]
+    if scale is not None and config.init != "orthogonal":
+        lines += ["with torch.no_grad():  # the initial scale σ / 初期値の大きさ",
+                  "    for p in model.parameters():",
+                  f"        p.mul_({scale!r})"]
+    return "".join(line + "\n" for line in lines)
 
 
 def _targets(config: TrialConfig) -> str:

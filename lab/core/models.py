@@ -2,7 +2,8 @@
 
 Trial *t*'s parameters are row *t* of a (trials, P) tensor, laid out layer by layer as the plain `nn.Module` lists
 them: W1 (out × in, row-major), b1, W2, b2, ... Each layer's weight and bias are drawn exactly as `nn.Linear` draws
-them (weight, then bias, from U(-1/√in, 1/√in)), from the trial's own seeded generator.
+them (weight, then bias, from U(-1/√in, 1/√in)), from the trial's own seeded generator, then re-drawn by the
+config's init function (`init_params`).
 """
 
 from __future__ import annotations
@@ -14,18 +15,20 @@ import torch
 from lab.core.layout import Layer, layout, param_count  # noqa: F401 - the layout lives in lab.core.layout
 
 
-def init_draws(sizes: tuple[int, ...], init: str) -> list[tuple[slice, float, float]]:
+def init_draws(sizes: tuple[int, ...], init: str, bias: bool = True) -> list[tuple[slice, float, float]]:
     """The uniform draws that initialise one trial, in order: (columns of the flat row, low, high). `pytorch`: as
     `nn.Linear.reset_parameters` draws them (`kaiming_uniform_(a=√5)` for the weight, U(±1/√in) for the bias);
     `xavier`: after those (the model is built as usual, as in `Net()`), each weight again, Glorot-uniform (biases are
-    then set to 0). The bounds are computed exactly as torch.nn.init computes them."""
+    then set to 0). The bounds are computed exactly as torch.nn.init computes them. (`orthogonal` and `gaussian` draw
+    their weights after these, in `init_params`.) `bias` False: layers without biases draw only their weights."""
     draws = []
     for layer in layout(sizes):
         gain = math.sqrt(2.0 / (1 + math.sqrt(5) ** 2))  # calculate_gain("leaky_relu", √5)
         bound = math.sqrt(3.0) * (gain / math.sqrt(layer.fan_in))
         draws.append((layer.w, -bound, bound))
-        bias = 1 / math.sqrt(layer.fan_in) if layer.fan_in > 0 else 0
-        draws.append((layer.b, -bias, bias))
+        if bias:
+            bound = 1 / math.sqrt(layer.fan_in) if layer.fan_in > 0 else 0
+            draws.append((layer.b, -bound, bound))
     if init == "xavier":
         for layer in layout(sizes):
             bound = math.sqrt(3.0) * (1.0 * math.sqrt(2.0 / float(layer.fan_in + layer.fan_out)))
@@ -33,15 +36,33 @@ def init_draws(sizes: tuple[int, ...], init: str) -> list[tuple[slice, float, fl
     return draws
 
 
-def init_params(sizes: tuple[int, ...], init: str, generator: torch.Generator, draws=None, out=None) -> torch.Tensor:
-    """One trial's flat parameters, drawn from `generator` exactly as torch.nn.init draws them (`draws`: the
-    precomputed `init_draws(sizes, init)`, to save recomputing it for every trial; `out`: where to write them)."""
+def init_params(sizes: tuple[int, ...], init: str, generator: torch.Generator, draws=None, out=None,
+                scale: float | None = None, bias: bool = True) -> torch.Tensor:
+    """One trial's flat parameters, drawn from `generator` exactly as the plain program draws them: the layers built
+    as `nn.Linear` builds them, then, layer by layer, the init's own function of torch.nn.init (`draws`: the
+    precomputed `init_draws(sizes, init)`, to save recomputing it for every trial; `out`: where to write them).
+
+    * `pytorch`: nn.Linear's own draws, nothing more.
+    * `xavier`: `xavier_uniform_` (Glorot and Bengio's normalised init, U(±√6/√(in + out))), biases 0.
+    * `orthogonal`: `orthogonal_(weight, gain=scale)` (Saxe et al.'s orthogonal init, each weight matrix's rows or
+      columns orthonormal, times σ), biases 0.
+    * `gaussian`: `normal_(weight, 0, 1/√in)`, biases 0, then × σ: weights N(0, σ²/in), the scaled Gaussian init.
+    `scale` σ (None: 1): every weight and bias multiplied by it after drawing (`orthogonal`: its gain).
+    `bias` False: layers without biases: their columns of the flat row (`layout`) hold 0, drawn from nothing (the
+    engine never changes them), so the flat row keeps one layout for every config."""
     flat = torch.empty(param_count(sizes)) if out is None else out
-    for cols, low, high in draws or init_draws(sizes, init):
+    for cols, low, high in draws or init_draws(sizes, init, bias):
         flat[cols].uniform_(low, high, generator=generator)
-    if init == "xavier":
-        for layer in layout(sizes):
+    for layer in layout(sizes):
+        weight = flat[layer.w].view(layer.fan_out, layer.fan_in)
+        if init == "orthogonal":
+            torch.nn.init.orthogonal_(weight, gain=1.0 if scale is None else scale, generator=generator)
+        elif init == "gaussian":
+            torch.nn.init.normal_(weight, 0.0, 1.0 / math.sqrt(layer.fan_in), generator=generator)
+        if init != "pytorch" or not bias:
             flat[layer.b].zero_()
+    if scale is not None and init != "orthogonal":
+        flat.mul_(scale)
     return flat
 
 

@@ -12,7 +12,8 @@ def label(config: TrialConfig, lr_word: str = "lr") -> str:
     return f"{OPTIMIZERS[config.optimizer].label} ({lr_word} {config.lr:g})"
 
 
-WORDS = {"lr": "lr", "it": "it.", "full": "full batch", "mbs": "mbs", "fold": "fold"}  # describe()'s words, in English
+WORDS = {"lr": "lr", "it": "it.", "full": "full batch", "mbs": "mbs", "fold": "fold",  # describe()'s words, in English
+         "no_bias": "no biases"}
 
 
 def describe(config: TrialConfig, words: dict | None = None) -> str:
@@ -27,6 +28,12 @@ def describe(config: TrialConfig, words: dict | None = None) -> str:
         parts.append(f"{w['mbs']} {config.batch_size}")
     parts += [x for x, default in ((config.init, "pytorch"), (config.loss_fn, "mse"), (config.encoding, "scalar"))
               if x != default]
+    if not config.bias:
+        parts.append(w["no_bias"])
+    if config.eps is not None:
+        parts.append(f"ε {config.eps:g}")
+    if config.init_scale is not None:
+        parts.append(f"σ {config.init_scale:g}")
     if config.folds:
         parts.append(f"{w['fold']} {config.fold + 1}/{config.folds}")
     return " · ".join(parts)

@@ -16,7 +16,9 @@ lecture's task, so every optimizer reaches a solution in 1,000 steps for most se
 | adam      | Adam                                 | 0.1        | betas (0.9, 0.999) — the lecture's |
 | adamw     | AdamW                                | 0.1        | betas (0.9, 0.999), weight decay 0.01 |
 
-Weight decay is 0 unless stated. All of them update each parameter element from its own gradient history only
+Weight decay is 0 unless stated. The optimizers that divide by a root of past squared gradients add ε to it
+(`eps`; torch.optim's own defaults: Adagrad 1e-10, Adadelta 1e-6, RMSprop, Adam and AdamW 1e-8); SGD, Momentum and
+Nesterov have none. All of them update each parameter element from its own gradient history only
 ("elementwise"), which is what lets the engine train many trials stacked in one tensor with one optimizer.
 """
 
@@ -35,6 +37,7 @@ class OptimizerSpec:
     default_lr: float
     uses: tuple[str, ...] = ()  # which of momentum, beta1, beta2 it reads (lr and weight_decay: all of them)
     defaults: dict = field(default_factory=dict)
+    eps: float | None = None  # torch.optim's default ε; None: the optimizer has no ε
 
     @property
     def torch_class(self) -> type:
@@ -42,9 +45,11 @@ class OptimizerSpec:
 
         return getattr(torch.optim, self.class_name)
 
-    def options(self, *, lr: float, momentum=None, beta1=None, beta2=None, weight_decay=0.0) -> dict:
-        """Keyword arguments of `torch_class` (also usable as one param group's settings)."""
+    def options(self, *, lr: float, momentum=None, beta1=None, beta2=None, weight_decay=0.0, eps=None) -> dict:
+        """Keyword arguments of `torch_class` (also usable as one param group's settings); `eps` None: its default."""
         options = {"lr": lr, "weight_decay": float(weight_decay)}
+        if eps is not None:
+            options["eps"] = float(eps)
         if self.class_name == "SGD":
             options.update(momentum=momentum or 0.0, nesterov=self.name == "nesterov")
         elif self.class_name == "RMSprop":
@@ -63,12 +68,12 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
         OptimizerSpec("sgd", "SGD", "SGD", 1.0),
         OptimizerSpec("momentum", "Momentum", "SGD", 0.5, ("momentum",), {"momentum": 0.9}),
         OptimizerSpec("nesterov", "Nesterov", "SGD", 0.5, ("momentum",), {"momentum": 0.9}),
-        OptimizerSpec("adagrad", "Adagrad", "Adagrad", 0.5),
-        OptimizerSpec("adadelta", "Adadelta", "Adadelta", 1.0),
-        OptimizerSpec("rmsprop", "RMSprop", "RMSprop", 0.01, ("momentum",), {"momentum": 0.0}),
-        OptimizerSpec("adam", "Adam", "Adam", 0.1, ("beta1", "beta2"), {"beta1": 0.9, "beta2": 0.999}),
+        OptimizerSpec("adagrad", "Adagrad", "Adagrad", 0.5, eps=1e-10),
+        OptimizerSpec("adadelta", "Adadelta", "Adadelta", 1.0, eps=1e-6),
+        OptimizerSpec("rmsprop", "RMSprop", "RMSprop", 0.01, ("momentum",), {"momentum": 0.0}, eps=1e-8),
+        OptimizerSpec("adam", "Adam", "Adam", 0.1, ("beta1", "beta2"), {"beta1": 0.9, "beta2": 0.999}, eps=1e-8),
         OptimizerSpec("adamw", "AdamW", "AdamW", 0.1, ("beta1", "beta2"),
-                      {"beta1": 0.9, "beta2": 0.999, "weight_decay": 0.01}),
+                      {"beta1": 0.9, "beta2": 0.999, "weight_decay": 0.01}, eps=1e-8),
     )
 }
 

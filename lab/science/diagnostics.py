@@ -207,7 +207,8 @@ def _params_at(config: TrialConfig, seeds, steps) -> list[np.ndarray]:
         picks = [k for k, t in enumerate(steps) if t == step]
         chosen = [seeds[k] for k in picks]
         if step == 0:
-            params = [models.init_params(config.layer_sizes, config.init, torch.Generator().manual_seed(s)).numpy()
+            params = [models.init_params(config.layer_sizes, config.init, torch.Generator().manual_seed(s),
+                                         scale=config.init_scale, bias=config.bias).numpy()
                       for s in chosen]
         else:
             params = list(train(config.replace(steps=step), chosen).params)

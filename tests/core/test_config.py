@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lab.core.config import FIELD_NAMES, SCHEMA_VERSION, ConfigError, TrialConfig
+from lab.core.config import FIELD_NAMES, LATER_FIELDS, SCHEMA_VERSION, ConfigError, TrialConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 OPTIMIZER_SETTINGS = ("lr", "momentum", "beta1", "beta2", "weight_decay")
@@ -40,6 +40,10 @@ BAD_VALUES = [
     ("steps", 0), ("steps", 100_001),
     ("lr", 0), ("lr", -0.1), ("lr", 100.5), ("lr", float("nan")), ("lr", float("inf")), ("lr", "fast"), ("lr", True),
     ("weight_decay", -0.01), ("weight_decay", 10.5), ("weight_decay", float("nan")),
+    ("init", "kaiming"), ("init_scale", 0), ("init_scale", -1.0), ("init_scale", 1e-7), ("init_scale", 101),
+    ("init_scale", float("nan")), ("init_scale", "big"), ("init_scale", True),
+    ("bias", "maybe"), ("bias", None),
+    ("eps", 0), ("eps", -1e-8), ("eps", 2e6), ("eps", float("nan")), ("eps", "tiny"),
 ]
 
 
@@ -100,6 +104,7 @@ LECTURE = {
     "task": "and", "encoding": "scalar", "full_batch": False, "batch_size": 5, "depth": 1, "width": 2,
     "activation": "sigmoid", "init": "pytorch", "loss_fn": "mse", "optimizer": "adam", "lr": 0.1,
     "momentum": None, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.0, "steps": 1000,
+    "bias": True,  # nn.Linear's layers have biases
 }
 
 
@@ -205,7 +210,7 @@ def test_key_is_a_stable_hash_of_the_canonical_config():
     # the canonical JSON is sorted and carries the schema version: the same text in any process
     data = json.loads(config.canonical_json())
     assert list(data) == sorted(data)
-    assert set(data) == {*FIELD_NAMES, "schema"}
+    assert set(data) == {*FIELD_NAMES, "schema"} - set(LATER_FIELDS)  # later fields: named only when set
     # stored results are looked up by this key: it may change only together with SCHEMA_VERSION
     assert SCHEMA_VERSION in DEFAULT_KEYS, f"record TrialConfig().key() of schema {SCHEMA_VERSION} in DEFAULT_KEYS"
     assert config.key() == DEFAULT_KEYS[SCHEMA_VERSION], \
@@ -229,6 +234,8 @@ CHANGES = {
     # the finite-data settings (they apply, and are allowed, only with n_train set)
     "n_train": 100, "noise": 0.1, "label_flip": 0.1, "n_val": 50, "n_test": 500, "data_seed": 1, "eval_every": 5,
     "folds": 4, "fold": 1,
+    # fields added after schema 3
+    "init_scale": 0.01, "bias": False, "eps": 1e-3,
 }
 DATA_FIELDS = ("noise", "label_flip", "n_val", "n_test", "data_seed", "eval_every")  # resolved once n_train is set
 FINITE = TrialConfig(n_train=200)
@@ -268,3 +275,44 @@ def test_the_key_is_the_hash_of_the_canonical_config_every_time():
     for config in configs * 2:  # the second time from memory
         assert config.key() == hashlib.sha256(config.canonical_json().encode()).hexdigest()[:20]
     assert len({c.key() for c in configs}) == len(configs)
+
+
+# ---- fields added after schema 3 -----------------------------------------------------------------------------------
+def test_later_fields_at_their_defaults_keep_every_earlier_key():
+    """A config that leaves the later fields at their defaults has the key it had before they existed: its canonical
+    JSON is the one of schema 3's fields alone (the stored results stay found)."""
+    for config in (TrialConfig(), TrialConfig(optimizer="rmsprop", momentum=0.5, depth=3, task="xor"),
+                   TrialConfig(n_train=100, folds=4, fold=1)):
+        earlier = {name: value for name, value in config.to_dict().items() if name not in LATER_FIELDS}
+        text = json.dumps({"schema": SCHEMA_VERSION, **earlier}, sort_keys=True, separators=(",", ":"))
+        assert config.canonical_json() == text
+    assert TrialConfig(**LATER_FIELDS).key() == DEFAULT_KEYS[SCHEMA_VERSION]
+
+
+def test_init_scale():
+    assert TrialConfig(init_scale="0.001").init_scale == 0.001
+    assert TrialConfig(init_scale=1).init_scale is None  # × 1 changes nothing: the same config as unset
+    assert TrialConfig(init_scale=1.0).key() == TrialConfig().key()
+    TrialConfig(init_scale=1e-6)
+    TrialConfig(init_scale=100)
+    assert TrialConfig(init="orthogonal").init == "orthogonal"
+    assert TrialConfig(init=" Gaussian ").init == "gaussian"
+
+
+def test_bias():
+    assert TrialConfig(bias="false").bias is False and TrialConfig(bias=1).bias is True
+    assert TrialConfig(bias=True).key() == TrialConfig().key()
+    assert TrialConfig(bias=False).shape_key() != TrialConfig().shape_key()  # another arithmetic: its own pass
+
+
+def test_eps():
+    assert TrialConfig(eps="1e-3").eps == 1e-3
+    assert TrialConfig(optimizer="rmsprop", eps=1e6).eps == 1e6
+    assert TrialConfig(eps=1e-8).eps is None  # Adam's own default: the same config as unset
+    assert TrialConfig(eps=1e-8).key() == TrialConfig().key()
+    assert TrialConfig(optimizer="adagrad", eps=1e-8).eps == 1e-8  # not Adagrad's default (1e-10)
+    assert TrialConfig(eps=1e-3).optimizer_kwargs()["eps"] == 1e-3
+    for optimizer in ("sgd", "momentum", "nesterov"):
+        error = config_error(optimizer=optimizer, eps=1e-3)
+        assert error.field == "eps" and optimizer in str(error) and "\n" not in str(error)
+    assert TrialConfig(eps=1e-3).replace(optimizer="sgd").eps is None  # another optimizer: its own defaults

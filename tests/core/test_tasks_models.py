@@ -97,6 +97,59 @@ def test_init_params_is_nn_linear(sizes, init, seed):
     assert torch.equal(tasks.minibatch_inputs(1, 5, generator)[0], next_draw)  # the generator advanced alike
 
 
+# the papers' inits: the plain program builds its layers, then applies torch.nn.init's functions layer by layer and
+# multiplies every parameter by σ (orthogonal: σ is orthogonal_'s gain)
+PAPER_INITS = [("orthogonal", None), ("orthogonal", 1e-3), ("gaussian", None), ("gaussian", 0.01),
+               ("pytorch", 0.5), ("xavier", 2.0)]
+
+
+@pytest.mark.parametrize(("init", "scale"), PAPER_INITS, ids=[f"{i}-{s}" for i, s in PAPER_INITS])
+@pytest.mark.parametrize("sizes", [(2, 2, 1), (2, 3, 3, 3, 2), (2, 33, 1), (2, 5, 5, 5, 5, 5, 5, 1)],
+                         ids=["2-2-1", "2-3-3-3-2", "2-33-1", "deep"])
+@pytest.mark.parametrize("seed", [0, 3])
+def test_init_params_is_the_plain_init(sizes, init, scale, seed):
+    torch.manual_seed(seed)
+    layers = [nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
+    for layer in layers:
+        if init == "orthogonal":
+            nn.init.orthogonal_(layer.weight, gain=1.0 if scale is None else scale)
+        elif init == "gaussian":
+            nn.init.normal_(layer.weight, 0.0, 1.0 / layer.in_features ** 0.5)
+        elif init == "xavier":
+            nn.init.xavier_uniform_(layer.weight)
+        if init != "pytorch":
+            nn.init.zeros_(layer.bias)
+    with torch.no_grad():
+        for layer in layers:
+            for p in (layer.weight, layer.bias):
+                p.mul_(1.0 if scale is None or init == "orthogonal" else scale)
+    expected = torch.cat([p.detach().reshape(-1) for layer in layers for p in (layer.weight, layer.bias)])
+    next_draw = torch.bernoulli(0.5 * torch.ones(5, 2))
+
+    generator = torch.Generator().manual_seed(seed)
+    flat = models.init_params(sizes, init, generator, scale=scale)
+    assert torch.equal(flat, expected)
+    assert torch.equal(tasks.minibatch_inputs(1, 5, generator)[0], next_draw)  # the generator advanced alike
+
+
+def test_orthogonal_and_gaussian_are_what_they_say():
+    """Independently of nn.init: orthogonal rows (a wide matrix) or columns (a tall one) times σ; Gaussian weights
+    with variance σ²/fan_in (over many draws)."""
+    sigma = 0.25
+    for sizes in ((2, 5, 1), (2, 64, 64, 2)):
+        flat = models.init_params(sizes, "orthogonal", torch.Generator().manual_seed(1), scale=sigma).double()
+        for lay in models.layout(sizes):
+            w = flat[lay.w].view(lay.fan_out, lay.fan_in) / sigma
+            gram = w @ w.T if lay.fan_out <= lay.fan_in else w.T @ w
+            assert torch.allclose(gram, torch.eye(len(gram), dtype=torch.float64), atol=1e-6)
+            assert not flat[lay.b].any()
+    sizes = (2, 256, 256, 1)
+    flat = models.init_params(sizes, "gaussian", torch.Generator().manual_seed(2), scale=sigma).double()
+    lay = models.layout(sizes)[1]
+    assert abs(flat[lay.w].var().item() * lay.fan_in / sigma**2 - 1) < 0.02  # 65,536 draws: sd of the ratio ~0.006
+    assert abs(flat[lay.w].mean().item()) < 4 * sigma / 256 ** 0.5 / 256
+
+
 def test_layout_is_the_module_parameter_order():
     sizes = (2, 3, 4, 1)
     layout = models.layout(sizes)

@@ -44,23 +44,25 @@ class RowsArithmetic:
 
 
 @cache
-def rows_arithmetic(sizes: tuple[int, ...], activations: frozenset, rows: int, binary_inputs: bool) -> RowsArithmetic:
+def rows_arithmetic(sizes: tuple[int, ...], activations: frozenset, rows: int, binary_inputs: bool,
+                    bias: bool = True) -> RowsArithmetic:
     """The arithmetic of a net with layer `sizes` on `rows` input rows; `activations`: the hidden activations of the
-    trials stacked; `binary_inputs`: the first layer's inputs are 0/1."""
+    trials stacked; `binary_inputs`: the first layer's inputs are 0/1; `bias` False: layers without biases (their
+    forward product is `F.linear` without one, and they have no bias gradient)."""
     exact = True
     forward, vector, grad_weight, grad_bias, grad_input = [], [], [], [], []
     last = len(sizes) - 2
     for l, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         plans = dict.fromkeys(kernels.ROLES)
         if max(fan_in, fan_out) <= FOLLOW_WIDTH and rows <= FOLLOW_ROWS:
-            plans = {role: kernels.product_plan(role, rows, fan_in, fan_out, binary_inputs and l == 0)
-                     for role in kernels.ROLES if role != "grad_input" or l > 0}
+            plans = {role: kernels.product_plan(role, rows, fan_in, fan_out, binary_inputs and l == 0, bias)
+                     for role in kernels.ROLES if (role != "grad_input" or l > 0) and (role != "grad_bias" or bias)}
             if None in plans.values():  # some product fits no recipe: the whole layer on batched products
                 plans = dict.fromkeys(kernels.ROLES)
         exact &= plans["forward"] is not None
         forward.append(plans["forward"])
         grad_weight.append(plans["grad_weight"])
-        grad_bias.append(plans["grad_bias"])
+        grad_bias.append(plans.get("grad_bias"))
         grad_input.append(plans.get("grad_input"))
         names = {"sigmoid"} if l == last else set(activations) & set(kernels.VECTOR_OPS)
         if plans["forward"] is None:  # batched products: every activation element on the vectorised path
@@ -98,4 +100,5 @@ def follows_plain_program(config) -> bool:
     (Finite data sets are evaluated on whole sets with batched products: those evaluations are close, not equal.)"""
     hidden = frozenset({config.activation})
     binary = not config.finite
-    return all(rows_arithmetic(config.layer_sizes, hidden, rows, binary).exact for rows in {config.batch_size, 4})
+    return all(rows_arithmetic(config.layer_sizes, hidden, rows, binary, config.bias).exact
+               for rows in {config.batch_size, 4})

@@ -103,16 +103,17 @@ def _inputs(rows, fan_in, fan_out, binary, generator):
     return x, spread(SAMPLES, fan_out, fan_in), spread(SAMPLES, fan_out), spread(SAMPLES, rows, fan_out)
 
 
-def _run_plain(x, w, b, g):
-    """What the plain program computes: nn.Linear's forward and backward, one sample at a time."""
+def _run_plain(x, w, b, g, bias=True):
+    """What the plain program computes: nn.Linear's forward and backward, one sample at a time (`bias` False:
+    without a bias, whose gradient is then reported as 0)."""
     z, grad_w, grad_b, grad_x = [], [], [], []
     for xi, wi, bi, gi in zip(x, w, b, g):
         xi, wi, bi = xi.clone().requires_grad_(), wi.clone().requires_grad_(), bi.clone().requires_grad_()
-        out = F.linear(xi, wi, bi)
+        out = F.linear(xi, wi, bi if bias else None)
         out.backward(gi)
         z.append(out.detach())
         grad_w.append(wi.grad)
-        grad_b.append(bi.grad.unsqueeze(0))
+        grad_b.append(bi.grad.unsqueeze(0) if bias else torch.zeros_like(bi).unsqueeze(0))
         grad_x.append(xi.grad)
     return torch.stack(z), torch.stack(grad_w), torch.stack(grad_b), torch.stack(grad_x)
 
@@ -139,17 +140,19 @@ def _matching(trees, terms, bias, reference):
 
 
 @cache
-def product_plan(role: str, rows: int, fan_in: int, fan_out: int, binary: bool = False) -> ProductPlan | None:
+def product_plan(role: str, rows: int, fan_in: int, fan_out: int, binary: bool = False,
+                 bias_term: bool = True) -> ProductPlan | None:
     """The recipe of every output position of one product of a (rows × fan_in → fan_out) `nn.Linear` step, as this
     process's kernels compute it; `binary`: the layer's inputs are 0/1 (the lecture's truth-table rows). None when
-    some position is reproduced by no recipe (then the engine cannot be bitwise for this shape here)."""
+    some position is reproduced by no recipe (then the engine cannot be bitwise for this shape here). `bias_term`
+    False: a layer without a bias (the forward product is then a plain matrix product)."""
     generator = torch.Generator().manual_seed(1234 + rows * 97 + fan_in * 13 + fan_out)
     x, w, b, g = _inputs(rows, fan_in, fan_out, binary, generator)
     with torch.enable_grad():
-        results = dict(zip(ROLES, _run_plain(x, w, b, g)))
+        results = dict(zip(ROLES, _run_plain(x, w, b, g, bias_term)))
     reference = results[role]
     terms = _terms_first(role, x, w, g)
-    bias = b[:, None, :] if role == "forward" else None
+    bias = b[:, None, :] if role == "forward" and bias_term else None
     n_terms, positions = len(terms), reference[0].numel()
     chosen: list = [None] * positions
     fusable = role != "grad_bias"

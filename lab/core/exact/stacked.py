@@ -31,13 +31,13 @@ class StackedNet:
     layers follow the plain program's arithmetic on this machine (lab.core.exact.arithmetic: each product's recipe per
     position, each activation element's path); wide ones use batched matrix products."""
 
-    def __init__(self, theta, grad, layers, segments):
-        self.layers, self.segments = layers, segments
+    def __init__(self, theta, grad, layers, segments, bias: bool = True):
+        self.layers, self.segments, self.bias = layers, segments, bias
         trials = theta.shape[1]
         self.weights = [theta[lay.w].view(lay.fan_out, lay.fan_in, trials) for lay in layers]
         self.weight_rows = [w[None] for w in self.weights]  # (1, out, in, trials): the products' factors
         self.biases = [theta[lay.b] for lay in layers]
-        self.bias_rows = [b[None] for b in self.biases]  # (1, out, trials)
+        self.bias_rows = [b[None] if bias else None for b in self.biases]  # (1, out, trials); None: no biases
         self.grad_w = [grad[lay.w].view(lay.fan_out, lay.fan_in, trials) for lay in layers]
         self.grad_b = [grad[lay.b] for lay in layers]
 
@@ -52,12 +52,16 @@ class StackedNet:
                 z = kernels.contract(plan, recipes.Terms(acts[-1][:, None], self.weight_rows[l], 2),
                                      self.bias_rows[l])
             elif arith is not None:  # a batched matmul over trials: no (rows, out, in, trials) product in memory
-                z = torch.baddbmm(b.T.unsqueeze(1), acts[-1].permute(2, 0, 1), w.permute(2, 1, 0)).permute(1, 2, 0)
+                z = self._batched(b, acts[-1].permute(2, 0, 1), w.permute(2, 1, 0)).permute(1, 2, 0)
             else:
-                z = torch.baddbmm(b.T.unsqueeze(1).double(), acts[-1].permute(2, 0, 1).double(),
+                z = self._batched(b.double(), acts[-1].permute(2, 0, 1).double(),
                                   w.permute(2, 1, 0).double()).float().permute(1, 2, 0)
             acts.append(self._activate(l, z, None if plan is None else arith.vector[l]))
         return acts
+
+    def _batched(self, b, a, w):
+        """a @ w (+ b, when the layers have biases), batched over trials."""
+        return torch.baddbmm(b.T.unsqueeze(1), a, w) if self.bias else torch.bmm(a, w)
 
     def _activate(self, l, z, vector):
         """The layer's activation. Following the plain program (`vector` given): on ATen's scalar path, as on its
@@ -90,11 +94,12 @@ class StackedNet:
                 self.grad_w[l].copy_(kernels.contract(plan, recipes.Terms(delta[:, :, None], below[:, None], 0)))
             else:
                 self.grad_w[l].copy_(torch.bmm(delta.permute(2, 1, 0), below.permute(2, 0, 1)).permute(1, 2, 0))
-            plan = arith.grad_bias[l]
+            plan = arith.grad_bias[l] if self.bias else None
             if plan is not None:  # the bias gradient sums the rows in the order of the plain program's reduction
                 self.grad_b[l].copy_(kernels.contract(plan, recipes.Terms(delta[:, None], None, 0))[0])
-            else:  # a running sum down the rows: the same order for every trial, however many are stacked
+            elif self.bias:  # a running sum down the rows: the same order for every trial, however many are stacked
                 self.grad_b[l].copy_(torch.cumsum(delta, 0)[-1])
+            # without biases, their columns' gradient stays 0: the optimizer leaves them at 0
             if l:
                 plan = arith.grad_input[l]
                 if plan is not None:

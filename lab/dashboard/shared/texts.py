@@ -84,6 +84,7 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
     "word.full": ("full batch", "フルバッチ"),
     "word.mbs": ("mbs", "ミニバッチ"),
     "word.fold": ("fold", "分割"),
+    "word.no_bias": ("no biases", "バイアスなし"),
     "loss": ("loss", "損失"),
     "optimizer": ("optimizer", "最適化手法"),
 }
