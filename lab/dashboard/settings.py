@@ -68,3 +68,11 @@ def self_warm_pages() -> list[str] | None:
         return None
     names = value if isinstance(value, (list, tuple)) else str(value).split(",")
     return [name for name in (str(n).strip() for n in names) if name]
+
+
+def class_db_url() -> str | None:
+    """The class runs' database (`class_db_url` in secrets or LAB_CLASS_DB: a SQLAlchemy URL such as
+    postgresql+psycopg://user:password@host/db); None (the default): SQLite in the store's folder
+    (`lab.storage.classruns`)."""
+    value = setting("class_db_url", "LAB_CLASS_DB")
+    return str(value).strip() if value not in (None, "") and str(value).strip() else None
