@@ -10,6 +10,7 @@ import math
 import random
 import secrets
 
+import pandas as pd
 import segno
 import sqlalchemy
 import streamlit as st
@@ -294,8 +295,8 @@ def picture(code: str, mine: int) -> None:
         bars = tables.histogram(frame["steps_to_solve"], run.config.steps, never).assign(
             series=tr("cls.series.class"))
         if reference is not None:
-            bars = bars._append(tables.histogram(reference["steps_to_solve"], run.config.steps, never).assign(
-                series=tr("cls.series.reference")), ignore_index=True)
+            bars = pd.concat([bars, tables.histogram(reference["steps_to_solve"], run.config.steps, never).assign(
+                series=tr("cls.series.reference"))], ignore_index=True)
         own = frame[frame["seed"] == mine]
         shell.chart(class_charts.histogram_chart, bars, x_title=tr("cls.hist.x"), y_title=tr("cls.hist.y"),
                     series_title=tr("cls.series"), mine_label=None if own.empty else mine_bar(
