@@ -81,5 +81,5 @@ def test_malformed_link_warns_and_the_page_renders(page):
     assert len(warnings) == 1 and f"`{name}=" in warnings[0], [w.value for w in at.warning]
     assert at.title
     assert name not in at.query_params or at.query_params[name] != value
-    if page != "results":
+    if page not in ("results", "classrun"):  # these draw no chart on their default view
         assert charts(at) >= 1
