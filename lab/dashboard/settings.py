@@ -130,3 +130,11 @@ def max_queue() -> int:
 def session_jobs() -> int:
     """Pieces of training one visitor's session may have queued (`session_jobs` or LAB_SESSION_JOBS; default 128)."""
     return int(positive("session_jobs", "LAB_SESSION_JOBS", SESSION_JOBS))
+
+
+def class_db_url() -> str | None:
+    """The class runs' database (`class_db_url` in secrets or LAB_CLASS_DB: a SQLAlchemy URL such as
+    postgresql+psycopg://user:password@host/db); None (the default): SQLite in the store's folder
+    (`lab.storage.classruns`)."""
+    value = setting("class_db_url", "LAB_CLASS_DB")
+    return str(value).strip() if value not in (None, "") and str(value).strip() else None

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from lab.core import naming
+from lab.dashboard.classrun import texts as classrun_texts
 from lab.dashboard.depth import texts as depth_texts
 from lab.dashboard.generalization import texts as generalization_texts
 from lab.dashboard.landscape import texts as landscape_texts
@@ -35,7 +36,7 @@ LANG_KEY = "lang"
 # every text of the dashboard: the shared ones, the data dictionary's and each page's
 STRINGS = {**texts.STRINGS, **columns.STRINGS}
 for _page in (lecture_texts, optimizers_texts, results_texts, depth_texts, generalization_texts, tuning_texts,
-              neurons_texts, landscape_texts):
+              neurons_texts, landscape_texts, classrun_texts):
     STRINGS.update(_page.STRINGS)
 
 

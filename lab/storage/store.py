@@ -61,6 +61,7 @@ LOCK_SUFFIX = ".lock"  # lock files: `.KEY.lock`, hidden beside the entries
 
 
 STALE_TEMP_SECONDS = 3600  # temporary files this old are left from a killed writer
+CLASS_RUNS = "class-runs"  # the class runs' database folder (lab.storage.classruns.FOLDER): beside, never the store's
 DERIVED_SUFFIX = ".json"  # derived files: `KEY.NAME.json`, beside the entry KEY.parquet
 DERIVED_NAME = re.compile(r"[A-Za-z0-9_-]+")  # a derived file's NAME: no dot, no path
 OLD_DERIVED_DIRS = ("hessian-tests",)  # where an older layout kept derived files: counted, deleted by `clear`
@@ -265,10 +266,11 @@ class Store:
 
     def foreign(self) -> list[Path]:
         """What lies in the store's folder that is not the store's (not an entry, derived file, lock file, temporary
-        file or an older layout's folder of derived files): the store never reads, counts or deletes it."""
+        file or an older layout's folder of derived files; nor the class runs' folder, which lives beside it): the
+        store never reads, counts or deletes it."""
         own = {*map(self.path, self.keys()), *(p for paths in self.derived_files().values() for p in paths),
                *self.lock_files(), *self._old_derived_dirs()}
-        return sorted(p for p in self.root.iterdir() if p not in own
+        return sorted(p for p in self.root.iterdir() if p not in own and p.name != CLASS_RUNS
                       and not (p.name.startswith(".") and p.name.endswith(".tmp") and p.is_file()))
 
     def entries(self) -> pd.DataFrame:
