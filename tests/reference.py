@@ -109,13 +109,15 @@ HIDDEN = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU, "identity": n
 
 
 def build_model(config) -> nn.Sequential:
-    """(2, width × depth, outputs) nn.Linear layers, the hidden activation between them, a sigmoid at the end."""
+    """(2, width × depth, outputs) nn.Linear layers, the hidden activation between them, a sigmoid at the end (or
+    nothing: a linear output)."""
     sizes = [2] + [config.width] * config.depth + [2 if config.encoding == "onehot" else 1]
     modules = []
     for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         modules.append(nn.Linear(fan_in, fan_out, bias=getattr(config, "bias", True)))
         last = k == len(sizes) - 2
-        modules.append(nn.Sigmoid() if last else HIDDEN[config.activation]())
+        output = nn.Sigmoid() if getattr(config, "output", "sigmoid") == "sigmoid" else nn.Identity()
+        modules.append(output if last else HIDDEN[config.activation]())
     model = nn.Sequential(*modules)
     scale = getattr(config, "init_scale", None)
     for module in model:  # the init's own function, layer by layer, after the model is built
@@ -179,7 +181,15 @@ def _with_eps(config, params, eps):
 
 def label(task, encoding, a, b):
     value = float(bool(FUNCTIONS[task](bool(a), bool(b))))
+    if encoding == "pm1":  # the target centred: minus its mean over the 4 rows
+        mean = sum(float(bool(FUNCTIONS[task](bool(x), bool(y)))) for x, y in TABLE_ROWS) / 4
+        return [value - mean]
     return [value] if encoding == "scalar" else [value, 1.0 - value]
+
+
+def net_inputs(config, inputs):
+    """What the net is fed: the 0/1 rows, or with the pm1 encoding 2x - 1 (±1)."""
+    return inputs * 2 - 1 if config.encoding == "pm1" else inputs
 
 
 def make_targets(config, inputs):
@@ -193,7 +203,10 @@ def table_targets(config):
 def table_wrong(config, outputs: torch.Tensor) -> float:
     """Fraction of the 4 rows answered wrongly: threshold 0.5 (scalar), argmax (onehot)."""
     y = table_targets(config)
-    if config.encoding == "scalar":
+    if config.encoding == "pm1":  # halfway between the two centred targets
+        t = (y.max() + y.min()).item() / 2
+        wrong = (outputs[:, 0] > t) != (y[:, 0] > t)
+    elif config.encoding == "scalar":
         wrong = (outputs[:, 0] > 0.5) != (y[:, 0] > 0.5)
     else:
         wrong = outputs.argmax(1) != y.argmax(1)
@@ -222,14 +235,14 @@ def plain_run(config, seed: int, steps: int | None = None, trace: bool = True) -
         for _ in range(steps):
             if trace:
                 with torch.no_grad():
-                    table_outputs.append(model(table))
+                    table_outputs.append(model(net_inputs(config, table)))
             if config.full_batch:
                 inputs = table.clone()
             else:
                 inputs = torch.bernoulli(0.5 * torch.ones(config.batch_size, 2))
             labels = make_targets(config, inputs)
             optimizer.zero_grad()
-            loss = criterion(model(inputs), labels)
+            loss = criterion(model(net_inputs(config, inputs)), labels)
             loss.backward()
             if trace:
                 grad_norms.append([(m.weight.grad.square().sum()
@@ -239,7 +252,7 @@ def plain_run(config, seed: int, steps: int | None = None, trace: bool = True) -
             losses.append(loss.item())
         if trace:
             with torch.no_grad():
-                table_outputs.append(model(table))
+                table_outputs.append(model(net_inputs(config, table)))
     params = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
     return {
         "losses": losses,

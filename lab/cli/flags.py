@@ -18,6 +18,7 @@ from lab.core.config import (
     INITS,
     LIMITS,
     LOSSES,
+    OUTPUTS,
     TASKS,
     ConfigError,
     TrialConfig,
@@ -67,7 +68,10 @@ class Parser(argparse.ArgumentParser):
 
 
 # fields whose flag is not simply --field-name: config fields, the store's positional KEY, an environment variable
-FLAGS = {"loss_fn": "--loss", "key": "KEY", "store_max_mb": "LAB_STORE_MAX_MB"}
+FLAGS = {"loss_fn": "--loss", "output": "--output-activation", "key": "KEY", "store_max_mb": "LAB_STORE_MAX_MB"}
+
+
+DESTS = {"output": "output_activation"}  # config fields whose parsed value goes by another name (export's --output)
 
 
 def flag(field: str) -> str:
@@ -84,15 +88,17 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("experiment (defaults: the lecture's program)")
     for name, allowed, what in (
         ("task", TASKS, "the 2-input function to learn"),
-        ("encoding", ENCODINGS, "targets: scalar = one sigmoid output, onehot = two outputs [1, 0] for true"),
-        ("activation", ACTIVATIONS, "hidden-layer activation (the output layer is always a sigmoid)"),
+        ("encoding", ENCODINGS, "targets: scalar = one output, onehot = two outputs [1, 0] for true, pm1 = inputs "
+                                "±1 and one output, the target centred (minus its mean over the 4 rows)"),
+        ("activation", ACTIVATIONS, "hidden-layer activation"),
+        ("output", OUTPUTS, "the output layer's activation: sigmoid, or identity (a linear output, with --loss mse)"),
         ("init", INITS, "weight init: pytorch = nn.Linear's default, xavier = Glorot-uniform weights, orthogonal = "
                         "torch.nn.init.orthogonal_ weights, gaussian = N(0, 1/fan_in) weights; the last three with "
                         "zero biases"),
         ("loss_fn", LOSSES, "loss function: mse = nn.MSELoss, bce = nn.BCELoss"),
     ):
-        g.add_argument(flag(name), dest=name, metavar="NAME", help=f"{what}; one of {_one_of(allowed)} "
-                                                        f"(default: {getattr(DEFAULT, name)})")
+        g.add_argument(flag(name), dest=DESTS.get(name, name), metavar="NAME",
+                       help=f"{what}; one of {_one_of(allowed)} (default: {getattr(DEFAULT, name)})")
     for name, what in (("depth", "number of hidden layers"), ("width", "units in each hidden layer"),
                        ("batch_size", "minibatch size: rows drawn at random from the truth table each step"),
                        ("steps", "training iterations (optimizer steps)")):
@@ -205,8 +211,9 @@ def _whole(field: str, text: str) -> int:
 def config_from_args(args: argparse.Namespace) -> TrialConfig:
     """The TrialConfig the flags name; raises ConfigError (field = the flag's name, underscored)."""
     given = {}
-    for name in ("task", "encoding", "activation", "init", "loss_fn", "optimizer", *INT_FIELDS, *FLOAT_FIELDS):
-        value = getattr(args, name)
+    for name in ("task", "encoding", "activation", "output", "init", "loss_fn", "optimizer", *INT_FIELDS,
+                 *FLOAT_FIELDS):
+        value = getattr(args, DESTS.get(name, name))
         if value is not None:
             given[name] = _whole(name, value) if name in INT_FIELDS else value  # floats: TrialConfig parses them
     base = {}

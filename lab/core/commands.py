@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from lab.core.config import FIELD_NAMES, TrialConfig
 
+FLAG_NAMES = {"loss_fn": "--loss", "output": "--output-activation"}  # fields whose flag is not --field-name
+
 
 def lab_command(config: TrialConfig, seed: int) -> str:
     """How the lab computes the same trial: `python -m lab run ...`, or in Python where `run` has no flag for a
@@ -45,7 +47,7 @@ def run_flags(config: TrialConfig, seed: int) -> list[str]:
             continue
         elif value is not None and value != getattr(resolved if name in chosen else default, name):
             flags += [
-                "--loss" if name == "loss_fn" else "--" + name.replace("_", "-"),
+                FLAG_NAMES.get(name, "--" + name.replace("_", "-")),
                 repr(value) if isinstance(value, float) else str(value),
             ]
     return flags + ["--seed-list", str(int(seed))]

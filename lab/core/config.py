@@ -19,7 +19,8 @@ from lab.core.optimizers import OPTIMIZERS
 SCHEMA_VERSION = 3
 
 TASKS = ("and", "or", "nand", "xor")
-ENCODINGS = ("scalar", "onehot")
+ENCODINGS = ("scalar", "onehot", "pm1")  # pm1: inputs ±1, the target centred (lab.core.truth)
+OUTPUTS = ("sigmoid", "identity")  # the output layer's activation
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 SETS = ("train", "val", "test")  # the data sets of a finite task (n_train, n_val, n_test)
 INITS = ("pytorch", "xavier", "orthogonal", "gaussian")
@@ -93,10 +94,12 @@ class TrialConfig:
     init_scale: float | None = None  # σ: every initial weight and bias multiplied by it after drawing (None: 1)
     bias: bool = True  # False: layers without biases (nn.Linear(..., bias=False))
     eps: float | None = None  # the optimizer's ε (None: torch.optim's default); only for optimizers that have one
+    output: str = "sigmoid"  # the output layer's activation: sigmoid (the lecture's) or identity (a linear output)
 
     def __post_init__(self):
         _choice(self, "task", TASKS)
         _choice(self, "encoding", ENCODINGS)
+        _choice(self, "output", OUTPUTS)
         _choice(self, "activation", ACTIVATIONS)
         _choice(self, "init", INITS)
         _choice(self, "loss_fn", LOSSES)
@@ -121,6 +124,11 @@ class TrialConfig:
             scale = _number("init_scale", self.init_scale)
             object.__setattr__(self, "init_scale", None if scale == 1.0 else scale)  # × 1 changes nothing
         self._check_eps(spec)
+        if self.loss_fn == "bce" and (self.output != "sigmoid" or self.encoding == "pm1"):
+            what = "a linear output" if self.output != "sigmoid" else "pm1's centred targets"
+            raise ConfigError("loss_fn", f"bce needs a sigmoid output and 0/1 targets, not {what}: use mse")
+        if self.encoding == "pm1" and self.n_train is not None:
+            raise ConfigError("encoding", "pm1 encodes the truth table's rows: not for a finite data set (n_train)")
         self._check_data()
         if self.full_batch:  # the whole truth table (or training set) every step
             object.__setattr__(self, "batch_size", 4 if self.n_train is None else self.train_size)
@@ -190,7 +198,7 @@ class TrialConfig:
         """Configs with equal shape keys can train together in one stacked pass (they differ only in init,
         activation and optimizer settings, which the engine applies per block of trials)."""
         return (self.task, self.encoding, self.full_batch, self.batch_size, self.depth, self.width, self.loss_fn,
-                self.steps, self.bias, *self.data_settings())
+                self.steps, self.bias, self.output, *self.data_settings())
 
     @property
     def finite(self) -> bool:
@@ -237,7 +245,7 @@ class TrialConfig:
 
 FIELD_NAMES = tuple(f.name for f in fields(TrialConfig))
 #: Fields added after schema 3, with their defaults: the canonical JSON names them only when they differ.
-LATER_FIELDS = {"init_scale": None, "bias": True, "eps": None}
+LATER_FIELDS = {"init_scale": None, "bias": True, "eps": None, "output": "sigmoid"}
 
 
 _KEYS: dict[tuple, str] = {}  # each field's (type, value) -> the key (8,192 at most): 1 and 1.0 are told apart

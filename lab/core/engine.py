@@ -151,17 +151,18 @@ def _train_stacked(items, dev, trace=False, checkpoint_every=None, grad_at=None)
 
     theta, rows_of, blocks = _starts(items, dev)  # rows_of: table rows (stream) or training-set rows (finite)
     trials = theta.shape[1]
-    table = tasks.TABLE_INPUTS.to(dev).unsqueeze(-1).expand(4, 2, trials)  # (row, input, trial)
+    table = tasks.table_inputs(first.encoding).to(dev).unsqueeze(-1).expand(4, 2, trials)  # (row, input, trial)
     table_y = tasks.targets(first.task, first.encoding, tasks.TABLE_INPUTS.to(dev)).unsqueeze(-1)
     table_y = table_y.expand(4, first.outputs, trials)
     grad = torch.zeros_like(theta)
     optimizers = _optimizers(items, blocks, theta, grad)
-    net = StackedNet(theta, grad, layers, segments(blocks, [c.activation for c, _ in items]), first.bias)
+    net = StackedNet(theta, grad, layers, segments(blocks, [c.activation for c, _ in items]), first.bias, first.output)
     hidden = frozenset(c.activation for c, _ in items)
+    inputs = arithmetic.input_kind(first)
     table_arith = arithmetic.on_device(arithmetic.rows_arithmetic(
-        first.layer_sizes, hidden, 4, not first.finite, first.bias), dev)
+        first.layer_sizes, hidden, 4, inputs, first.bias, first.output), dev)
     batch_arith = arithmetic.on_device(arithmetic.rows_arithmetic(
-        first.layer_sizes, hidden, first.batch_size, not first.finite, first.bias), dev)
+        first.layer_sizes, hidden, first.batch_size, inputs, first.bias, first.output), dev)
     tracer = Tracer(net, steps, trials, dev) if trace and len(layers) > 1 else None
     evaluator = Evaluator(net, first, trials, dev) if first.finite else None
     train = None if evaluator is None else (evaluator.inputs["train"], evaluator.targets["train"])

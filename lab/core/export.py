@@ -18,7 +18,7 @@ from string import Template
 from lab.core.commands import lab_command
 from lab.core.config import TrialConfig
 from lab.core.optimizers import OPTIMIZERS
-from lab.core.truth import TRUTH_TABLES
+from lab.core.truth import TRUTH_TABLES, centre
 
 ROWS = "[[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]"  # the truth table's inputs, in lab.core.tasks' order
 CONDITIONS = {  # when gen_minibatch() labels row j true: the lecture writes AND as the first one
@@ -89,7 +89,7 @@ for i in range($steps):
         print('i =', i, 'loss =', loss.item())  # the loss / 損失関数値の表示
 
 # the trained network on the truth table / 学習後のネットワークの出力(真理値表)
-table = torch.tensor($rows)
+table = torch.tensor($rows)$table_encoding
 targets = $targets  # $task_name
 with torch.no_grad():
     outputs = model(table)
@@ -120,6 +120,7 @@ def script(config: TrialConfig, seed: int = 0, exact: bool | None = None) -> str
         optimizer_name=spec.label,
         steps=config.steps,
         rows=ROWS,
+        table_encoding=" * 2 - 1  # inputs ±1 / 入力は±1" if config.encoding == "pm1" else "",
         targets=_targets(config),
         task_name=config.task.upper(),
         errors=_errors(config),
@@ -177,11 +178,13 @@ def _forward(config: TrialConfig) -> list[str]:
     n = config.depth + 1
     lines = []
     for k in range(1, n + 1):
-        name = "sigmoid" if k == n else config.activation
+        name = config.output if k == n else config.activation
         call, comment = ACTIVATIONS[name]
         line = f"        x = {call.format(f'self.fc{k}(x)')}"
         if k == 1:
             line += f"  # {comment}"
+        elif k == n and config.output != "sigmoid":
+            line += "  # the output: linear / 出力層は恒等関数(線形出力)"
         elif k == n and config.activation != "sigmoid":
             line += "  # the output: sigmoid / 出力層はシグモイド関数"
         lines.append(line)
@@ -219,9 +222,17 @@ def _gen_minibatch(config: TrialConfig) -> str:
             "    for j in range(mbs):",
             f"        if {condition}:  # {comment}",
             *_labels(config, " " * 12),
-            "    return inputs, result",
+            _returned(config),
         ]
     )
+
+
+def _returned(config: TrialConfig) -> str:
+    """gen_minibatch's return: the 0/1 rows and their labels, or with pm1 the rows as ±1 and the labels centred."""
+    if config.encoding != "pm1":
+        return "    return inputs, result"
+    return (f"    return 2 * inputs - 1, result - {centre(config.task)!r}  # inputs ±1, the target centred "
+            "/ 入力は±1、目標値は平均を引いたもの")
 
 
 def _finite_minibatch(config: TrialConfig) -> str:
@@ -320,6 +331,8 @@ def _targets(config: TrialConfig) -> str:
     values = TRUTH_TABLES[config.task]
     if config.encoding == "onehot":
         return "[" + ", ".join("[1, 0]" if v else "[0, 1]" for v in values) + "]"
+    if config.encoding == "pm1":
+        return "[" + ", ".join(repr(v - centre(config.task)) for v in values) + "]"
     return "[" + ", ".join(str(v) for v in values) + "]"
 
 

@@ -13,7 +13,7 @@ def label(config: TrialConfig, lr_word: str = "lr") -> str:
 
 
 WORDS = {"lr": "lr", "it": "it.", "full": "full batch", "mbs": "mbs", "fold": "fold",  # describe()'s words, in English
-         "no_bias": "no biases"}
+         "no_bias": "no biases", "linear_out": "linear output"}
 
 
 def describe(config: TrialConfig, words: dict | None = None) -> str:
@@ -28,6 +28,8 @@ def describe(config: TrialConfig, words: dict | None = None) -> str:
         parts.append(f"{w['mbs']} {config.batch_size}")
     parts += [x for x, default in ((config.init, "pytorch"), (config.loss_fn, "mse"), (config.encoding, "scalar"))
               if x != default]
+    if config.output != "sigmoid":
+        parts.append(w["linear_out"])
     if not config.bias:
         parts.append(w["no_bias"])
     if config.eps is not None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lab.core import truth
 from lab.core.config import TrialConfig
 
 if TYPE_CHECKING:
@@ -35,10 +36,11 @@ def mean_per_trial(per_element: torch.Tensor) -> torch.Tensor:
     return blocks.view(*blocks.shape[:-2], -1).mean(dim=-1)
 
 
-def wrong_answers(o: torch.Tensor, y: torch.Tensor, axis: int) -> torch.Tensor:
-    """1 where a row is answered wrongly: threshold 0.5 for one output, argmax for one-hot (outputs along `axis`)."""
+def wrong_answers(o: torch.Tensor, y: torch.Tensor, axis: int, threshold: float = 0.5) -> torch.Tensor:
+    """1 where a row is answered wrongly: `threshold` (0.5; lab.core.truth.threshold) for one output, argmax for
+    one-hot (outputs along `axis`)."""
     if o.shape[axis] == 1:
-        return ((o.squeeze(axis) > 0.5) != (y.squeeze(axis) > 0.5)).float()
+        return ((o.squeeze(axis) > threshold) != (y.squeeze(axis) > threshold)).float()
     return (o.argmax(axis) != y.argmax(axis)).float()
 
 
@@ -80,13 +82,15 @@ class Runs:
         import torch
 
         kind = items[0][0].loss_fn
+        threshold = truth.threshold(items[0][0].task, items[0][0].encoding)
         table_loss = table_out.new_empty(table_out.shape[0], table_out.shape[-1])
         table_error = torch.empty_like(table_loss)
         for start in range(0, len(table_out), STEPS_AT_ONCE):
             out = table_out[start:start + STEPS_AT_ONCE]
             at = slice(start, start + len(out))
             table_loss[at] = mean_per_trial(elementwise_loss(kind, out, table_y.unsqueeze(0).expand_as(out)))
-            torch.mean(wrong_answers(out, table_y.unsqueeze(0), axis=2), dim=1, out=table_error[at])
+            torch.mean(wrong_answers(out, table_y.unsqueeze(0), axis=2, threshold=threshold), dim=1,
+                       out=table_error[at])
         as_np = lambda t: t.detach().cpu().numpy()  # noqa: E731
         mb_loss, table_loss, table_error = (as_np(t.T) for t in (mb_loss, table_loss, table_error))
         grad_norm = as_np(grad_sq.sqrt().permute(2, 0, 1))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from lab.core.truth import TABLE_ROWS, TRUTH_TABLES  # noqa: F401 - the tables live in lab.core.truth
+from lab.core.truth import TABLE_ROWS, TRUTH_TABLES, centre, input_rows
 
 #: Rows of every truth table, in this order: (0,0), (0,1), (1,0), (1,1).
 TABLE_INPUTS = torch.tensor(TABLE_ROWS)
@@ -21,16 +21,25 @@ def truth(task: str, inputs: torch.Tensor) -> torch.Tensor:
     return table[(inputs[..., 0] * 2 + inputs[..., 1]).long()]
 
 
-def encode(values: torch.Tensor, encoding: str) -> torch.Tensor:
+def encode(values: torch.Tensor, encoding: str, task: str | None = None) -> torch.Tensor:
     """Targets for 0/1 values: `scalar` → (..., 1) holding the value (the lecture's AND network);
-    `onehot` → (..., 2) holding [1, 0] where the value is 1, else [0, 1] (the lecture's first code example)."""
+    `onehot` → (..., 2) holding [1, 0] where the value is 1, else [0, 1] (the lecture's first code example);
+    `pm1` → (..., 1) holding the value minus its mean over the task's 4 rows (`truth.centre`)."""
     if encoding == "onehot":
         return torch.stack([values, 1.0 - values], dim=-1)
+    if encoding == "pm1":
+        return (values - centre(task)).unsqueeze(-1)
     return values.unsqueeze(-1)
 
 
 def targets(task: str, encoding: str, inputs: torch.Tensor) -> torch.Tensor:
-    return encode(truth(task, inputs), encoding)
+    """The targets of rows of 0/1 `inputs` (as drawn, before any ±1 encoding)."""
+    return encode(truth(task, inputs), encoding, task)
+
+
+def table_inputs(encoding: str) -> torch.Tensor:
+    """The 4 truth-table rows as the net sees them (4, 2): TABLE_INPUTS, or 2x − 1 with `pm1`."""
+    return torch.tensor(input_rows(encoding))
 
 
 def minibatch_inputs(steps: int, batch_size: int, generator: torch.Generator | None = None) -> torch.Tensor:

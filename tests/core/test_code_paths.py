@@ -57,6 +57,7 @@ EXACTNESS_TESTS = [
     "tests/core/test_engine.py::test_mixed_group_equals_each_config_alone",
     "tests/core/test_engine.py::test_diverged_trials_are_flagged_and_isolated",
     "tests/core/test_engine.py::test_a_diverging_config_leaves_its_group_alone",
+    "tests/core/test_engine_fields.py::test_the_papers_settings_match_the_plain_program",
     "tests/core/test_runs.py::test_summary_matches_the_plain_program",
     "tests/core/test_runs.py::test_table_metrics_match_the_plain_model",
     "tests/core/test_runs.py::test_lecture_trained_nets_are_bitwise_the_plain_nets",

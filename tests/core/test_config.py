@@ -44,6 +44,7 @@ BAD_VALUES = [
     ("init_scale", float("nan")), ("init_scale", "big"), ("init_scale", True),
     ("bias", "maybe"), ("bias", None),
     ("eps", 0), ("eps", -1e-8), ("eps", 2e6), ("eps", float("nan")), ("eps", "tiny"),
+    ("encoding", "pm2"), ("output", "softmax"), ("output", None),
 ]
 
 
@@ -104,7 +105,7 @@ LECTURE = {
     "task": "and", "encoding": "scalar", "full_batch": False, "batch_size": 5, "depth": 1, "width": 2,
     "activation": "sigmoid", "init": "pytorch", "loss_fn": "mse", "optimizer": "adam", "lr": 0.1,
     "momentum": None, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.0, "steps": 1000,
-    "bias": True,  # nn.Linear's layers have biases
+    "bias": True, "output": "sigmoid",  # nn.Linear's layers have biases; the lecture's sigmoid output
 }
 
 
@@ -235,7 +236,7 @@ CHANGES = {
     "n_train": 100, "noise": 0.1, "label_flip": 0.1, "n_val": 50, "n_test": 500, "data_seed": 1, "eval_every": 5,
     "folds": 4, "fold": 1,
     # fields added after schema 3
-    "init_scale": 0.01, "bias": False, "eps": 1e-3,
+    "init_scale": 0.01, "bias": False, "eps": 1e-3, "output": "identity",
 }
 DATA_FIELDS = ("noise", "label_flip", "n_val", "n_test", "data_seed", "eval_every")  # resolved once n_train is set
 FINITE = TrialConfig(n_train=200)
@@ -316,3 +317,15 @@ def test_eps():
         error = config_error(optimizer=optimizer, eps=1e-3)
         assert error.field == "eps" and optimizer in str(error) and "\n" not in str(error)
     assert TrialConfig(eps=1e-3).replace(optimizer="sgd").eps is None  # another optimizer: its own defaults
+
+
+def test_pm1_and_the_linear_output():
+    config = TrialConfig(encoding="PM1", output="Identity")
+    assert (config.encoding, config.output, config.outputs, config.layer_sizes) == ("pm1", "identity", 1, (2, 2, 1))
+    assert TrialConfig(output="sigmoid").key() == TrialConfig().key()
+    assert TrialConfig(output="identity").shape_key() != TrialConfig().shape_key()
+    for settings in (dict(output="identity"), dict(encoding="pm1")):  # BCE needs a sigmoid output and 0/1 targets
+        error = config_error(loss_fn="bce", **settings)
+        assert error.field == "loss_fn" and "mse" in str(error) and "\n" not in str(error)
+    error = config_error(encoding="pm1", n_train=40)
+    assert error.field == "encoding" and "n_train" in str(error)

@@ -15,6 +15,7 @@ from lab.core import models
 from lab.core.config import TrialConfig
 from lab.core.engine import train, train_group
 from lab.core.exact.arithmetic import follows_plain_program
+from lab.core.truth import TRUTH_TABLES as TRUTH
 
 C = TrialConfig
 SEEDS = (0, 1, 2)
@@ -44,6 +45,21 @@ FIELDS = {
     "adagrad-eps": C(optimizer="adagrad", eps=1e-2, steps=150),
     "adadelta-eps-depth2": C(optimizer="adadelta", eps=1e-3, depth=2, steps=150),
     "eps-configs-stacked-with-defaults": C(optimizer="adam", eps=1e-6, task="xor", full_batch=True, steps=150),
+    # inputs ±1 with a centred target, a linear output
+    "pm1": C(encoding="pm1", steps=150),
+    "pm1-linear-output": C(encoding="pm1", output="identity", steps=150),
+    "linear-output-scalar-tanh": C(output="identity", activation="tanh", steps=150),
+    "pm1-xor-depth2-relu-momentum": C(encoding="pm1", output="identity", task="xor", depth=2, activation="relu",
+                                      optimizer="momentum", lr=0.05, steps=150),
+    # Saxe et al.'s setting: a deep linear net without biases, whitened inputs, centred target, small initial
+    # weights, full-batch gradient descent
+    "saxe-gaussian-depth3": C(encoding="pm1", output="identity", activation="identity", bias=False, init="gaussian",
+                              init_scale=0.01, depth=3, optimizer="sgd", lr=0.1, full_batch=True, steps=200),
+    "saxe-orthogonal-depth4": C(encoding="pm1", output="identity", activation="identity", bias=False,
+                                init="orthogonal", init_scale=0.01, depth=4, optimizer="sgd", lr=0.1,
+                                full_batch=True, steps=200),
+    "saxe-gaussian-depth2-stream": C(encoding="pm1", output="identity", activation="identity", bias=False,
+                                     init="gaussian", init_scale=0.1, depth=2, optimizer="sgd", lr=0.1, steps=200),
 }
 
 
@@ -124,3 +140,42 @@ def test_rmsprop_with_a_huge_eps_is_sgd_with_momentum():
     sgd = train(C(optimizer="momentum", momentum=0.9, lr=eta, full_batch=True, steps=200), [0, 1])
     assert np.abs(rms.params - sgd.params).max() < 1e-4
     assert np.abs(sgd.params[:, :4] - rms.params[:, :4]).max() > 0  # the ε-terms still differ somewhat
+
+
+PM1 = ("pm1", "pm1-linear-output", "pm1-xor-depth2-relu-momentum", "saxe-gaussian-depth3")
+
+
+@pytest.mark.parametrize("name", PM1)
+def test_pm1_table_metrics_match_the_plain_model(name):
+    """The truth-table loss and error of every step: the plain model on the ±1 rows against the centred targets,
+    a row right where the output is on the target's side of halfway between the two targets."""
+    import torch
+    from reference import table_targets, table_wrong
+
+    config = FIELDS[name]
+    runs = engine_run(config, SEEDS)
+    y = table_targets(config)
+    assert sorted(set(y[:, 0].tolist())) == sorted({1 - sum(TRUTH[config.task]) / 4, -sum(TRUTH[config.task]) / 4})
+    for k, seed in enumerate(SEEDS):
+        outputs = reference_run(config, seed)["table_outputs"]
+        loss = np.array([torch.nn.functional.mse_loss(o, y).item() for o in outputs], np.float32)
+        assert np.array_equal(runs.table_loss[k], loss)
+        assert np.array_equal(runs.table_error[k], np.array([table_wrong(config, o) for o in outputs], np.float32))
+        assert np.array_equal(runs.table_output[k], outputs[-1].numpy())
+
+
+def test_saxe_setting_learns_the_best_linear_fit():
+    """A deep linear net on the ±1 rows with the centred AND target: full-batch gradient descent from small weights
+    ends at the least-squares fit, whose loss numpy's lstsq gives independently (AND − 1/4 is (x1 + x2)/4 plus
+    x1·x2/4, which no linear map of the ±1 rows fits: 1/16 is left), and answers every row right."""
+    config = C(encoding="pm1", output="identity", activation="identity", bias=False, init="gaussian", init_scale=0.1,
+               depth=2, optimizer="sgd", lr=0.1, full_batch=True, steps=600)
+    x = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], float)
+    t = np.array([0, 0, 0, 1], float) - 0.25
+    w, *_ = np.linalg.lstsq(x, t, rcond=None)
+    best = np.mean((x @ w - t) ** 2)
+    runs = train(config, [0, 1, 2])
+    assert best == pytest.approx(1 / 16)
+    assert np.all(runs.table_loss[:, 0] > best + 0.05)
+    np.testing.assert_allclose(runs.table_loss[:, -1], best, rtol=1e-5)
+    assert np.all(runs.table_error[:, -1] == 0)

@@ -55,6 +55,12 @@ CONFIGS = {
     "no-bias-xavier-depth2": C(bias=False, init="xavier", depth=2, steps=300),
     "rmsprop-eps": C(optimizer="rmsprop", momentum=0.5, eps=0.1, lr=0.1, steps=300),
     "adagrad-eps": C(optimizer="adagrad", eps=1e-3, steps=300),
+    "pm1-linear-output": C(encoding="pm1", output="identity", steps=300),
+    "saxe-orthogonal-full-batch": C(encoding="pm1", output="identity", activation="identity", bias=False,
+                                    init="orthogonal", init_scale=0.01, depth=3, optimizer="sgd", lr=0.1,
+                                    full_batch=True, steps=300),
+    "saxe-gaussian-xor-stream": C(encoding="pm1", output="identity", activation="identity", bias=False, task="xor",
+                                  init="gaussian", init_scale=0.1, depth=2, optimizer="sgd", lr=0.1, steps=300),
     "full-batch": C(full_batch=True, steps=300),
     "full-batch-xor-sgd": C(full_batch=True, task="xor", optimizer="sgd", steps=300),
     "bce": C(loss_fn="bce", steps=300),
@@ -123,10 +129,14 @@ def test_script_prints_the_engines_log(printed, name):
     table = [TABLE_LINE.match(line) for line in lines if line.startswith("x =")]
     assert len(table) == 4 and all(table)
     for row, (match, value) in enumerate(zip(table, TRUTH_TABLES[config.task])):
-        assert (float(match.group(1)), float(match.group(2))) == (row // 2, row % 2)
+        bits = (row // 2, row % 2)
+        assert (float(match.group(1)), float(match.group(2))) == \
+            (tuple(2 * b - 1 for b in bits) if config.encoding == "pm1" else bits)
         out = [float(v) for v in match.group(3).split(", ")]
         assert out == pytest.approx(list(runs.table_output[0][row]), abs=1e-4)
         target = json.loads(match.group(4))
+        if config.encoding == "pm1":  # the target centred: minus its mean over the 4 rows
+            value -= sum(TRUTH_TABLES[config.task]) / 4
         assert target == (([1, 0] if value else [0, 1]) if config.encoding == "onehot" else value)
     if config.finite:  # the final error rates on the three data sets: the engine's last evaluation
         for split in ("train", "val", "test"):

@@ -44,11 +44,12 @@ class RowsArithmetic:
 
 
 @cache
-def rows_arithmetic(sizes: tuple[int, ...], activations: frozenset, rows: int, binary_inputs: bool,
-                    bias: bool = True) -> RowsArithmetic:
+def rows_arithmetic(sizes: tuple[int, ...], activations: frozenset, rows: int, binary_inputs: bool | str,
+                    bias: bool = True, output: str = "sigmoid") -> RowsArithmetic:
     """The arithmetic of a net with layer `sizes` on `rows` input rows; `activations`: the hidden activations of the
-    trials stacked; `binary_inputs`: the first layer's inputs are 0/1; `bias` False: layers without biases (their
-    forward product is `F.linear` without one, and they have no bias gradient)."""
+    trials stacked; `binary_inputs`: the first layer's inputs are 0/1 (True) or ±1 ("pm1"); `bias` False: layers
+    without biases (their forward product is `F.linear` without one, and they have no bias gradient); `output`: the
+    output layer's activation."""
     exact = True
     forward, vector, grad_weight, grad_bias, grad_input = [], [], [], [], []
     last = len(sizes) - 2
@@ -64,7 +65,7 @@ def rows_arithmetic(sizes: tuple[int, ...], activations: frozenset, rows: int, b
         grad_weight.append(plans["grad_weight"])
         grad_bias.append(plans.get("grad_bias"))
         grad_input.append(plans.get("grad_input"))
-        names = {"sigmoid"} if l == last else set(activations) & set(kernels.VECTOR_OPS)
+        names = ({output} if l == last else set(activations)) & set(kernels.VECTOR_OPS)
         if plans["forward"] is None:  # batched products: every activation element on the vectorised path
             names = set()
         flags = {}
@@ -99,6 +100,13 @@ def follows_plain_program(config) -> bool:
     enough to follow, and every product and activation of the minibatch and truth-table passes matched by a probe.
     (Finite data sets are evaluated on whole sets with batched products: those evaluations are close, not equal.)"""
     hidden = frozenset({config.activation})
-    binary = not config.finite
-    return all(rows_arithmetic(config.layer_sizes, hidden, rows, binary, config.bias).exact
+    return all(rows_arithmetic(config.layer_sizes, hidden, rows, input_kind(config), config.bias, config.output).exact
                for rows in {config.batch_size, 4})
+
+
+def input_kind(config) -> bool | str:
+    """What the first layer's inputs are, for the probes: "pm1" (±1 rows), True (the lecture's 0/1 rows) or False
+    (a finite data set's noisy inputs)."""
+    if config.finite:
+        return False
+    return "pm1" if config.encoding == "pm1" else True

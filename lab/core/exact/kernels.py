@@ -93,13 +93,18 @@ def contract(plan: ProductPlan, terms: recipes.Terms, bias=None) -> torch.Tensor
 
 # ---- probing the products ------------------------------------------------------------------------------------------
 def _inputs(rows, fan_in, fan_out, binary, generator):
-    """Random inputs spread over several binades (so that different recipes round differently), or 0/1 inputs."""
+    """Random inputs spread over several binades (so that different recipes round differently), or 0/1 or ±1
+    inputs."""
     def spread(*shape):
         scale = torch.exp2(torch.randint(-6, 4, shape, generator=generator).float())
         return (torch.rand(*shape, generator=generator) * 2 - 1) * scale
 
-    x = torch.randint(0, 2, (SAMPLES, rows, fan_in), generator=generator).float() if binary else \
-        spread(SAMPLES, rows, fan_in)
+    if binary == "pm1":  # ±1 inputs
+        x = torch.randint(0, 2, (SAMPLES, rows, fan_in), generator=generator).float() * 2 - 1
+    elif binary:
+        x = torch.randint(0, 2, (SAMPLES, rows, fan_in), generator=generator).float()
+    else:
+        x = spread(SAMPLES, rows, fan_in)
     return x, spread(SAMPLES, fan_out, fan_in), spread(SAMPLES, fan_out), spread(SAMPLES, rows, fan_out)
 
 
@@ -143,7 +148,8 @@ def _matching(trees, terms, bias, reference):
 def product_plan(role: str, rows: int, fan_in: int, fan_out: int, binary: bool = False,
                  bias_term: bool = True) -> ProductPlan | None:
     """The recipe of every output position of one product of a (rows × fan_in → fan_out) `nn.Linear` step, as this
-    process's kernels compute it; `binary`: the layer's inputs are 0/1 (the lecture's truth-table rows). None when
+    process's kernels compute it; `binary`: the layer's inputs are 0/1 (the lecture's truth-table rows), or ±1
+    ("pm1"). None when
     some position is reproduced by no recipe (then the engine cannot be bitwise for this shape here). `bias_term`
     False: a layer without a bias (the forward product is then a plain matrix product)."""
     generator = torch.Generator().manual_seed(1234 + rows * 97 + fan_in * 13 + fan_out)

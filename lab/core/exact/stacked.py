@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 
 from lab.core.exact import kernels, recipes
-from lab.core.models import activate, activation_backward
+from lab.core.models import ACTIVATION_BACKWARD, activate, activation_backward
 
 
 def segments(blocks, activations):
@@ -31,8 +31,8 @@ class StackedNet:
     layers follow the plain program's arithmetic on this machine (lab.core.exact.arithmetic: each product's recipe per
     position, each activation element's path); wide ones use batched matrix products."""
 
-    def __init__(self, theta, grad, layers, segments, bias: bool = True):
-        self.layers, self.segments, self.bias = layers, segments, bias
+    def __init__(self, theta, grad, layers, segments, bias: bool = True, output: str = "sigmoid"):
+        self.layers, self.segments, self.bias, self.output = layers, segments, bias, output
         trials = theta.shape[1]
         self.weights = [theta[lay.w].view(lay.fan_out, lay.fan_in, trials) for lay in layers]
         self.weight_rows = [w[None] for w in self.weights]  # (1, out, in, trials): the products' factors
@@ -42,7 +42,8 @@ class StackedNet:
         self.grad_b = [grad[lay.b] for lay in layers]
 
     def forward(self, x, arith=None):
-        """[x, h1, ..., output] for inputs x (rows, 2, trials); the output layer is a sigmoid. `arith`: the plain
+        """[x, h1, ..., output] for inputs x (rows, 2, trials); the output layer's activation is `output` (the
+        lecture's sigmoid, or the identity). `arith`: the plain
         program's arithmetic for these rows (lab.core.exact.arithmetic.RowsArithmetic); None (large evaluation sets):
         batched matrix products in float64, so the float32 result does not depend on the trials stacked."""
         acts = [x]
@@ -66,7 +67,7 @@ class StackedNet:
     def _activate(self, l, z, vector):
         """The layer's activation. Following the plain program (`vector` given): on ATen's scalar path, as on its
         small tensors, except the elements its vectorised loop would take."""
-        segments = [(slice(None), "sigmoid")] if l == len(self.layers) - 1 else self.segments
+        segments = [(slice(None), self.output)] if l == len(self.layers) - 1 else self.segments
         if vector is None:  # every element on the vectorised path, so no trial's value depends on its position
             out = torch.empty_like(z)
             for cols, name in segments:
@@ -86,7 +87,7 @@ class StackedNet:
     def backward(self, acts, grad_out, arith):
         """Gradients of the minibatch loss, given the minibatch's activations, d loss / d output and the plain
         program's arithmetic for the minibatch's rows."""
-        delta = torch.ops.aten.sigmoid_backward.default(grad_out, acts[-1])
+        delta = ACTIVATION_BACKWARD[self.output](grad_out, acts[-1])
         for l in range(len(self.layers) - 1, -1, -1):
             below = acts[l]
             plan = arith.grad_weight[l]

@@ -85,6 +85,7 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
     "word.mbs": ("mbs", "ミニバッチ"),
     "word.fold": ("fold", "分割"),
     "word.no_bias": ("no biases", "バイアスなし"),
+    "word.linear_out": ("linear output", "線形出力"),
     "loss": ("loss", "損失"),
     "optimizer": ("optimizer", "最適化手法"),
 }
