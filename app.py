@@ -22,7 +22,7 @@ def main() -> None:
     interpreter.share_the_interpreter()
     shell.setup_language()
     st.set_page_config(page_title=shell.tr("app.title"), page_icon=":material/neurology:", layout="wide")
-    # the lecture's order: neurons, experiment, its class run, optimizers, depth, data, tuning, landscape, results
+    # the lecture's order: neurons, experiment, class run, optimizers, depth, data, tuning, landscape, papers, results
     page = st.navigation([
         st.Page("pages/neurons_page.py", title=shell.tr("nav.neurons"), icon=":material/psychology:",
                 url_path="neurons"),
@@ -37,6 +37,7 @@ def main() -> None:
         st.Page("pages/tuning_page.py", title=shell.tr("nav.tuning"), icon=":material/tune:", url_path="tuning"),
         st.Page("pages/landscape_page.py", title=shell.tr("nav.landscape"), icon=":material/landscape:",
                 url_path="landscape"),
+        st.Page("pages/papers_page.py", title=shell.tr("nav.papers"), icon=":material/science:", url_path="papers"),
         st.Page("pages/results_page.py", title=shell.tr("nav.results"), icon=":material/inventory_2:",
                 url_path="results"),
     ])

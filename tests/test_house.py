@@ -23,7 +23,8 @@ LAB = ROOT / "lab"
 DASHBOARD = LAB / "dashboard"
 VISITOR = DASHBOARD / "visitor.py"  # a client of the server: Streamlit's wire format (streamlit.proto) only
 LONG_LINES = 400  # a file this long is worth a second look: does it still hold one idea?
-PAGES = ("lecture", "optimizers", "depth", "generalization", "tuning", "neurons", "landscape", "results", "classrun")
+PAGES = ("lecture", "optimizers", "depth", "generalization", "tuning", "neurons", "landscape", "results", "classrun",
+         "papers")
 
 # a package may import its own modules and those of lower rank; packages of equal rank are siblings (no imports)
 RANK = {"core": 0, "science": 1, "storage": 1, "compute": 2, "dashboard": 3, "cli": 4}

@@ -25,7 +25,8 @@ import sys
 from lab.cli.flags import Parser, flag
 from lab.core.config import ConfigError
 
-COMMANDS = ("run", "export", "sweep", "store", "compare", "warm", "serve")  # modules of lab/cli, in --help's order
+# modules of lab/cli, in --help's order
+COMMANDS = ("run", "export", "sweep", "store", "compare", "papers", "warm", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:

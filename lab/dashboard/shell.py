@@ -24,6 +24,7 @@ from lab.dashboard.lecture import texts as lecture_texts
 from lab.dashboard.memo import remembered
 from lab.dashboard.neurons import texts as neurons_texts
 from lab.dashboard.optimizers import texts as optimizers_texts
+from lab.dashboard.papers import texts as papers_texts
 from lab.dashboard.results import texts as results_texts
 from lab.dashboard.shared import charts as shared_charts
 from lab.dashboard.shared import columns, reasons, texts
@@ -36,7 +37,7 @@ LANG_KEY = "lang"
 # every text of the dashboard: the shared ones, the data dictionary's and each page's
 STRINGS = {**texts.STRINGS, **columns.STRINGS}
 for _page in (lecture_texts, optimizers_texts, results_texts, depth_texts, generalization_texts, tuning_texts,
-              neurons_texts, landscape_texts, classrun_texts):
+              neurons_texts, landscape_texts, classrun_texts, papers_texts):
     STRINGS.update(_page.STRINGS)
 
 

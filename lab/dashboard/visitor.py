@@ -27,7 +27,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from websockets.asyncio.client import connect
 
 # the app's pages by URL path ("" = home), in the navigation's order
-PAGES = ["", "class", "optimizers", "depth", "generalization", "tuning", "neurons", "landscape", "results"]
+PAGES = ["", "class", "optimizers", "depth", "generalization", "tuning", "neurons", "landscape", "papers", "results"]
 # what streamlit 1.67's frontend sends when it holds no XSRF cookie (ConnectionManager.getSessionTokens)
 SUBPROTOCOLS = ["streamlit", "PLACEHOLDER_AUTH_TOKEN"]
 ERROR_ALERT = Alert.Format.ERROR  # st.error: how app.py reports a page that failed (the traceback goes to the log)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ("run", "export-script", "sweep", "store", "compare", "warm", "serve")
+COMMANDS = ("run", "export-script", "sweep", "store", "compare", "papers", "warm", "serve")
 HEAVY = ("torch", "pandas", "pyarrow", "dask", "scipy", "streamlit")
 
 # each argv's exit code and the heavy libraries loaded after it, in one fresh interpreter
@@ -44,7 +44,8 @@ def test_help_and_bad_flags_import_nothing_heavy():
     cases = [(["--help"], 0), *[([c, "--help"], 0) for c in COMMANDS],
              (["run", "--lr", "-1"], 2), (["run", "--steps"], 2), (["sweep", "--depths", "0"], 2),
              (["compare", "--optimizers", "adam"], 2), (["run", "--bogus"], 2), (["nope"], 2),
-             (["store", "ls", "KEY"], 2), (["warm", "--workers", "x"], 2), (["serve", "--port", "x"], 2)]
+             (["store", "ls", "KEY"], 2), (["warm", "--workers", "x"], 2), (["serve", "--port", "x"], 2),
+             (["papers", "--only", "nope"], 2), (["papers", "--seeds", "5"], 2)]
     done = subprocess.run([sys.executable, "-c", PARSE_ONLY, json.dumps([a for a, _ in cases]), json.dumps(HEAVY)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
