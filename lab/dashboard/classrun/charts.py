@@ -16,7 +16,7 @@ def curves_chart(curves: pd.DataFrame, median: pd.DataFrame, *, x_title: str, y_
                  height: int = 300) -> alt.LayerChart:
     """Each run's loss (columns seed, step, loss, mine) faint, the median (step, loss) bold, the own run in colour."""
     data = charts.floor_log(curves[["seed", "step", "loss", "mine"]], ("loss",), True).astype(
-        {"step": "int32", "loss": "float32", "seed": "int64"})
+        {"step": "int32", "loss": "float32", "seed": "int32"})  # seeds fit: at most 2**31 - 1
     mid = charts.floor_log(median[["step", "loss"]], ("loss",), True).astype({"step": "int32", "loss": "float32"})
     x = alt.X("step:Q", title=x_title)
     y = alt.Y("loss:Q", title=y_title, scale=alt.Scale(type="log"))
@@ -49,4 +49,18 @@ def histogram_chart(bars: pd.DataFrame, *, x_title: str, y_title: str, series_ti
         strokeWidth=alt.condition(alt.datum.mine, alt.value(3), alt.value(0)),
         tooltip=[alt.Tooltip("series:N", title=series_title), alt.Tooltip("label:N", title=x_title),
                  alt.Tooltip("count:Q", format="d"), alt.Tooltip("fraction:Q", format=".1%")],
+    ).properties(height=height)
+
+
+def own_curve_chart(curves: pd.DataFrame, *, x_title: str, y_title: str, series_title: str,
+                    height: int = 220) -> alt.Chart:
+    """The visitor's own trial: its minibatch loss and its truth-table loss (columns series, step, value)."""
+    data = charts.floor_log(curves[["series", "step", "value"]], ("value",), True).astype(
+        {"step": "int32", "value": "float32"})  # int64 would reach the browser as BigInt, which Vega cannot plot
+    names = list(dict.fromkeys(data["series"]))
+    return alt.Chart(data).mark_line(strokeWidth=1.6).encode(
+        x=alt.X("step:Q", title=x_title), y=alt.Y("value:Q", title=y_title, scale=alt.Scale(type="log")),
+        color=charts.color(series_title, names, columns=2),
+        tooltip=[alt.Tooltip("series:N", title=series_title), alt.Tooltip("step:Q", title=x_title),
+                 alt.Tooltip("value:Q", title=y_title, format=".4g")],
     ).properties(height=height)

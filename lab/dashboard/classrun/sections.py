@@ -24,7 +24,6 @@ from lab.dashboard import settings, shell, work
 from lab.dashboard.classrun import charts as class_charts
 from lab.dashboard.classrun import room, tables
 from lab.dashboard.classrun import state as class_state
-from lab.dashboard.shared import charts as shared_charts
 from lab.dashboard.shared import params as url_params
 from lab.dashboard.shared import replay as replays
 from lab.dashboard.shell import tr
@@ -225,20 +224,16 @@ def own_run(run, seed: int) -> None:
                 else f"{mine.steps_to_solve:.0f}")
     m[2].metric(tr("cls.mine.loss"), f"{mine.final_loss:.4g}")
     trial = work.trial(run.config, seed)
-    left, right = st.columns([2, 3], gap="large")
-    with left:
-        curves = trial.curves(tr("lec.curve.minibatch"), tr("lec.curve.table"), points=200)
-        shell.chart(shared_charts.xy_chart, curves, x="step", y="value", series="series", x_title=tr("step"),
-                    y_title=tr("loss"), series_title=tr("lec.curve.series"), x_log=False, y_log=True,
-                    legend_columns=1, height=260)
-    with right:
-        if replays.replayable(run.config):
-            st.markdown(f"**{tr('cls.replay')}**")
-            frames = work.replay(run.config, seed)
-            nodes, edges = inspect.network_layout(run.config, trial.params)
-            shell.replay(frames, nodes, edges, name="frame")
-        else:
-            st.caption(tr("lec.replay.big", units=replays.MAX_REPLAY_UNITS))
+    curves = trial.curves(tr("lec.curve.minibatch"), tr("lec.curve.table"), points=200)
+    shell.chart(class_charts.own_curve_chart, curves, x_title=tr("step"), y_title=tr("loss"),
+                series_title=tr("lec.curve.series"))
+    if replays.replayable(run.config):
+        st.markdown(f"**{tr('cls.replay')}**")
+        frames = work.replay(run.config, seed)
+        nodes, edges = inspect.network_layout(run.config, trial.params)
+        shell.replay(frames, nodes, edges, name="frame")
+    else:
+        st.caption(tr("lec.replay.big", units=replays.MAX_REPLAY_UNITS))
 
 
 # ---- the class's picture -----------------------------------------------------------------------------------------
