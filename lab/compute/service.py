@@ -186,6 +186,11 @@ class ComputeService:
                 self._add(key, self.readers.submit(fn, *args))
             return self._ticket([(key, None, 1)])
 
+    @property
+    def one_pool(self) -> bool:
+        """Whether one pool of workers both trains and reads (one worker, or `split=False`)."""
+        return self.readers is self.executor
+
     def value(self, ticket: Ticket):
         (future,) = ticket.futures
         return future.result()
