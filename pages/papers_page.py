@@ -46,15 +46,16 @@ else:
         "glorot": lambda: [charts.energy(kept["energy"], w), charts.success(kept["success"], w),
                            charts.top_layer(kept["top_layer"], w)],
         "dauphin": lambda: [charts.loss_vs_index(kept["points"], w), charts.toy_saddle(kept["toy"], w)],
+        "choi": lambda: [charts.settings(kept["settings"], w)],
         "schmidt": lambda: [charts.settings(kept["settings"], w)],
     }
     if paper in figures:
         shown = figures[paper]()
         for column, chart in zip(st.columns(len(shown)), shown):
             column.altair_chart(chart, width="stretch")
-    elif paper == "fukumizu":
-        st.dataframe(kept["stalls"], hide_index=True, width="stretch")
     else:
+        st.dataframe(kept["stalls"], hide_index=True, width="stretch")
+    if paper == "choi":
         st.metric(tr("pap.choi.metric"), f"{float(rows['measured'].iloc[0]):.3g}")
     st.markdown(f"**{tr('pap.verdicts')}**")
     for _, row in rows.iterrows():

@@ -7,8 +7,9 @@ lacks is trained). Each paper's rows and the tables its figure is drawn from are
 anchor (`ANCHOR`: the lecture's net at depth 5, Glorot's standard-initialisation arm, trained with every run), as a
 derived file named after the paper, the number of seeds and the claims file's digest: a second run, and the
 dashboard's Papers page, read them back; a changed claim is measured afresh. Deep linear nets (Saxe), gradients at
-initialisation (Glorot's ratios), critical-point searches (Dauphin) and the optimizer identity (Choi) are computed
-here in float64 (no stored trials: the engine has no ±1 inputs, no σ, no bias-free layers).
+initialisation (Glorot's ratios), critical-point searches (Dauphin) and the optimizer identity (Choi's first claim)
+are computed here in float64 outside the engine (the deep linear dynamics are checked against a plain nn.Linear loop
+in the tests).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ GLOROT_DEPTHS = (1, 2, 3, 4, 5)
 DAUPHIN_NETS, DAUPHIN_SEARCHES, DAUPHIN_SCALES = ((2, "xor"), (3, "xor")), 60, (1.0, 2.0, 4.0)
 FUKUMIZU_MAX_STALLS = 40
 TUNED_LRS = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+TUNING_TASKS = (("xor", TrialConfig(task="xor")), ("and_d3", TrialConfig(depth=3)))
+ADAM_GRID = ((None, (0.01, 0.1, 1.0)), (0.01, (0.001, 0.01, 0.1)), (1.0, (0.1, 1.0, 10.0)), (100.0, (1.0, 10.0, 100.0)))
+MOMENTA, MOMENTUM_LRS = (0.5, 0.9, 0.99), (0.03, 0.1, 0.3, 1.0)
 
 
 def claims_digest() -> str:
@@ -220,14 +224,34 @@ def fukumizu(n_seeds: int, store: Store | None, workers: int | None) -> tuple[li
 
 
 def choi(n_seeds: int, store: Store | None, workers: int | None) -> tuple[list, dict]:
+    from lab.compute.sweep import run_configs
     from lab.science.papers import choi as ch
+    from lab.science.papers import schmidt as sc
 
     gap = ch.inclusion_gap(TrialConfig(), 0, lr=0.5, momentum=0.9, eps=1e12, steps=1000)
     rows = [row("choi.rmsprop_contains_momentum", gap["rmsprop_vs_sgd"], math.nan, math.nan, 1,
                 f"the parameters moved up to {gap['moved']:.3g}; torch.optim.SGD vs the update written out: "
-                f"{gap['sgd_vs_plain']:.3g}; Adam with ε in its grid vs tuned momentum: not measured (the engine "
-                "has no ε setting yet)")]
-    return rows, {"gap": pd.DataFrame([gap])}
+                f"{gap['sgd_vs_plain']:.3g}")]
+    settings = []
+    pick, report = list(range(n_seeds)), list(range(n_seeds, 2 * n_seeds))
+    first, second = slice(0, n_seeds), slice(n_seeds, 2 * n_seeds)
+    for name, base in TUNING_TASKS:
+        adam = {f"adam ε {'default' if eps is None else f'{eps:g}'} lr {lr:g}":
+                base.replace(optimizer="adam", lr=lr, eps=eps) for eps, lrs in ADAM_GRID for lr in lrs}
+        momentum = {f"momentum μ {mu:g} lr {lr:g}": base.replace(optimizer="momentum", lr=lr, momentum=mu)
+                    for mu in MOMENTA for lr in MOMENTUM_LRS}
+        configs = list(dict.fromkeys([*adam.values(), *momentum.values()]))
+        runs = dict(zip(configs, run_configs(configs, pick + report, store, workers)))
+        solved = {label: runs[c].solved for side in (adam, momentum) for label, c in side.items()}
+        out = sc.defaults_vs_tuned(*(_part(solved, side, seeds) for side, seeds in
+                                     ((adam, first), (adam, second), (momentum, first), (momentum, second))))
+        rows.append(row(f"choi.adam_eps_vs_momentum.{name}", out["measured"], out["ci_lo"], out["ci_hi"], out["n"],
+                        f"tuned Adam: {out['default']} ({out['default_rate']:.2f} on fresh seeds); tuned Momentum: "
+                        f"{out['tuned']} ({out['tuned_rate']:.2f})"))
+        for side, labels in (("adam", adam), ("momentum", momentum)):
+            settings += [{"task": name, "side": side, "setting": label, "pick": float(solved[label][first].mean()),
+                          "report": float(solved[label][second].mean())} for label in labels]
+    return rows, {"gap": pd.DataFrame([gap]), "settings": pd.DataFrame(settings)}
 
 
 def schmidt(n_seeds: int, store: Store | None, workers: int | None) -> tuple[list, dict]:
@@ -236,7 +260,7 @@ def schmidt(n_seeds: int, store: Store | None, workers: int | None) -> tuple[lis
 
     rows, settings = [], []
     pick, report = list(range(n_seeds)), list(range(n_seeds, 2 * n_seeds))
-    for name, base in (("xor", TrialConfig(task="xor")), ("and_d3", TrialConfig(depth=3))):
+    for name, base in TUNING_TASKS:
         defaults = {o: base.replace(optimizer=o) for o in LECTURE_OPTIMIZERS}
         tuned = {f"adam lr {lr:g}": base.replace(optimizer="adam", lr=lr) for lr in TUNED_LRS}
         configs = list(dict.fromkeys([*defaults.values(), *tuned.values()]))

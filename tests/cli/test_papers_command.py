@@ -1,5 +1,6 @@
-"""`python -m lab papers`: the table printed and written as CSV, read back from the store on a second run, and bad
-flags answered in one line."""
+"""`python -m lab papers`: the table printed and written as CSV (UTF-8 with BOM, the issue's columns), read back
+from the store on a second run, and bad flags answered in one line. The measurements themselves are tested in
+tests/science/test_papers.py; here one paper's is replaced by a quick one that counts its calls."""
 
 from __future__ import annotations
 
@@ -8,35 +9,54 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
+
+from lab.cli.parser import main
+from lab.compute import papers as measuring
+from lab.core.config import TrialConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def lab(*argv, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "lab", *argv], cwd=cwd, capture_output=True, text=True, timeout=300)
+@pytest.fixture
+def quick(monkeypatch):
+    calls = []
+
+    def measure(n_seeds, store, workers):
+        calls.append(n_seeds)
+        rows = [measuring.row("fukumizu.singular_stalls", 0.75, 0.5, 0.9, 8, "8 stalls")]
+        return rows, {"stalls": pd.DataFrame({"seed": [1, 2], "singular": [True, False]})}
+
+    monkeypatch.setitem(measuring.MEASURES, "fukumizu", measure)
+    monkeypatch.setattr(measuring, "ANCHOR", TrialConfig(steps=5))  # the entry the rows are kept with: quick
+    return calls
 
 
-def test_papers_writes_the_table_and_reads_it_back(tmp_path):
+def test_papers_writes_the_table_and_reads_it_back(tmp_path, quick, capsys):
     csv = tmp_path / "claims.csv"
-    args = ("papers", "--only", "choi", "--seeds", "10", "--store", str(tmp_path / "store"), "--csv", str(csv))
-    first = lab(*args)
-    assert first.returncode == 0, first.stderr
-    assert "choi: measured" in first.stderr
+    args = ["papers", "--only", "fukumizu", "--seeds", "12", "--store", str(tmp_path / "store"), "--csv", str(csv),
+            "--workers", "1"]
+    assert main(args) == 0
+    first = capsys.readouterr()
+    assert "fukumizu: measured" in first.err and "fukumizu.singular_stalls" in first.out and "8 stalls" in first.out
     assert csv.read_bytes().startswith(b"\xef\xbb\xbf")
     table = pd.read_csv(csv, encoding="utf-8-sig")
     assert list(table.columns) == ["paper", "claim_id", "claim", "setting", "expected", "measured", "ci_lo", "ci_hi",
                                    "n", "verdict"]
-    assert table["claim_id"].tolist() == ["choi.rmsprop_contains_momentum"]
-    assert table["measured"][0] < 1e-9 and table["verdict"][0] == "holds" and table["n"][0] == 1
-    assert "choi.rmsprop_contains_momentum" in first.stdout
-    again = lab(*args)
-    assert again.returncode == 0, again.stderr
-    assert "choi: read back from the store" in again.stderr
+    assert table.to_dict("records")[0] | {"claim": "", "setting": ""} == {
+        "paper": "fukumizu", "claim_id": "fukumizu.singular_stalls", "claim": "", "setting": "",
+        "expected": "most stalls (≥ 0.5)", "measured": 0.75, "ci_lo": 0.5, "ci_hi": 0.9, "n": 8, "verdict": "holds"}
+    assert main(args) == 0
+    assert "fukumizu: read back from the store" in capsys.readouterr().err
+    assert quick == [12]  # measured once
     assert pd.read_csv(csv, encoding="utf-8-sig").equals(table)
+    assert main([*args[:3], "--seeds", "10", *args[5:]]) == 0  # other seeds: measured again
+    assert quick == [12, 10]
 
 
 def test_bad_flags_are_one_line(tmp_path):
     for argv, flag in ((["--only", "saxe,nope"], "--only"), (["--seeds", "x"], "--seeds"),
                        (["--csv", str(tmp_path / "no" / "such.csv")], "--csv")):
-        done = lab("papers", *argv, "--store", str(tmp_path / "store"))
+        done = subprocess.run([sys.executable, "-m", "lab", "papers", *argv, "--store", str(tmp_path / "store")],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert done.returncode == 2 and done.stderr.startswith(f"error: {flag}: ") and done.stderr.count("\n") == 1

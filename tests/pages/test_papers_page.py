@@ -37,7 +37,9 @@ FIGURES = {  # small tables of the shapes lab.compute.papers keeps, one paper ea
                                      "step": [0, 1, 0, 1], "x": [1.0, 0.0, 1.0, 0.0], "y": [0.01, 0.0, 0.01, 0.02]})},
     "fukumizu": {"stalls": pd.DataFrame({"seed": [3], "step": [400], "eliminated": [0], "overlapping": [0],
                                          "free_dims": [0], "singular": [False], "near_zero": [9]})},
-    "choi": {"gap": pd.DataFrame([{"rmsprop_vs_sgd": 1e-13, "sgd_vs_plain": 0.0, "moved": 9.0}])},
+    "choi": {"gap": pd.DataFrame([{"rmsprop_vs_sgd": 1e-13, "sgd_vs_plain": 0.0, "moved": 9.0}]),
+             "settings": pd.DataFrame([{"task": t, "side": s, "setting": f"{s} {k}", "pick": 0.5, "report": 0.5}
+                                       for t in ("xor", "and_d3") for s in ("adam", "momentum") for k in range(2)])},
     "schmidt": {"settings": pd.DataFrame([{"task": t, "side": s, "setting": f"{s} {k}", "pick": 0.5, "report": 0.5}
                                           for t in ("xor", "and_d3") for s in ("defaults", "tuned")
                                           for k in range(2)])},
@@ -76,7 +78,7 @@ def test_each_paper_s_view(store_dir, paper):
     table = at.dataframe[0].value
     assert len(table) == len(CLAIMS)
     assert set(table["verdict"]) == {"holds", "does not hold here"}
-    assert charts(at) == {"saxe": 2, "glorot": 3, "dauphin": 2, "fukumizu": 0, "choi": 0, "schmidt": 1}[paper]
+    assert charts(at) == {"saxe": 2, "glorot": 3, "dauphin": 2, "fukumizu": 0, "choi": 1, "schmidt": 1}[paper]
     said = " ".join(m.value for m in at.markdown)
     assert shell.STRINGS[f"pap.{paper}.claim"][0] in said
     differ = shell.STRINGS[f"pap.{paper}.differ"][0]

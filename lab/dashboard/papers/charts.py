@@ -80,9 +80,10 @@ def toy_saddle(toy: pd.DataFrame, w: dict) -> alt.LayerChart:
 
 
 def settings(table: pd.DataFrame, w: dict) -> alt.Chart:
+    rows = int(table.groupby("task")["setting"].nunique().max())
     return alt.Chart(table).mark_bar().encode(
         x=alt.X("report:Q", title=w["fresh"], scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("setting:N", title=None, sort=None), color=alt.Color("side:N", title=w["side"]),
         row=alt.Row("task:N", title=None),
         tooltip=["task:N", "side:N", "setting:N", alt.Tooltip("pick:Q", format=".2f"),
-                 alt.Tooltip("report:Q", format=".2f")]).properties(height=150)
+                 alt.Tooltip("report:Q", format=".2f")]).properties(height=14 * rows)

@@ -128,6 +128,14 @@ CLAIMS: tuple[Claim, ...] = (
           "ε 1e12, seed 0: torch.optim.RMSprop vs torch.optim.SGD",
           "max |Δθ| over the 1,000 steps",
           "0 (to rounding)", (0.0, 1e-9), (0.0, 1e-4)),
+    *(Claim("choi", f"choi.adam_eps_vs_momentum.{name}",
+            "Adam tuned with ε in its grid is never worse than momentum tuned alike (it contains momentum).",
+            f"the lecture's net on {task} (minibatches of 5, MSE, 1,000 steps): Adam over 12 (ε, lr) pairs, ε in "
+            "{default, 0.01, 1, 100} with 3 learning rates each, vs Momentum over 12 (μ, lr) pairs, μ in {0.5, 0.9, "
+            "0.99} × lr in {0.03, 0.1, 0.3, 1}; best chosen on seeds 0…N−1, reported on N…2N−1",
+            "success rate (tuned Adam) − success rate (tuned Momentum) on the fresh seeds; Newcombe 95 % interval",
+            "≥ 0 (never worse)", (-0.05, 1.0), (-0.15, 1.0))
+      for name, task in (("xor", "XOR"), ("and_d3", "AND at depth 3"))),
     Claim("schmidt", "schmidt.defaults_vs_tuned.xor",
           "Trying several optimizers at their defaults works about as well as tuning one.",
           "the lecture's net on XOR (minibatches of 5, MSE, 1,000 steps): the 6 lecture optimizers at their "
