@@ -58,7 +58,7 @@ class Stored(Future):
 
     def __init__(self, job: Future, root: str):
         super().__init__()
-        self.job, self.root = job, root
+        self.job, self.root, self.runs = job, root, None
         job.add_done_callback(self._land)
 
     def cancel(self) -> bool:
@@ -75,6 +75,7 @@ class Stored(Future):
         try:
             runs = job.result()
             Store(self.root).save(runs)
+            self.runs = runs  # the trials themselves, for whoever holds this flight (a class run's stack)
         except BaseException as exc:  # noqa: BLE001 - the ticket reports it (Ticket.result)
             self.set_exception(exc)
         else:

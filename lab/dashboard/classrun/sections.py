@@ -15,7 +15,6 @@ import segno
 import sqlalchemy
 import streamlit as st
 
-from lab.compute import jobs
 from lab.compute.service import QueueFull
 from lab.core import budget, naming
 from lab.core.config import ACTIVATIONS, LIMITS, MAX_SEED
@@ -188,13 +187,12 @@ def add(run, seed: int, nickname: str | None) -> None:
         db.check_can_add(run.code, seed, session)
         first = db.existing(run.code, seed)
         if first is None:
-            with st.spinner(tr("cls.add.training", seed=seed, n=1)) as _:
-                room.train_together(run.config, seed, lambda n: None)
-            trial = work.result(jobs.trial, run.config, seed)
-            final = float(trial.table_loss[-1])
-            added = db.add(run.code, seed, session, solved=trial.solved, steps_to_solve=trial.steps_to_solve,
+            with st.spinner(tr("cls.add.training", seed=seed)):
+                outcome = room.train_together(run.config, seed)
+            final = float(outcome.table_loss[-1])
+            added = db.add(run.code, seed, session, solved=outcome.solved, steps_to_solve=outcome.steps_to_solve,
                            final_loss=final if math.isfinite(final) else math.nan,
-                           curve=classruns.thin_curve(trial.table_loss), nickname=nickname)
+                           curve=classruns.thin_curve(outcome.table_loss), nickname=nickname)
             fresh = added.first
         else:
             fresh = False
