@@ -67,14 +67,16 @@ def _locale(query: str) -> str:
 
 
 def rerun_message(base_url: str, page: str, query: str, widgets: list[WidgetState] | None = None,
-                  fragment_id: str = "") -> bytes:
+                  fragment_id: str = "", cached=()) -> bytes:
     """The BackMsg a browser sends right after the websocket opens on `base_url/page?query`; with `widgets`, the one
-    it sends when a widget changes (a button pressed); with `fragment_id`, a fragment's timed rerun."""
+    it sends when a widget changes (a button pressed); with `fragment_id`, a fragment's timed rerun. `cached`: the
+    hashes of the large messages the browser keeps (the server then sends a reference instead of one it has)."""
     url = f"{base_url}/{page}" + (f"?{query}" if query else "")
     context = ContextInfo(timezone="Asia/Tokyo", timezone_offset=-540, locale=_locale(query), url=url,
                           is_embedded=False, color_scheme="light")
     state = ClientState(query_string=query, page_name=page, widget_states=WidgetStates(widgets=widgets or []),
-                        context_info=context, fragment_id=fragment_id, is_auto_rerun=bool(fragment_id))
+                        context_info=context, fragment_id=fragment_id, is_auto_rerun=bool(fragment_id),
+                        cached_message_hashes=sorted(cached))
     return BackMsg(rerun_script=state).SerializeToString()
 
 
@@ -119,6 +121,7 @@ async def visit(port: int, page: str, query: str, timeout: float = 120.0, stay_o
     record = Visit(page=page, query=query)
     widgets: dict = {}  # label -> the widget's proto, as drawn
     timer: dict = {}  # the fragment's timed reruns the server asked for: interval (s), fragment (its id)
+    cached: set = set()  # the hashes of the cacheable messages received
     t0 = time.monotonic()
     deadline = t0 + timeout
     base = f"http://127.0.0.1:{port}"
@@ -136,6 +139,8 @@ async def visit(port: int, page: str, query: str, timeout: float = 120.0, stay_o
         msg = ForwardMsg()
         msg.ParseFromString(data)
         kind = msg.WhichOneof("type")
+        if msg.metadata.cacheable and msg.hash:
+            cached.add(msg.hash)  # the browser keeps it and names it in its next reruns
         if kind == "delta":
             record.last_delta = now()
             if msg.delta.WhichOneof("type") == "new_element":
@@ -196,7 +201,7 @@ async def visit(port: int, page: str, query: str, timeout: float = 120.0, stay_o
                     record.outcome = "compile-error"
             if press is not None and record.outcome == "finished":
                 button, values = press
-                await ws.send(rerun_message(base, page, query, pressing(widgets, button, values)))
+                await ws.send(rerun_message(base, page, query, pressing(widgets, button, values), cached=cached))
                 record.pressed = now()
                 finished = False
                 while record.answered is None or not finished:  # the answer, then the rest of that run
@@ -212,7 +217,7 @@ async def visit(port: int, page: str, query: str, timeout: float = 120.0, stay_o
                 if timer and not running and next_rerun is None:
                     next_rerun = time.monotonic() + timer["interval"]
                 if next_rerun is not None and time.monotonic() >= next_rerun:  # the browser's timer fires
-                    await ws.send(rerun_message(base, page, query, fragment_id=timer["fragment"]))
+                    await ws.send(rerun_message(base, page, query, fragment_id=timer["fragment"], cached=cached))
                     next_rerun, running, brought = None, True, record.bytes
                 wait = 0.5 if close_by is None else min(0.5, close_by - time.monotonic())
                 if next_rerun is not None:

@@ -166,3 +166,13 @@ def test_the_teacher_reveals_the_labs_seeds_and_closes_the_run(store_dir):
     next(b for b in at.button if b.label == en("cls.close")).click()
     ok(at.run())
     assert not room.db().get(code).is_open
+
+
+def test_a_database_out_of_reach_is_one_line(monkeypatch):
+    monkeypatch.setenv("LAB_CLASS_DB", "postgresql+psycopg://lab@127.0.0.1:1/nothing?connect_timeout=2")
+    at = ok(run_page("classrun", {"code": "K7MPQ2"}))
+    assert [w.value for w in at.warning] == [en("class.err.database")]
+    at = ok(run_page("classrun"))
+    next(b for b in at.button if b.label == en("cls.start.button")).click()
+    ok(at.run())
+    assert [w.value for w in at.warning] == [en("class.err.database")] and "code" not in at.query_params
