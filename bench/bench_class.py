@@ -7,6 +7,7 @@
     python bench/bench_class.py --scenario one --page depth --query "lang=ja" --json one.json
     python bench/bench_class.py --scenario host --class-after 180
     python bench/bench_class.py --scenario exercise --class-after 180
+    python bench/bench_class.py --scenario classrun --visitors 100 --arrive 60
 
 Starts the server on a free localhost port with a store it is given (`--store`) or a fresh temporary one (LAB_STORE),
 waits for /_stcore/health, and lets N visitors arrive evenly over `--arrive` seconds. Each loads its page over
@@ -31,6 +32,8 @@ Scenarios:
   exercise      the hosted link, then a class doing exercises: as host up to the class, then 30 students (--visitors)
                 each open the lecture page with their own seed (1000, 1001, ...) within 10 s, then 30 each open the
                 optimizer comparison with their own learning rate for Adam; each phase must finish within 10 s p95.
+  classrun      one class run (bench/classrun_scenario.py): N students (default 100) press "Add my run" within
+                --arrive seconds (default 60) while every page refreshes its class picture; server by `serve`.
 
 Prints per run: time to first element (first delta with a new element) and to finished (script_finished
 FINISHED_SUCCESSFULLY), p50/p95/max; exceptions seen; failures and timeouts; health-check latency p95/max; the server's
@@ -72,6 +75,7 @@ from class_report import (  # noqa: E402
     summarize,
     targets,
 )
+from classrun_scenario import STUDENTS, run_classrun  # noqa: E402
 from visitors import ROOT, Server, Visit, visit  # noqa: E402
 
 LANGS = ["en", "ja"]
@@ -304,13 +308,14 @@ def warm(store: Path, args) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scenario", choices=["spread", "cold-compare", "one", "host", "exercise"],
+    parser.add_argument("--scenario", choices=["spread", "cold-compare", "one", "host", "exercise", "classrun"],
                         default="spread")
     parser.add_argument("--visitors", type=int, default=None,
-                        help="default: 50 (spread, host), 20 (cold-compare), 30 (exercise)")
+                        help="default: 50 (spread, host), 20 (cold-compare), 30 (exercise), 100 (classrun)")
     parser.add_argument("--class-after", type=float, default=180.0,
                         help="host, exercise: seconds from the teacher's first visit to the class's arrival")
-    parser.add_argument("--arrive", type=float, default=5.0, help="seconds over which the visitors arrive")
+    parser.add_argument("--arrive", type=float, default=None,
+                        help="seconds over which the visitors arrive (default 5; classrun: 60)")
     parser.add_argument("--timeout", type=float, default=120.0, help="per visitor: seconds to finished")
     parser.add_argument("--store", type=Path, default=None,
                         help="the result store (cold-compare: its subfolders one/ and class/); else fresh temporary")
@@ -330,10 +335,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="where app.py is (default: this repository)")
     parser.add_argument("--json", type=Path, default=None, help="write the raw numbers here")
     args = parser.parse_args(argv)
+    args.arrive_given = args.arrive is not None
+    args.arrive = 5.0 if args.arrive is None else args.arrive
     if args.scenario == "cold-compare" and args.warm:
         parser.error("cold-compare measures fresh stores; --warm does not apply")
     n = args.visitors or {"spread": SPREAD_VISITORS, "cold-compare": COMPARE_VISITORS, "one": 1,
-                          "host": SPREAD_VISITORS, "exercise": EXERCISE_VISITORS}[args.scenario]
+                          "host": SPREAD_VISITORS, "exercise": EXERCISE_VISITORS, "classrun": STUDENTS}[args.scenario]
     if not 1 <= n <= 500:
         parser.error("--visitors must be between 1 and 500")
 
@@ -345,6 +352,12 @@ def main(argv: list[str] | None = None) -> int:
     args.logs = scratch / "logs"
     phases, warmed = [], None
     try:
+        if args.scenario == "classrun":  # its own report (bench/classrun_scenario.py)
+            phase = run_classrun(args, scratch, Sampler, run)
+            if args.json:
+                args.json.write_text(json.dumps(finite({"cpus": os.cpu_count(), "phase": phase}), indent=1,
+                                                default=str))
+            return 0
         if args.scenario == "spread":
             store = args.store or scratch / "store"
             specs = [(PAGES[i % len(PAGES)], f"lang={LANGS[i % len(LANGS)]}") for i in range(n)]

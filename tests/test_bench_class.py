@@ -23,3 +23,34 @@ def test_one_visitor_loads_the_neurons_page(tmp_path):
     assert record.navigation  # the app's frame came, not a bare page
     assert 0 < record.first_element <= record.finished <= 60
     assert record.runs >= 1 and record.messages > 1
+
+
+@pytest.mark.slow
+def test_a_student_adds_a_run_and_the_page_refreshes_itself(tmp_path):
+    """The classrun scenario's student: presses "Add my run" with a seed, sees its own result, and the open page
+    reruns its class picture on the server's timer, each refresh counted in bytes."""
+    from lab.core.config import TrialConfig
+    from lab.dashboard.classrun.texts import STRINGS
+    from lab.storage.classruns import ClassStore, default_url
+
+    with Server(tmp_path / "store", tmp_path / "server.log") as server:
+        db = ClassStore(default_url(tmp_path / "store"))
+        code, _ = db.start(TrialConfig(steps=100))
+
+        async def student():
+            stay_open = asyncio.Event()
+            asyncio.get_running_loop().call_later(40, stay_open.set)
+            return await visit(server.port, "class", f"code={code}&lang=en", timeout=90, stay_open=stay_open,
+                               on_done=lambda r: asyncio.get_running_loop().call_later(8, stay_open.set),
+                               press=(STRINGS["cls.add.button"][0], {STRINGS["cls.seed"][0]: 4242}),
+                               answer=STRINGS["cls.add.done"][0].format(seed=4242))
+
+        record = asyncio.run(student())
+        log = server.log_tail()
+        rows = db.runs_since(code)
+        db.dispose()
+    assert record.outcome == "finished" and record.exceptions == [], (record, log)
+    assert record.answered is not None and record.answered > record.pressed
+    assert [r.seed for r in rows] == [4242]
+    assert record.metrics[STRINGS["cls.count"][0]] == "1"
+    assert len(record.refresh_bytes) >= 1 and all(0 < b < 200_000 for b in record.refresh_bytes)

@@ -20,6 +20,7 @@ class Flight(Future):
         self.store, self.config, self.seeds, self.session = store, config, seeds, session
         self.job: Future | None = None  # the pool's job, once handed over
         self.stack: tuple[Flight, ...] = ()  # the chunks trained in that job
+        self.runs = None  # once landed: the trials of the whole stack, for whoever holds this flight (a class run)
 
     def cancel(self) -> bool:
         if self.job is None:
@@ -50,4 +51,5 @@ def land(stack: tuple[Flight, ...], job: Future) -> None:
             flight.set_exception(exc)
     else:
         for flight in stack:
+            flight.runs = runs
             flight.set_result(len(flight.seeds))

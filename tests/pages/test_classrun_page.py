@@ -9,7 +9,7 @@ import math
 
 import pytest
 import torch
-from helpers import charts, ok, run_page
+from helpers import charts, ok, run_page, specs
 from reference import TABLE_ROWS, plain_run, table_targets
 
 from lab.core.config import TrialConfig
@@ -86,6 +86,8 @@ def test_a_students_run_is_the_plain_program_and_joins_the_class(downloads):
     assert metric(at, "cls.count") == "1"
     assert metric(at, "cls.mine.loss") == f"{row.final_loss:.4g}"
     assert charts(at) >= 4  # own curve, own replay, the class's curves and histogram
+    marked = {p["name"]: p["value"] for spec in specs(at) for p in spec.get("params", [])}
+    assert marked["mine"] == 12345 and marked["mine_bar"]  # the own run, marked on the class's charts
     csv = downloads(next(b for b in at.get("download_button") if b.label == en("cls.csv")))
     assert list(csv.columns) == ["seed", "trial_solved", "steps_to_solve", "final_loss", "submitted_at"]
     assert csv["seed"].tolist() == [12345] and csv["final_loss"].iloc[0] == pytest.approx(final, rel=1e-4)
@@ -164,3 +166,13 @@ def test_the_teacher_reveals_the_labs_seeds_and_closes_the_run(store_dir):
     next(b for b in at.button if b.label == en("cls.close")).click()
     ok(at.run())
     assert not room.db().get(code).is_open
+
+
+def test_a_database_out_of_reach_is_one_line(monkeypatch):
+    monkeypatch.setenv("LAB_CLASS_DB", "postgresql+psycopg://lab@127.0.0.1:1/nothing?connect_timeout=2")
+    at = ok(run_page("classrun", {"code": "K7MPQ2"}))
+    assert [w.value for w in at.warning] == [en("class.err.database")]
+    at = ok(run_page("classrun"))
+    next(b for b in at.button if b.label == en("cls.start.button")).click()
+    ok(at.run())
+    assert [w.value for w in at.warning] == [en("class.err.database")] and "code" not in at.query_params

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from class_writer import add_seeds, write_and_hang
 
+from lab import cli
 from lab.core.config import MAX_SEED, TrialConfig
 from lab.storage import classruns
 from lab.storage.classruns import BoundReached, ClassRunError, ClassStore, default_url, thin_curve
@@ -223,3 +224,23 @@ def test_thin_curve_keeps_a_bounded_prefix_grid():
     curve = thin_curve([float(k) for k in range(1001)], points=60)
     assert curve["every"] == 17 and len(curve["loss"]) == 59 and curve["loss"][:3] == [0.0, 17.0, 34.0]
     assert thin_curve([math.nan, 1.0])["loss"] == [None, 1.0]
+
+
+def test_store_ls_says_where_class_runs_live_and_clear_leaves_them(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("LAB_CLASS_DB", raising=False)
+    root = tmp_path / "store"
+    store = ClassStore(default_url(root))
+    code, _ = store.start(TrialConfig())
+    add(store, code, 3)
+    assert cli.main(["store", "clear", "--store", str(root)]) == 0
+    assert cli.main(["store", "ls", "--store", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert f"class runs live in {root.resolve() / classruns.FOLDER}" in out or \
+        f"class runs live in {root / classruns.FOLDER}" in out, out
+    assert "not the store's" not in out and "skipped" not in out
+    assert store.count(code) == 1
+    monkeypatch.setenv("LAB_CLASS_DB", "postgresql+psycopg://u:secret@host/db")
+    assert cli.main(["store", "ls", "--store", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "class runs live in the database LAB_CLASS_DB names" in out and "secret" not in out
+    store.dispose()

@@ -14,30 +14,35 @@ CLASS, REFERENCE, MINE = "#2f6fb3", "#9aa5b1", "#d62d7a"
 
 def curves_chart(curves: pd.DataFrame, median: pd.DataFrame, *, x_title: str, y_title: str, median_title: str,
                  height: int = 300) -> alt.LayerChart:
-    """Each run's loss (columns seed, step, loss, mine) faint, the median (step, loss) bold, the own run in colour."""
-    data = charts.floor_log(curves[["seed", "step", "loss", "mine"]], ("loss",), True).astype(
+    """Each run's loss (columns seed, step, loss) faint, the median (step, loss) bold, and the run whose seed is the
+    parameter `mine` in colour: one spec for every viewer, each setting `mine` (`shell.chart(..., values=...)`)."""
+    data = charts.floor_log(curves[["seed", "step", "loss"]], ("loss",), True).astype(
         {"step": "int32", "loss": "float32", "seed": "int32"})  # seeds fit: at most 2**31 - 1
     mid = charts.floor_log(median[["step", "loss"]], ("loss",), True).astype({"step": "int32", "loss": "float32"})
+    mine = alt.param(name="mine", value=-1)
     x = alt.X("step:Q", title=x_title)
     y = alt.Y("loss:Q", title=y_title, scale=alt.Scale(type="log"))
     faint = alt.Chart(data).mark_line(strokeWidth=1, opacity=0.18, color=CLASS).encode(
-        x=x, y=y, detail="seed:N").transform_filter(~alt.datum.mine)
-    mine = alt.Chart(data).mark_line(strokeWidth=2.5, color=MINE).encode(
-        x=x, y=y, detail="seed:N", tooltip=[alt.Tooltip("seed:Q", format="d")]).transform_filter(alt.datum.mine)
+        x=x, y=y, detail="seed:N").transform_filter(alt.datum.seed != mine)
+    own = alt.Chart(data).mark_line(strokeWidth=2.5, color=MINE).encode(
+        x=x, y=y, detail="seed:N", tooltip=[alt.Tooltip("seed:Q", format="d")]).transform_filter(
+        alt.datum.seed == mine)
     bold = alt.Chart(mid).mark_line(strokeWidth=3.5, color="#1f2933").encode(
         x=x, y=y, tooltip=[alt.Tooltip("step:Q", title=x_title), alt.Tooltip("loss:Q", title=median_title,
                                                                               format=".4g")])
-    return alt.layer(faint, bold, mine).properties(height=height)
+    return alt.layer(faint, bold, own).add_params(mine).properties(height=height)
 
 
-def histogram_chart(bars: pd.DataFrame, *, x_title: str, y_title: str, series_title: str, mine_label: str | None,
+def histogram_chart(bars: pd.DataFrame, *, x_title: str, y_title: str, series_title: str,
                     height: int = 260) -> alt.Chart:
     """Bars of the share of runs per bin of iterations to solve, the unsolved last (columns label, fraction, count,
-    series: the class, and the reference once shown); `mine_label`: the visitor's bar, outlined."""
+    series: the class first, then the reference once shown); the class's bar labelled as the parameter `mine_bar`
+    (the viewer's own run) is outlined."""
     data = bars[["label", "fraction", "count", "series"]].astype({"fraction": "float32", "count": "int32"})
-    data = data.assign(mine=data["label"] == mine_label if mine_label else False)
     order = list(dict.fromkeys(data["label"]))
     names = list(dict.fromkeys(data["series"]))
+    mine_bar = alt.param(name="mine_bar", value="")
+    own = (alt.datum.label == mine_bar) & (alt.datum.series == names[0])
     return alt.Chart(data).mark_bar().encode(
         x=alt.X("label:N", title=x_title, sort=order, axis=alt.Axis(labelAngle=-40)),
         xOffset=alt.XOffset("series:N", sort=names),
@@ -45,11 +50,11 @@ def histogram_chart(bars: pd.DataFrame, *, x_title: str, y_title: str, series_ti
         color=alt.Color("series:N", title=series_title, sort=names,
                         scale=alt.Scale(domain=names, range=[CLASS, REFERENCE][: len(names)]),
                         legend=charts.legend(series_title, 2)),
-        stroke=alt.condition(alt.datum.mine, alt.value(MINE), alt.value(None)),
-        strokeWidth=alt.condition(alt.datum.mine, alt.value(3), alt.value(0)),
+        stroke=alt.condition(own, alt.value(MINE), alt.value(None)),
+        strokeWidth=alt.condition(own, alt.value(3), alt.value(0)),
         tooltip=[alt.Tooltip("series:N", title=series_title), alt.Tooltip("label:N", title=x_title),
                  alt.Tooltip("count:Q", format="d"), alt.Tooltip("fraction:Q", format=".1%")],
-    ).properties(height=height)
+    ).add_params(mine_bar).properties(height=height)
 
 
 def own_curve_chart(curves: pd.DataFrame, *, x_title: str, y_title: str, series_title: str,

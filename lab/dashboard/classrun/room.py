@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from lab.compute import jobs
 from lab.dashboard import settings, work
 from lab.storage import classruns
 from lab.storage.classruns import ClassStore
@@ -69,18 +70,34 @@ def gatherer() -> Gatherer:
     return Gatherer(GATHER_S)
 
 
-def train_together(config, seed: int, progress) -> None:
-    """Make sure the store holds `seed` of `config`, trained in one stack with the seeds other students of the same
-    experiment asked for within `GATHER_S`; `progress(text)` is called while it waits."""
-    if not work.store().missing(config, [seed]):
-        return
-    service, store = work.service(), work.store()
-    stack = gatherer().join(config, seed, lambda c, seeds: service.request(store, [(c, seeds)]))
-    stack.ready.wait(GATHER_S + 30)
-    if stack.error is not None:
-        raise stack.error
-    if stack.ticket is None:
-        raise TimeoutError("the class run's trials were not queued")
-    while not stack.ticket.wait(work.POLL_S):
-        progress(len(stack.seeds))
-    stack.ticket.result()
+@dataclass(frozen=True)
+class Outcome:
+    """What a student's run shows and the class keeps: solved, iterations to solve (NaN: never), the truth-table
+    loss at every step."""
+
+    solved: bool
+    steps_to_solve: float
+    table_loss: object  # (steps + 1,) array
+
+
+def train_together(config, seed: int) -> Outcome:
+    """`seed` of `config` trained in one stack with the seeds other students of the same experiment asked for within
+    `GATHER_S` (the trials come straight from the stack that trained them); read from the store when it holds it."""
+    if work.store().missing(config, [seed]):
+        service, store = work.service(), work.store()
+        stack = gatherer().join(config, seed, lambda c, seeds: service.request(store, [(c, seeds)]))
+        stack.ready.wait(GATHER_S + 30)
+        if stack.error is not None:
+            raise stack.error
+        if stack.ticket is None:
+            raise TimeoutError("the class run's trials were not queued")
+        while not stack.ticket.wait(work.POLL_S):
+            pass
+        stack.ticket.result()
+        for flight in stack.ticket.futures:
+            runs = getattr(flight, "runs", None)
+            if runs is not None and seed in list(runs.seeds):
+                k = list(runs.seeds).index(seed)
+                return Outcome(bool(runs.solved[k]), float(runs.steps_to_solve[k]), runs.table_loss[k])
+    trial = work.result(jobs.trial, config, seed)  # stored already (another class, a page, a stack just missed)
+    return Outcome(trial.solved, trial.steps_to_solve, trial.table_loss)

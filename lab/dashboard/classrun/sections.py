@@ -15,7 +15,6 @@ import segno
 import sqlalchemy
 import streamlit as st
 
-from lab.compute import jobs
 from lab.compute.service import QueueFull
 from lab.core import budget, naming
 from lab.core.config import ACTIVATIONS, LIMITS, MAX_SEED
@@ -188,13 +187,12 @@ def add(run, seed: int, nickname: str | None) -> None:
         db.check_can_add(run.code, seed, session)
         first = db.existing(run.code, seed)
         if first is None:
-            with st.spinner(tr("cls.add.training", seed=seed, n=1)) as _:
-                room.train_together(run.config, seed, lambda n: None)
-            trial = work.result(jobs.trial, run.config, seed)
-            final = float(trial.table_loss[-1])
-            added = db.add(run.code, seed, session, solved=trial.solved, steps_to_solve=trial.steps_to_solve,
+            with st.spinner(tr("cls.add.training", seed=seed)):
+                outcome = room.train_together(run.config, seed)
+            final = float(outcome.table_loss[-1])
+            added = db.add(run.code, seed, session, solved=outcome.solved, steps_to_solve=outcome.steps_to_solve,
                            final_loss=final if math.isfinite(final) else math.nan,
-                           curve=classruns.thin_curve(trial.table_loss), nickname=nickname)
+                           curve=classruns.thin_curve(outcome.table_loss), nickname=nickname)
             fresh = added.first
         else:
             fresh = False
@@ -279,9 +277,9 @@ def picture(code: str, mine: int) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown(f"**{tr('cls.curves')}**")
-        curves = tables.curves_frame(runs, mine)
+        curves = tables.curves_frame(runs)
         shell.chart(class_charts.curves_chart, curves, tables.median_curve(curves), x_title=tr("step"),
-                    y_title=tr("loss"), median_title=tr("cls.median"))
+                    y_title=tr("loss"), median_title=tr("cls.median"), values={"mine": mine})
         st.caption(tr("cls.curves.caption", mine=tr("cls.curves.mine") if (frame["seed"] == mine).any() else "",
                       points=classruns.CURVE_POINTS))
     with right:
@@ -294,8 +292,8 @@ def picture(code: str, mine: int) -> None:
                 series=tr("cls.series.reference"))], ignore_index=True)
         own = frame[frame["seed"] == mine]
         shell.chart(class_charts.histogram_chart, bars, x_title=tr("cls.hist.x"), y_title=tr("cls.hist.y"),
-                    series_title=tr("cls.series"), mine_label=None if own.empty else mine_bar(
-                        bars, float(own["steps_to_solve"].iloc[0]), never))
+                    series_title=tr("cls.series"), values={"mine_bar": "" if own.empty else mine_bar(
+                        bars, float(own["steps_to_solve"].iloc[0]), never)})
     st.download_button(tr("cls.csv"), tables.csv_bytes(frame), f"class_{code}_runs.csv", "text/csv",
                        icon=":material/download:", on_click="ignore")
     shell.data_dictionary(tables.CSV_COLUMNS)

@@ -36,18 +36,17 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return views.to_csv(out, keep=CSV_COLUMNS)
 
 
-def curves_frame(runs, mine: int = -1) -> pd.DataFrame:
-    """Each run's thinned curve, long: seed, step, loss, mine (the visitor's own run)."""
+def curves_frame(runs) -> pd.DataFrame:
+    """Each run's thinned curve, long: seed, step, loss (the same table for every viewer)."""
     parts = []
     for r in runs:
         values = r.curve.get("loss", [])
         every = int(r.curve.get("every", 1))
         loss = np.array([math.nan if v is None else v for v in values], dtype=np.float64)
-        parts.append(pd.DataFrame({"seed": r.seed, "step": np.arange(len(loss)) * every, "loss": loss,
-                                   "mine": r.seed == mine}))
+        parts.append(pd.DataFrame({"seed": r.seed, "step": np.arange(len(loss)) * every, "loss": loss}))
     if not parts:
         return pd.DataFrame({"seed": pd.Series(dtype="int64"), "step": pd.Series(dtype="int64"),
-                             "loss": pd.Series(dtype="float64"), "mine": pd.Series(dtype="bool")})
+                             "loss": pd.Series(dtype="float64")})
     return pd.concat(parts, ignore_index=True)
 
 
