@@ -22,11 +22,12 @@ def main() -> None:
     interpreter.share_the_interpreter()
     shell.setup_language()
     st.set_page_config(page_title=shell.tr("app.title"), page_icon=":material/neurology:", layout="wide")
-    # the lecture's order: neurons, experiment, optimizers, depth, data, tuning, landscape, papers, results
+    # the lecture's order: neurons, experiment, class run, optimizers, depth, data, tuning, landscape, papers, results
     page = st.navigation([
         st.Page("pages/neurons_page.py", title=shell.tr("nav.neurons"), icon=":material/psychology:",
                 url_path="neurons"),
         st.Page("pages/lecture_page.py", title=shell.tr("nav.lecture"), icon=":material/school:", default=True),
+        st.Page("pages/classrun_page.py", title=shell.tr("nav.classrun"), icon=":material/groups:", url_path="class"),
         st.Page("pages/optimizers_page.py", title=shell.tr("nav.optimizers"), icon=":material/compare_arrows:",
                 url_path="optimizers"),
         st.Page("pages/depth_page.py", title=shell.tr("nav.depth"), icon=":material/stacked_line_chart:",

@@ -5,6 +5,9 @@
     python bench/bench_class.py --scenario spread --visitors 50 --arrive 5 --warm --serve
     python bench/bench_class.py --scenario cold-compare --visitors 20
     python bench/bench_class.py --scenario one --page depth --query "lang=ja" --json one.json
+    python bench/bench_class.py --scenario host --class-after 180
+    python bench/bench_class.py --scenario exercise --class-after 180
+    python bench/bench_class.py --scenario classrun --visitors 100 --arrive 60
 
 Starts the server on a free localhost port with a store it is given (`--store`) or a fresh temporary one (LAB_STORE),
 waits for /_stcore/health, and lets N visitors arrive evenly over `--arrive` seconds. Each loads its page over
@@ -22,6 +25,15 @@ Scenarios:
   cold-compare  first one visitor alone, then N visitors together, on one not-yet-computed optimizer comparison, each
                 run on a fresh store and a fresh server: does the server train once for all?
   one           one visitor on --page with --query (the "one visitor alone" baseline).
+  host          the hosted link: a fresh store (or --store), `streamlit run app.py` alone with its self-warm on; the
+                teacher opens the home page, and --class-after seconds later (default 180) N visitors (default 50)
+                arrive within --arrive seconds over every page's default view, as in spread. Also prints the
+                warm-up's duration and when each page's default view was ready (from the server's log).
+  exercise      the hosted link, then a class doing exercises: as host up to the class, then 30 students (--visitors)
+                each open the lecture page with their own seed (1000, 1001, ...) within 10 s, then 30 each open the
+                optimizer comparison with their own learning rate for Adam; each phase must finish within 10 s p95.
+  classrun      one class run (bench/classrun_scenario.py): N students (default 100) press "Add my run" within
+                --arrive seconds (default 60) while every page refreshes its class picture; server by `serve`.
 
 Prints per run: time to first element (first delta with a new element) and to finished (script_finished
 FINISHED_SUCCESSFULLY), p50/p95/max; exceptions seen; failures and timeouts; health-check latency p95/max; the server's
@@ -37,6 +49,7 @@ import asyncio
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -58,15 +71,18 @@ from class_report import (  # noqa: E402
     finite,
     print_phase,
     print_targets,
+    print_warm_up,
     summarize,
     targets,
 )
+from classrun_scenario import STUDENTS, run_classrun  # noqa: E402
 from visitors import ROOT, Server, Visit, visit  # noqa: E402
 
 LANGS = ["en", "ja"]
 COMPARE_QUERY = "steps=300&seeds=20&opts=adam,sgd,momentum"  # small, and not the optimizers page's default
 INTERVAL = 0.2  # seconds between health polls and between memory samples
 HEALTH_TIMEOUT = 5.0
+EXERCISE_VISITORS, EXERCISE_ARRIVE_S = 30, 10.0
 # the requirement
 
 
@@ -81,6 +97,7 @@ class Sampler:
         self.rss: list[tuple[float, int, int, int]] = []  # t, total bytes, server process bytes, processes
         self.pss: list[tuple[float, int]] = []  # t, total proportional set size (each second; Linux)
         self.cpu: dict[int, float] = {}  # pid -> last seen user + system seconds
+        self.peaks: dict[int, tuple[str, int]] = {}  # pid -> (what the process is, its peak RSS)
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=f, daemon=True) for f in (self._poll_health, self._sample_memory)]
         self.t0 = time.monotonic()
@@ -139,10 +156,23 @@ class Sampler:
                     continue
                 total, count = total + rss, count + 1
                 main = rss if proc.pid == self.pid else main
+                kind, peak = self.peaks.get(proc.pid) or (role(proc, self.pid), 0)
+                self.peaks[proc.pid] = (kind, max(peak, rss))
                 self.cpu[proc.pid] = times.user + times.system
             self.rss.append((round(t, 3), total, main, count))
             if pss:
                 self.pss.append((round(t, 3), pss))
+
+
+def role(proc: psutil.Process, server: int) -> str:
+    """What a process of the server's tree is: the web process, a worker, multiprocessing's resource tracker."""
+    if proc.pid == server:
+        return "web process"
+    try:
+        line = " ".join(proc.cmdline())
+    except psutil.Error:
+        return "?"
+    return "resource tracker" if "resource_tracker" in line else "worker" if "multiprocessing" in line else line[:40]
 
 
 # ---- one run: a server, its visitors --------------------------------------------------------------------------------
@@ -201,6 +231,68 @@ def run_phase(name: str, specs: list[tuple[str, str]], store: Path, args, note: 
             "health": sampler.health, "rss": sampler.rss, "pss": sampler.pss}
 
 
+def exercises(n: int) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The two exercises: each student's own seed on the lecture page, each one's own learning rate for Adam."""
+    return [("seeds", [("", f"lang={LANGS[i % 2]}&seed={1000 + i}") for i in range(n)]),
+            ("rates", [("optimizers", f"lang={LANGS[i % 2]}&lr_adam={0.002 + 0.0005 * i:g}") for i in range(n)])]
+
+
+def within(samples: list, start: float, end: float) -> list:
+    return [sample for sample in samples if start <= sample[0] <= end]
+
+
+def run_hosted(name: str, classes: list[tuple[str, list[tuple[str, str]], float]], store: Path, args) -> list[dict]:
+    """One server as a host starts it (`streamlit run app.py`, self-warm on), the teacher's first visit, then each
+    class (name, visitors, seconds over which they arrive) in turn, the first --class-after seconds after the
+    teacher's visit. A phase per class (its health polls; memory samples of the whole run so far) and one for the
+    teacher."""
+    log = Path(args.logs) / f"server-{name}.log"
+    print(f"-- running {name}: `streamlit run app.py` with its self-warm on; store {store}", flush=True)
+    load_before, client_cpu = loadavg(), time.process_time()
+    phases = []
+    with Server(store, log, port=args.port, app_dir=args.app_dir, self_warm=True) as server:
+        with Sampler(server.port, server.proc.pid) as sampler:
+            start = time.monotonic() - sampler.t0
+            teacher = run(visit(server.port, "", "lang=en", args.timeout))
+            print(f"   the teacher's visit: {teacher.outcome} in {teacher.finished} s", flush=True)
+            phases.append(("teacher", [teacher], start, time.monotonic() - sampler.t0))
+            wait = start + args.class_after - (time.monotonic() - sampler.t0)
+            print(f"   the class arrives in {max(0.0, wait):.0f} s", flush=True)
+            time.sleep(max(0.0, wait))
+            for label, specs, arrive in classes:
+                begin = time.monotonic() - sampler.t0
+                visits = run(drive(server.port, specs, arrive, args.timeout))
+                phases.append((label, visits, begin, time.monotonic() - sampler.t0))
+                print(f"   {label}: {len(visits)} visitors done", flush=True)
+    common = {"store": str(store), "log": str(log), "server_start_s": server.started_s, "load_before": load_before,
+              "load_after": loadavg(), "client_cpu_s": time.process_time() - client_cpu,
+              "server_cpu_s": sum(sampler.cpu.values()), "warm_up": warm_up_times(log),
+              "process_peaks": sorted(sampler.peaks.values(), key=lambda kp: -kp[1])}
+    return [{**common, "name": label, "note": f"{name}: {label}", "visits": [asdict(v) for v in visits],
+             "health": within(sampler.health, begin, end), "rss": within(sampler.rss, 0.0, end),
+             "pss": within(sampler.pss, 0.0, end), "health_all": sampler.health}
+            for label, visits, begin, end in phases]
+
+
+WARM_LINE = re.compile(r"self-warm: (\w+): (\d+) trials \((\d+) trained\), (\d+) derived results, ([\d.]+) s")
+
+
+def warm_up_times(log: Path) -> dict:
+    """From the server's log: each page's view (trials, trained, seconds) and when it was ready (seconds after the
+    warm-up began), the views' and the whole warm-up's durations."""
+    text = log.read_text(errors="replace")
+    pages, ready = [], 0.0
+    for page, trials, trained, derived, seconds in WARM_LINE.findall(text):
+        ready += float(seconds)
+        pages.append({"page": page, "trials": int(trials), "trained": int(trained), "derived": int(derived),
+                      "seconds": float(seconds),
+                      "ready_s": round(ready, 1)})
+    stored = re.search(r"self-warm: views stored in ([\d.]+) s", text)
+    done = re.search(r"self-warm: done in ([\d.]+) s", text)
+    return {"pages": pages, "stored_s": float(stored.group(1)) if stored else None,
+            "done_s": float(done.group(1)) if done else None}
+
+
 def warm(store: Path, args) -> dict:
     """`python -m lab warm --store STORE`, as a teacher runs it before class (its own worker processes)."""
     print(f"-- warming {store}: python -m lab warm", flush=True)
@@ -216,9 +308,14 @@ def warm(store: Path, args) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scenario", choices=["spread", "cold-compare", "one"], default="spread")
-    parser.add_argument("--visitors", type=int, default=None, help="default: 50 (spread), 20 (cold-compare)")
-    parser.add_argument("--arrive", type=float, default=5.0, help="seconds over which the visitors arrive")
+    parser.add_argument("--scenario", choices=["spread", "cold-compare", "one", "host", "exercise", "classrun"],
+                        default="spread")
+    parser.add_argument("--visitors", type=int, default=None,
+                        help="default: 50 (spread, host), 20 (cold-compare), 30 (exercise), 100 (classrun)")
+    parser.add_argument("--class-after", type=float, default=180.0,
+                        help="host, exercise: seconds from the teacher's first visit to the class's arrival")
+    parser.add_argument("--arrive", type=float, default=None,
+                        help="seconds over which the visitors arrive (default 5; classrun: 60)")
     parser.add_argument("--timeout", type=float, default=120.0, help="per visitor: seconds to finished")
     parser.add_argument("--store", type=Path, default=None,
                         help="the result store (cold-compare: its subfolders one/ and class/); else fresh temporary")
@@ -238,9 +335,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="where app.py is (default: this repository)")
     parser.add_argument("--json", type=Path, default=None, help="write the raw numbers here")
     args = parser.parse_args(argv)
+    args.arrive_given = args.arrive is not None
+    args.arrive = 5.0 if args.arrive is None else args.arrive
     if args.scenario == "cold-compare" and args.warm:
         parser.error("cold-compare measures fresh stores; --warm does not apply")
-    n = args.visitors or {"spread": SPREAD_VISITORS, "cold-compare": COMPARE_VISITORS, "one": 1}[args.scenario]
+    n = args.visitors or {"spread": SPREAD_VISITORS, "cold-compare": COMPARE_VISITORS, "one": 1,
+                          "host": SPREAD_VISITORS, "exercise": EXERCISE_VISITORS, "classrun": STUDENTS}[args.scenario]
     if not 1 <= n <= 500:
         parser.error("--visitors must be between 1 and 500")
 
@@ -252,6 +352,12 @@ def main(argv: list[str] | None = None) -> int:
     args.logs = scratch / "logs"
     phases, warmed = [], None
     try:
+        if args.scenario == "classrun":  # its own report (bench/classrun_scenario.py)
+            phase = run_classrun(args, scratch, Sampler, run)
+            if args.json:
+                args.json.write_text(json.dumps(finite({"cpus": os.cpu_count(), "phase": phase}), indent=1,
+                                                default=str))
+            return 0
         if args.scenario == "spread":
             store = args.store or scratch / "store"
             specs = [(PAGES[i % len(PAGES)], f"lang={LANGS[i % len(LANGS)]}") for i in range(n)]
@@ -267,6 +373,14 @@ def main(argv: list[str] | None = None) -> int:
             specs = [("optimizers", query)]
             phases.append(run_phase("alone", specs, base / "one", args, f"/optimizers?{query}, fresh store"))
             phases.append(run_phase("class", specs * n, base / "class", args, f"/optimizers?{query}, fresh store"))
+        elif args.scenario in ("host", "exercise"):
+            classes = [("class", [(PAGES[i % len(PAGES)], f"lang={LANGS[i % len(LANGS)]}") for i in range(n)],
+                        args.arrive)] if args.scenario == "host" else \
+                [(label, specs, EXERCISE_ARRIVE_S) for label, specs in exercises(n)]
+            phases += run_hosted(args.scenario, classes, args.store or scratch / "store", args)
+            print_warm_up(phases[0]["warm_up"])
+            print("   peak RSS per process: " + ", ".join(f"{kind} {rss / 2**20:.0f} MiB"
+                                                       for kind, rss in phases[0]["process_peaks"]))
         else:
             query = args.query if args.query is not None else "lang=en"
             note = "given store" if args.store else "fresh store"

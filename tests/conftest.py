@@ -32,8 +32,16 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+SLOW_MARKERS = ("browser", "exactness", "background")  # these are `slow` too: `-m "not slow"` leaves them out
+
+
 def pytest_collection_modifyitems(items):
-    """The tests marked `background` last: their work runs in the background meanwhile (pytest_collection_finish)."""
+    """The tests marked `background` last: their work runs in the background meanwhile (pytest_collection_finish).
+    Tests marked browser, exactness or background, and those on a Streamlit server, are marked slow too."""
+    for item in items:
+        if any(item.get_closest_marker(name) is not None for name in SLOW_MARKERS) or \
+                "server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: item.get_closest_marker("background") is not None)
 
 
@@ -152,6 +160,9 @@ def counted(monkeypatch):
 
 
 # ---- a real server and browser -------------------------------------------------------------------------------------
+SERVER_START_S = 120  # a server's start on a machine busy with other work
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -176,7 +187,7 @@ def server(tmp_path_factory):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
+        deadline = time.time() + SERVER_START_S
         while True:
             try:
                 if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
@@ -184,7 +195,8 @@ def server(tmp_path_factory):
             except OSError:
                 pass
             if time.time() > deadline or proc.poll() is not None:
-                pytest.fail("the Streamlit server did not start")
+                pytest.fail(f"the Streamlit server at {url} did not answer /_stcore/health within {SERVER_START_S} s "
+                            f"(exit code {proc.poll()}; its log: {folder / 'server.log'})")
             time.sleep(0.5)
         yield url
     finally:

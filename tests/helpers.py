@@ -65,16 +65,32 @@ FIRST_VISIT = 300_000  # ms: a first visit that trains the whole default view of
 DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
-def open_page(browser, url: str, width: int, lang: str, timeout: int = 90_000):
+PAGE_WAIT = FIRST_VISIT  # ms: any page may be a first visit on a machine busy with other work (measured at a load of
+# 10 on 2 cores: the lecture page's first visit took more than 180 s; 90 s failed under lighter load)
+
+
+def open_page(browser, url: str, width: int, lang: str, timeout: int = PAGE_WAIT):
     """Open `url` in a fresh browser context `width` pixels wide with `lang`'s locale, and wait until the app has
-    finished running (a rerun may follow the first run). Returns (context, page); the caller closes the context."""
+    finished running (a rerun may follow the first run). Returns (context, page); the caller closes the context. A
+    wait that times out fails naming the page and what it waited for."""
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP" if lang == "ja" else "en-US")
     page = context.new_page()
-    page.goto(url, wait_until="domcontentloaded")
-    for _ in range(2):  # a rerun may follow the first run
-        page.wait_for_selector(DONE, timeout=timeout)
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout)
+    for run in ("first", "second"):  # a rerun may follow the first run
+        wait_for(page, DONE, timeout, f"the app's {run} script run to finish")
         page.wait_for_timeout(400)
     return context, page
+
+
+def wait_for(page, selector: str, timeout: int, what: str) -> None:
+    """`page.wait_for_selector`, whose timeout says which page and what it waited for (the URL, the selector)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_selector(selector, timeout=timeout)
+    except PlaywrightTimeout:
+        raise AssertionError(f"{page.url}: waited {timeout / 1000:.0f} s for {what} ({selector}); the server's log "
+                             "(server.log beside its store) may say why") from None
 
 
 def screenshot(page, width: int, path: Path) -> None:

@@ -23,7 +23,7 @@ LAB = ROOT / "lab"
 DASHBOARD = LAB / "dashboard"
 VISITOR = DASHBOARD / "visitor.py"  # a client of the server: Streamlit's wire format (streamlit.proto) only
 LONG_LINES = 400  # a file this long is worth a second look: does it still hold one idea?
-PAGES = ("lecture", "optimizers", "depth", "generalization", "tuning", "neurons", "landscape", "results",
+PAGES = ("lecture", "optimizers", "depth", "generalization", "tuning", "neurons", "landscape", "results", "classrun",
          "papers")
 
 # a package may import its own modules and those of lower rank; packages of equal rank are siblings (no imports)
@@ -254,7 +254,8 @@ def test_ci_script_is_valid_bash():
 def test_requirements_are_pinned(name):
     lines = [line.split("#")[0].strip() for line in (ROOT / name).read_text(encoding="utf-8").splitlines()]
     for line in filter(None, lines):
-        assert line.startswith("-r ") or re.fullmatch(r"[A-Za-z0-9_.\-]+==[\w.+]+", line), f"{name}: not pinned: {line}"
+        assert line.startswith(("-r ", "--extra-index-url https://download.pytorch.org/whl/cpu")) \
+            or re.fullmatch(r"[A-Za-z0-9_.\-]+==[\w.+]+", line), f"{name}: not pinned: {line}"
 
 
 def test_a_spawned_worker_runs_nothing_of_the_app():

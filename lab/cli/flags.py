@@ -176,11 +176,13 @@ def add_record_flags(parser: argparse.ArgumentParser, stored: bool) -> None:
                    help="full: every step's curves; every:K: the curves every K steps (like every:10); summary: no "
                         "curves, only each trial's summary (solved, steps to solve, final loss, diverged, stalls), "
                         "exactly as with full curves. Large requests train in passes that fit --memory-mb"
-                        + (", and only full results are stored" if stored else "")
-                        + " (default: full, in one pass per unit of work)")
-    g.add_argument("--memory-mb", metavar="MB", help=f"the working memory one training pass may take, with --record, "
-                                                     f"> 0 (default: {MEMORY_MB}; with the interpreter and PyTorch, "
-                                                     "a process then stays under 1 GiB)")
+                        + (", and only full results are stored (default: full, in one pass per unit of work)"
+                           if stored else " (default: what the output needs: every step with --curves, the log's "
+                                          "steps (every:100), with --quiet the summaries only)"))
+    g.add_argument("--memory-mb", metavar="MB", help="the working memory one training pass may take"
+                                                     + (", with --record" if stored else "")
+                                                     + f", > 0 (default: {MEMORY_MB}; with the interpreter and "
+                                                     "PyTorch, a process then stays under 1 GiB)")
 
 
 def record_from_args(args: argparse.Namespace) -> Recording | None:

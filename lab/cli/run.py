@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 import warnings
+from dataclasses import replace
 
 import numpy as np
 
@@ -31,11 +32,15 @@ from lab.cli.flags import (
     workers_from_args,
     write_csv,
 )
-from lab.core.config import ConfigError
+from lab.cli.sweep import MAX_TRIAL_STEPS, MAX_TRIALS, check_size
+from lab.core.config import ConfigError, TrialConfig
+from lab.core.recording import Recording
 
 LOG_EVERY = 100  # the lecture prints every 100 iterations
 PROCESSES = 2  # the most processes `run` trains on unless --workers says more: each holds PyTorch and its own
 # --memory-mb, and two with the default setting stay under 1 GiB together (measured: 977 MiB for 100,000 trials)
+
+CURVE_ROWS = 1_000_000  # the most rows --curves writes: the table and its text then take about 0.5 GiB
 
 
 # ---- run -----------------------------------------------------------------------------------------------------------
@@ -63,17 +68,44 @@ def summary_lines(runs) -> list[str]:
     return lines
 
 
+def recording_for(args: argparse.Namespace) -> Recording:
+    """What `run` records: --record when given, else what its output needs: every step for --curves, the steps the
+    log prints (every LOG_EVERY-th), else (--quiet) the summaries only, from which the summary lines and the CSV's
+    rows come alike at every level (lab.core.recording). Always in passes that fit --memory-mb (default MEMORY_MB)."""
+    record = record_from_args(args) or Recording()
+    if args.curves is not None and record.every is None:
+        raise ConfigError("curves", "needs curves: --record full or every:K (got --record summary)")
+    if args.record is not None:
+        return record
+    return replace(record, every=1 if args.curves is not None else None if args.quiet else LOG_EVERY)
+
+
+def check_fits(config: TrialConfig, seeds: list[int], record: Recording, args: argparse.Namespace) -> None:
+    """Refuse, saying what would fit, a run that cannot fit in memory at all: a trial outgrowing --memory-mb, kept
+    results outgrowing the bound of lab.core.recording, or a --curves file of more than CURVE_ROWS rows."""
+    record.check_fits(config, len(seeds))
+    if args.curves is not None:
+        from lab.science.tidy import stride_for
+
+        rows = len(seeds) * len(record.curve_steps(config.steps))
+        if rows > CURVE_ROWS:
+            every = max(stride_for(len(seeds), config.steps, CURVE_ROWS), (record.every or 1) + 1)
+            raise ConfigError("curves", f"{len(seeds):,} trials x {len(record.curve_steps(config.steps)):,} recorded "
+                                        f"steps = {rows:,} rows, more than {CURVE_ROWS:,} fit: add --record "
+                                        f"every:{every} or give at most {max(1, CURVE_ROWS // config.steps):,} seeds")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     seeds = seeds_from_args(args)
+    record = recording_for(args)
+    check_size([config], seeds, args)
+    check_fits(config, seeds, record, args)
     from lab.compute.sweep import stored_runs
     from lab.core.engine import resolve_device  # PyTorch: once the flags that need none are read
 
     device = resolve_device(args.device)
-    record = record_from_args(args)
     workers = workers_from_args(args) or min(PROCESSES, os.cpu_count() or 1)
-    if args.curves is not None and record is not None and record.every is None:
-        raise ConfigError("curves", "needs curves: --record full or every:K (got --record summary)")
     for field in ("csv", "curves"):
         if getattr(args, field) is not None:
             check_writable(field, getattr(args, field))
@@ -115,4 +147,7 @@ def add_command(commands) -> None:
                                                       "table_loss, table_error, grad norms) to this CSV; with "
                                                       "--record every:K every K-th step (default: none)")
     out.add_argument("--quiet", action="store_true", help="print only the summary, not the log (default: off)")
+    run.add_argument("--yes", action="store_true",
+                     help=f"start a run of more than {MAX_TRIALS} trials or {MAX_TRIAL_STEPS:,} trial-steps, as sweep "
+                          "asks (default: refuse it, saying its size)")
     run.set_defaults(handler="lab.cli.run:cmd_run")

@@ -75,12 +75,21 @@ def _check_store_args(args: argparse.Namespace) -> None:
             raise ConfigError(name, f"only with export (got {args.action})")
 
 
+def class_runs_line(store: Store) -> str:
+    """Where the class runs live (lab.storage.classruns): beside the store, never its entries."""
+    from lab.storage.store import CLASS_RUNS
+
+    where = "the database LAB_CLASS_DB names" if os.environ.get("LAB_CLASS_DB") else str(store.root / CLASS_RUNS)
+    return f"class runs live in {where}, not in the store: clear and eviction never touch them"
+
+
 def _store_ls(store: Store, args: argparse.Namespace) -> None:
     entries = store.entries()
     if entries.empty:
         print(f"the store at {store.root} is empty")
         if foreign := foreign_names(store):
             print(f"{len(foreign)} not the store's, left as they are: {_some(foreign)}")
+        print(class_runs_line(store))
         return
     cols = [c for c in ("key", "task", "depth", "width", "activation", "optimizer", "lr", "steps", "n_seeds",
                         "size_bytes", "modified", "status") if c in entries]
@@ -88,6 +97,7 @@ def _store_ls(store: Store, args: argparse.Namespace) -> None:
     print(f"{len(entries)} entries, {store.size_bytes() / 1e6:.1f} MB in {store.root}")
     if foreign := foreign_names(store):
         print(f"{len(foreign)} not the store's, left as they are: {_some(foreign)}")
+    print(class_runs_line(store))
 
 
 def _store_clear(store: Store, args: argparse.Namespace) -> None:

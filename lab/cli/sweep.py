@@ -170,9 +170,10 @@ def _largest_axis(args: argparse.Namespace, axes: dict) -> str:
 
 
 def check_size(configs: list[TrialConfig], seeds: list[int], args: argparse.Namespace) -> None:
-    """Refuse sweeps larger than HARD_MAX_TRIALS, and those above MAX_TRIALS or MAX_TRIAL_STEPS without --yes."""
+    """Refuse sweeps larger than HARD_MAX_TRIALS, and those above MAX_TRIALS or MAX_TRIAL_STEPS without --yes
+    (`run`'s size is checked here too, as one config)."""
     trials = len(configs) * len(seeds)
-    size = f"{len(configs)} configs x {len(seeds)} seeds = {trials} trials"
+    size = f"{len(configs)} configs x {len(seeds)} seeds = {trials} trials" if len(configs) > 1 else f"{trials} trials"
     if trials > HARD_MAX_TRIALS:
         raise ConfigError("seed_list" if args.seed_list is not None else "seeds",
                           f"{size}; one sweep trains at most {HARD_MAX_TRIALS}")

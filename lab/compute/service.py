@@ -6,8 +6,14 @@ engine, not the store's pandas and Arrow.
 Many visitors asking for the same results share one flight: a request for a chunk already queued or running joins it
 instead of training it again, across visitors and across pages. A request (a `Ticket`) tells how far its chunks are
 and its place in the queue; a ticket nobody waits for any more is released, and its queued chunks that no other ticket
-wants are cancelled. The queue is bounded: a request that would overflow it is refused with `QueueFull` before
-anything is queued. The web process itself never trains: it stores what the workers trained and loads it.
+wants are cancelled. The web process itself never trains: it stores what the workers trained and loads it.
+
+Fair and bounded: each request names its session (a visitor's browser tab; None for the server's own work), and the
+queued chunks are handed to the workers round-robin across sessions, one chunk of each in turn, only as a worker
+frees up: one large request cannot starve small ones. Chunks of one config queued together (30 students asking for
+their own seeds) train as one stack, up to a chunk's work. A request that would put more than `session_jobs` chunks
+in its session's queue is refused with `SessionFull`, one that would overflow the whole queue (`max_queue`) with
+`QueueFull`, before anything is queued; `forget_session` cancels what a closed session left queued.
 
 Other heavy calls (Hessian tests, traces) go through `call`, which runs a function in a worker, one flight per
 (function, arguments).
@@ -28,8 +34,10 @@ import weakref
 from concurrent import futures
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from lab.compute.chunks import chunk_seeds
+from lab.compute.chunks import CHUNK_WORK, chunk_seeds
+from lab.compute.flights import Flight, land
 from lab.compute.workers import load_modules, start_worker, train_chunk
+from lab.core.budget import weight
 from lab.core.config import ConfigError
 from lab.storage.store import Store
 
@@ -52,33 +60,8 @@ class QueueFull(RuntimeError):
     """More jobs would be queued than the service allows."""
 
 
-class Stored(Future):
-    """The flight of a training job: done once the worker's trials are in the store at `root` (with the job's
-    error, if it failed or the store refused them; cancelled with it while it is queued)."""
-
-    def __init__(self, job: Future, root: str):
-        super().__init__()
-        self.job, self.root = job, root
-        job.add_done_callback(self._land)
-
-    def cancel(self) -> bool:
-        return self.job.cancel()  # only while queued; `_land` then cancels this flight
-
-    def running(self) -> bool:
-        return not self.done() and (self.job.running() or self.job.done())
-
-    def _land(self, job: Future) -> None:
-        if job.cancelled():
-            Future.cancel(self)
-            self.set_running_or_notify_cancel()  # wakes whoever waits on this flight
-            return
-        try:
-            runs = job.result()
-            Store(self.root).save(runs)
-        except BaseException as exc:  # noqa: BLE001 - the ticket reports it (Ticket.result)
-            self.set_exception(exc)
-        else:
-            self.set_result(len(runs.seeds))
+class SessionFull(QueueFull):
+    """More jobs would be queued for one session than the service allows a session."""
 
 
 def in_a_process_of_its_own(fn, *args):
@@ -97,9 +80,10 @@ def in_a_process_of_its_own(fn, *args):
 class Ticket:
     """One request's chunks: progress, place in the queue, errors; `release()` when nobody waits for it."""
 
-    def __init__(self, service: ComputeService, keys: list, futures_: list[Future], sizes: list[int]):
+    def __init__(self, service: ComputeService, keys: list, futures_: list[Future], sizes: list[int], session=None):
         # the ticket holds its own flights: another visitor's release may drop a finished one from the service
         self.service, self.keys, self.futures, self.sizes = service, keys, futures_, sizes
+        self.session = session
         self.total = sum(sizes)
         self.released = False
 
@@ -128,9 +112,16 @@ class Ticket:
                 raise future.exception()
 
     def release(self) -> None:
-        if not self.released:
+        with self.service.lock:  # the page's script and the sweep of closed sessions may both release it
+            if self.released:
+                return
             self.released = True
-            self.service.release(self.keys, self.futures)
+            mine = self.service.tickets.get(self.session)
+            if mine is not None:
+                mine.discard(self)
+                if not mine:
+                    del self.service.tickets[self.session]
+        self.service.release(self.keys, self.futures)
 
 
 class ComputeService:
@@ -139,58 +130,138 @@ class ComputeService:
     of libraries, not both (about 250 and 130 MB), unless a job computes what a warmed store keeps (a Hessian test, a
     replay). With one worker, or `split=False` (a batch job like the warm-up, which wants every core for both kinds
     of job), one pool does both. At most `max_queue` jobs queued or running; one service per server, whatever stores
-    its requests name. The workers train on `device` (cpu, cuda, cuda:N; checked here, so a server asked for a GPU it
-    lacks says so when it starts). `preload`: modules the readers load when they start."""
+    its requests name, and at most `session_jobs` queued for one session. The workers train on `device` (cpu, cuda,
+    cuda:N; checked here, so a server asked for a GPU it lacks says so when it starts). `preload`: modules the readers
+    load when they start."""
 
     def __init__(self, workers: int | None = None, max_queue: int = 512, device: str = "cpu", preload=(),
-                 split: bool = True):
+                 split: bool = True, session_jobs: int | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.max_queue = max_queue
+        self.session_jobs = session_jobs or max_queue
         self.device = check_device(device)
         readers = max(1, self.workers // 4) if split and self.workers > 1 else 0
-        self.executor = _pool(self.workers - readers)  # training
+        self.trainers = self.workers - readers
+        self.executor = _pool(self.trainers)  # training
         self.readers = _pool(readers) if readers else self.executor
         for _ in range((readers or self.workers) if preload else 0):  # the readers start now and load these modules
             self.readers.submit(load_modules, tuple(preload))
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.flights: dict = {}  # key -> Future
         self.waiters: dict = {}  # flight (Future) -> number of tickets waiting for it
-        self.order: dict = {}  # key -> submission number (for places in the queue)
-        self.submitted = 0
+        self.queues: dict = {}  # session -> its queued training flights, oldest first
+        self.turns: dict = {}  # session (with queued flights) -> how many turns it has had
+        self.round = 0  # the turns that the session served last had had before
+        self.tickets: dict = {}  # session -> its tickets not released yet
+        self.busy = 0  # training jobs handed to the workers and not over yet
         _OPEN.add(self)
 
     # ---- requests ----------------------------------------------------------------------------------------------
-    def request(self, root: str | os.PathLike, items) -> Ticket:
-        """Queue what the store at `root` lacks of every (config, seeds) in `items`, joining flights already queued
-        or running; returns a ticket (done at once when everything is stored)."""
-        root, store = str(root), Store(root)
-        jobs = [((root, config.key(), chunk), (train_chunk, config, chunk, self.device), len(chunk), root)
+    def request(self, store: Store | str | os.PathLike, items, session=None) -> Ticket:
+        """Queue what `store` (a Store, or its folder) lacks of every (config, seeds) in `items` for `session`,
+        joining flights already queued or running; returns a ticket (done at once when everything is stored). The
+        trials land through `store` (its size bound, the entries it keeps)."""
+        store = store if isinstance(store, Store) else Store(store)
+        root = str(store.root)
+        jobs = [((root, config.key(), chunk), (store, config, chunk, session), len(chunk))
                 for config, seeds in items for chunk in chunk_seeds(config, store.missing(config, list(seeds)))]
-        return self._ticket(jobs, self.executor)
+        with self.lock:
+            new = [job for job in jobs if self._live(job[0]) is None]
+            self._check_room(len(new), session)
+            if new and session not in self.queues:  # a session starts with as many turns as the last one served had
+                self.queues[session], self.turns[session] = [], self.round
+            for key, args, _ in new:
+                self._add(key, Flight(*args))
+                self.queues[session].append(self.flights[key])
+            ticket = self._ticket(jobs, session)
+            self._dispatch()
+        return ticket
 
     def call(self, fn, *args) -> Ticket:
         """Run `fn(*args)` in a worker, one flight per (fn, args): its value is `value(ticket)` once done."""
-        return self._ticket([((fn.__module__, fn.__qualname__, args), (fn, *args), 1, None)], self.readers)
+        key = (fn.__module__, fn.__qualname__, args)
+        with self.lock:
+            if self._live(key) is None:
+                self._check_room(0, None)
+                self._add(key, self.readers.submit(fn, *args))
+            return self._ticket([(key, None, 1)])
+
+    @property
+    def one_pool(self) -> bool:
+        """Whether one pool of workers both trains and reads (one worker, or `split=False`)."""
+        return self.readers is self.executor
 
     def value(self, ticket: Ticket):
         (future,) = ticket.futures
         return future.result()
 
-    def _ticket(self, jobs, pool) -> Ticket:
+    def _check_room(self, new: int, session) -> None:
+        if len(self._pending()) + new > self.max_queue:
+            raise QueueFull(f"{len(self._pending()) + new} jobs would be queued; at most {self.max_queue}")
+        mine = sum(not f.done() for f in self.queues.get(session, ()))
+        if session is not None and mine + new > self.session_jobs:
+            raise SessionFull(f"{mine + new} jobs would be queued for one session; at most {self.session_jobs}")
+
+    def _add(self, key, future: Future) -> None:
+        self.flights[key] = future
+
+    def _ticket(self, jobs, session=None) -> Ticket:
+        flights = [self.flights[key] for key, *_ in jobs]
+        for future in flights:
+            self.waiters[future] = self.waiters.get(future, 0) + 1
+        ticket = Ticket(self, [key for key, *_ in jobs], flights, [size for *_, size in jobs], session)
+        if session is not None and not ticket.done:
+            self.tickets.setdefault(session, set()).add(ticket)
+        return ticket
+
+    def _dispatch(self) -> None:
+        """Hand queued chunks to the training workers while one is free: the oldest chunk of the session that has had
+        the fewest turns (the earliest to arrive among equals), stacked with the other queued chunks of its config and
+        store up to a chunk's work."""
         with self.lock:
-            new = [job for job in jobs if self._live(job[0]) is None]
-            if len(self._pending()) + len(new) > self.max_queue:
-                raise QueueFull(f"{len(self._pending()) + len(new)} jobs would be queued; at most {self.max_queue}")
-            for key, (fn, *args), _, root in jobs:
-                if self._live(key) is None:
-                    job = pool.submit(fn, *args)
-                    self.flights[key] = job if root is None else Stored(job, root)  # trials: done once stored
-                    self.order[key] = self.submitted
-                    self.submitted += 1
-            flights = [self.flights[key] for key, *_ in jobs]
-            for future in flights:
-                self.waiters[future] = self.waiters.get(future, 0) + 1
-        return Ticket(self, [key for key, *_ in jobs], flights, [size for _, _, size, _ in jobs])
+            while self.busy < self.trainers:
+                self._drop_done()
+                if not self.queues:
+                    return
+                session = min(self.queues, key=self.turns.__getitem__)
+                self.round = self.turns[session]
+                self.turns[session] += 1
+                stack = self._stack(self.queues[session].pop(0))
+                self._drop_done()
+                seeds = tuple(sorted(seed for flight in stack for seed in flight.seeds))
+                job = self.executor.submit(train_chunk, stack[0].config, seeds, self.device)
+                self.busy += 1
+                for flight in stack:
+                    flight.job, flight.stack = job, stack
+                job.add_done_callback(lambda job, stack=stack: self._landed(stack, job))
+
+    def _drop_done(self) -> None:
+        """Take what was cancelled out of the queues, and forget the sessions with nothing queued."""
+        for session in list(self.queues):
+            self.queues[session] = [f for f in self.queues[session] if not f.done()]
+            if not self.queues[session]:
+                del self.queues[session], self.turns[session]
+
+    def _stack(self, first: Flight) -> tuple:
+        """`first` and the queued chunks of its config and store, oldest session first, up to a chunk's work."""
+        room = max(len(first.seeds), CHUNK_WORK // (first.config.steps * weight(first.config))) - len(first.seeds)
+        stack, key = [first], (first.store.root, first.config.key())
+        for queued in list(self.queues.values()):
+            for flight in list(queued):
+                if room >= len(flight.seeds) and (flight.store.root, flight.config.key()) == key \
+                        and not flight.done():
+                    stack.append(flight)
+                    queued.remove(flight)
+                    room -= len(flight.seeds)
+        return tuple(stack)
+
+    def _landed(self, stack: tuple, job: Future) -> None:
+        try:
+            land(stack, job)
+        finally:
+            with self.lock:
+                self.busy -= 1
+                self._dispatch()
 
     def _live(self, key):
         """The flight for `key` if it is queued, running, or finished well (a cancelled or failed one is retried)."""
@@ -206,14 +277,13 @@ class ComputeService:
         return self.flights.get(key)
 
     def position(self, keys) -> int:
+        """How many queued chunks go to the workers before the first of `keys` that is still queued, taking turns
+        across sessions (0: each of them is with a worker or done)."""
         with self.lock:
-            waiting = [self.order[k] for k in keys if k in self.flights and not self.flights[k].done()]
-            if not waiting:
-                return 0
-            first = min(waiting)
-            ahead = [k for k in self._pending() if self.order[k] < first and not self.flights[k].running()]
-            return len(ahead)
-
+            order = {session: n for n, session in enumerate(self.queues)}
+            turn = {f: (self.turns[s] + i, order[s]) for s, queued in self.queues.items() for i, f in enumerate(queued)}
+            mine = [turn[f] for f in (self.flights.get(k) for k in keys) if f in turn]
+            return sum(t < min(mine) for t in turn.values()) if mine else 0
     def release(self, keys, flights) -> None:
         """A ticket's waiter is gone: cancel its queued jobs that nobody else waits for, and forget its finished ones
         (counted per flight: a key's finished flight may already have been replaced by a newer one)."""
@@ -228,11 +298,30 @@ class ComputeService:
                     future.cancel()  # only succeeds while queued; a running job finishes and is stored
                 if future.done() and self.flights.get(key) is future:
                     self.flights.pop(key)
-                    self.order.pop(key, None)
+
+    def forget_session(self, session) -> int:
+        """A session has ended (its tab closed or reloaded): release its tickets, so that its queued chunks that no
+        other ticket waits for are cancelled; how many tickets were released."""
+        with self.lock:
+            tickets = list(self.tickets.pop(session, ()))
+        for ticket in tickets:
+            ticket.release()
+        return len(tickets)
+
+    def sessions(self) -> list:
+        """The sessions with a ticket not released yet."""
+        with self.lock:
+            return list(self.tickets)
 
     def shutdown(self, kill: bool = False) -> None:
         """Cancel the queued jobs and let the workers go; with `kill`, end them now, abandoning their running jobs."""
         _OPEN.discard(self)
+        with self.lock:
+            for queued in self.queues.values():
+                for flight in queued:
+                    flight.cancel()
+            self.queues.clear()
+            self.turns.clear()
         for pool in {self.executor, self.readers}:
             if kill:
                 stop(pool)
@@ -241,6 +330,11 @@ class ComputeService:
 
 
 _OPEN: weakref.WeakSet[ComputeService] = weakref.WeakSet()  # services not shut down yet
+
+
+def open_services() -> list[ComputeService]:
+    """The services not shut down yet."""
+    return list(_OPEN)
 
 
 def _kill_open_services() -> None:

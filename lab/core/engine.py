@@ -95,10 +95,18 @@ def _train_passes(items, dev, record: Recording) -> list[Runs]:
             return [(k, reduce(runs, record)) for k, runs in zip(chunk, results)]
 
     parts: list[list[Runs]] = [[] for _ in items]
-    with ThreadPoolExecutor(min(threads, len(passes))) as pool:
-        for done in pool.map(one_pass, passes):
+    if min(threads, len(passes)) == 1:  # in this thread: Ctrl-C stops the pass under way, as it stops a plain one
+        finished = map(one_pass, passes)
+    else:
+        pool = ThreadPoolExecutor(min(threads, len(passes)))
+        finished = pool.map(one_pass, passes)
+    try:
+        for done in finished:
             for k, runs in done:
                 parts[k].append(runs)
+    finally:
+        if min(threads, len(passes)) > 1:  # stopped (Ctrl-C): the passes not started are dropped, not waited for
+            pool.shutdown(wait=True, cancel_futures=True)
     return [Runs.concat(p) for p in parts]
 
 

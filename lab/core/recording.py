@@ -20,7 +20,7 @@ import ctypes
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import numpy as np
@@ -100,6 +100,39 @@ class Recording:
         per_step += 4 * (params if self.full else layers)  # the gradient history
         return config.steps * per_step + 64 * params
 
+    def kept_bytes_per_trial(self, config: TrialConfig) -> int:
+        """The memory one trial's results take once reduced to this recording (an estimate on the safe side): its
+        trained parameters and outputs on the table, the kept curves (minibatch loss, table loss and error, one
+        gradient norm per layer), its summaries, and on finite data its evaluations."""
+        layers, params = config.depth + 1, layout.param_count(config.layer_sizes)
+        points = len(self.curve_steps(config.steps)) + 1
+        evaluations = 0
+        if config.finite:
+            evaluations = 4 * 6 * (config.steps // (config.eval_every or max(1, config.steps // 100)) + 2)
+        return 4 * params + 16 * config.outputs + 4 * (3 + layers) * points + evaluations + 256
+
+    def check_fits(self, config: TrialConfig, trials: int) -> None:
+        """Refuse (ConfigError) a request that cannot fit at all, saying what would: one trial needing more working
+        memory than `memory_mb` (field `memory_mb`), or `trials` trials whose kept results outgrow it too (field
+        `seeds`); the bounds rise with `memory_mb`."""
+        room = self.memory_mb * 2**20
+        need = self.bytes_per_trial(config)
+        if need > room:
+            thin = replace(self, every=None)
+            hint = "record fewer steps (every:K or summary: no per-step gradient history) or " \
+                if self.full and thin.bytes_per_trial(config) <= room else ""
+            raise ConfigError("memory_mb", f"one trial of this config recorded {self.name} needs about {_mb(need)} MB "
+                                           f"to train, more than {self.memory_mb:g}: {hint}allow {_mb(need)} or more")
+        kept = self.kept_bytes_per_trial(config)
+        if trials * kept > room:
+            most = int(room // kept)
+            curves = 4 * (3 + config.depth + 1) * (len(self.curve_steps(config.steps)) + 1)
+            hint = ", record fewer steps (every:K or summary)" if 2 * curves > kept else ""
+            raise ConfigError("seeds", f"{trials:,} trials of this config recorded {self.name} keep about "
+                                       f"{_mb(trials * kept)} MB of results, more than the {self.memory_mb:g} MB "
+                                       f"allowed (--memory-mb): at most {most:,} seeds{hint}, or allow "
+                                       f"{_mb(trials * kept)} MB or more")
+
     def passes_at_once(self, device_type: str = "cpu") -> int:
         """How many passes the engine trains at the same time: on a CPU `threads` (None: one per usable core); on a
         GPU one."""
@@ -116,6 +149,11 @@ class Recording:
 
 
 FULL = Recording()
+
+
+def _mb(size: float) -> str:
+    """Bytes as whole megabytes (rounded up), with thousands separators."""
+    return f"{-(-int(size) // 2**20):,}"
 
 
 def usable_cores() -> int:

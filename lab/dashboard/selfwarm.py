@@ -21,7 +21,7 @@ from dataclasses import dataclass
 log = logging.getLogger(__name__)
 
 # the pages by name (as in `warm.default_views` and LAB_SELF_WARM_PAGES) and their URL paths, in the navigation's order
-PAGES = {"neurons": "neurons", "lecture": "", "optimizers": "optimizers", "depth": "depth",
+PAGES = {"neurons": "neurons", "lecture": "", "classrun": "class", "optimizers": "optimizers", "depth": "depth",
          "generalization": "generalization", "tuning": "tuning", "landscape": "landscape", "papers": "papers",
          "results": "results"}
 PAGE_TIMEOUT = 300.0  # seconds one page may take to open

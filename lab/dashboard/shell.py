@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from lab.core import naming
+from lab.dashboard.classrun import texts as classrun_texts
 from lab.dashboard.depth import texts as depth_texts
 from lab.dashboard.generalization import texts as generalization_texts
 from lab.dashboard.landscape import texts as landscape_texts
@@ -36,7 +37,7 @@ LANG_KEY = "lang"
 # every text of the dashboard: the shared ones, the data dictionary's and each page's
 STRINGS = {**texts.STRINGS, **columns.STRINGS}
 for _page in (lecture_texts, optimizers_texts, results_texts, depth_texts, generalization_texts, tuning_texts,
-              neurons_texts, landscape_texts, papers_texts):
+              neurons_texts, landscape_texts, classrun_texts, papers_texts):
     STRINGS.update(_page.STRINGS)
 
 
@@ -143,15 +144,19 @@ def _url() -> str | None:
 
 
 # ---- charts --------------------------------------------------------------------------------------------------------
-def chart(build, /, *args, width: str = "stretch", **kwargs) -> None:
+def chart(build, /, *args, width: str = "stretch", values: dict | None = None, **kwargs) -> None:
     """Draw the Altair chart `build(*args, **kwargs)` (a builder of a page's `charts` module) at the page's width
     (`width="content"`: at the chart's own). Its Vega-Lite spec, data included, is made once per arguments (tables
     keyed by content, texts as they are, so each language has its own) for every visitor: building and validating
-    Altair charts was most of a view's server time."""
+    Altair charts was most of a view's server time. `values`: the values of the chart's top-level parameters for
+    this visitor (its own run, say), set in the shared spec without building it again."""
     if any(callable(a) and not isinstance(a, type) for a in (*args, *kwargs.values())):
         raise TypeError("shell.chart: pass values, not functions (a function's result may differ between calls)")
-    spec = _spec(build, args, kwargs)
-    st.vega_lite_chart(dict(spec), width=width)  # a copy: Streamlit moves the datasets out of the dict it is given
+    spec = dict(_spec(build, args, kwargs))  # a copy: Streamlit moves the datasets out of the dict it is given
+    if values:
+        spec["params"] = [{**p, "value": values[p["name"]]} if p.get("name") in values else p
+                          for p in spec.get("params", [])]
+    st.vega_lite_chart(spec, width=width)
 
 
 @remembered

@@ -126,11 +126,11 @@ def warm_view(service: ComputeService, store: Store, view: View, waiting, togeth
             ticket.release()
 
     if together:
-        done(service.request(root, view.trials), f"{view.page}: trials")
+        done(service.request(store, view.trials), f"{view.page}: trials")
     else:
         todo = [(c, list(chunk)) for c, seeds in view.trials for chunk in chunk_seeds(c, store.missing(c, seeds))]
         for first in range(0, len(todo), service.workers):  # the service cuts each piece as it is: flights match
-            done(service.request(root, todo[first:first + service.workers]), f"{view.page}: trials")
+            done(service.request(store, todo[first:first + service.workers]), f"{view.page}: trials")
     derived = view.derived + (stall_jobs(store) if view.page == "depth" else [])
     if together:
         tickets = [service.call(job, root, *args) for job, *args in derived]

@@ -5,7 +5,8 @@ job's result (`result`, a job of `lab.compute.jobs`) through the server's one ca
 Which results are kept where, and for how long:
 
 - the result store (`lab.storage.store`, a folder of Parquet files): every trained trial, by config; until deleted,
-  or evicted least recently used first under `LAB_STORE_MAX_MB`;
+  or evicted least recently used first past the server's bound (`settings.store_max_mb`: 500 MB unless set), never
+  the pages' default views;
 - files beside an entry (`lab.storage.derived`): what a job derived from it (Hessian tests, traces, spectra, replays,
   landscapes); as long as the entry;
 - the server's cache (`lab.dashboard.memo`, in the web process): job results, the tables pages build from them and
@@ -18,13 +19,18 @@ Which results are kept where, and for how long:
 
 from __future__ import annotations
 
-import os
+import threading
+import time
+import weakref
 from pathlib import Path
 
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lab.compute import jobs
-from lab.compute.service import ComputeService, QueueFull
+from lab.compute.service import ComputeService, QueueFull, SessionFull, open_services
+from lab.compute.workers import limit_malloc_arenas
 from lab.core import budget
 from lab.dashboard import memo, settings
 from lab.dashboard.memo import remembered
@@ -36,13 +42,17 @@ POLL_S = 0.3  # how often a waiting page looks at its request's progress
 
 # ---- the store and the workers: one of each per server ------------------------------------------------------------
 def store() -> Store:
-    """The store of this server (LAB_STORE), one object per folder and size limit."""
-    return _store(str(default_root()), os.environ.get("LAB_STORE_MAX_MB"))
+    """The store of this server (LAB_STORE), one object per folder and size bound: bounded by default
+    (`settings.store_max_mb`), so that no visitor can fill the disk; the pages' default views are never evicted."""
+    return _store(str(default_root()), settings.store_max_mb())
 
 
 @st.cache_resource(show_spinner=False)
-def _store(root: str, max_mb: str | None) -> Store:  # max_mb: part of the key (Store reads it from the environment)
-    return Store(Path(root).resolve())
+def _store(root: str, max_mb: float) -> Store:
+    from lab.dashboard.warm import default_views  # the pages' states: read once per server
+
+    pinned = {config.key() for view in default_views() for config, _ in view.trials}
+    return Store(Path(root).resolve(), max_mb=max_mb, pinned=pinned)
 
 
 def root() -> str:
@@ -51,8 +61,37 @@ def root() -> str:
 
 @st.cache_resource(show_spinner=False)
 def service() -> ComputeService:
-    """The server's worker processes (started on first use)."""
-    return ComputeService(workers=settings.workers(), device=settings.device(), preload=jobs.PRELOAD)
+    """The server's worker processes (started on first use), and a thread that cancels what closed sessions left
+    queued (`sweep_sessions`)."""
+    limit_malloc_arenas()  # the web process's script threads too: freed memory reused, not kept per thread
+    pool = ComputeService(workers=settings.workers(), device=settings.device(), preload=jobs.PRELOAD,
+                          max_queue=settings.max_queue(), session_jobs=settings.session_jobs())
+    threading.Thread(target=sweep_sessions, args=(weakref.ref(pool),), name="lab-session-sweep", daemon=True).start()
+    return pool
+
+
+SWEEP_S = 2.0  # how often the server looks for sessions that ended with work queued
+
+
+def session_id() -> str | None:
+    """The visitor's session (one browser tab; a reload is a new one), None outside a script run."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def sweep_sessions(pool_ref) -> None:
+    """Every SWEEP_S seconds, release the tickets of the sessions the server no longer knows (a tab closed, reloaded
+    or gone quiet): their queued work that no other session waits for is cancelled. Streamlit also stops a
+    disconnected session's script, which releases its ticket; this catches what a stopped script cannot (a wait
+    outside st.* calls). Ends with the service."""
+    while (pool := pool_ref()) is not None and pool in open_services():
+        if runtime.exists():
+            known = runtime.get_instance().is_active_session
+            for session in pool.sessions():
+                if session is not None and not known(session):
+                    pool.forget_session(session)
+        del pool
+        time.sleep(SWEEP_S)
 
 
 # ---- training ------------------------------------------------------------------------------------------------------
@@ -85,11 +124,15 @@ def _wait(ticket, text) -> None:
 
 def ensure(items, text=None) -> bool:
     """Make sure the store holds every (config, seeds) of `items` (seeds: a list, or n for 0..n-1): what it lacks is
-    queued for the workers (joining work already queued or running for other visitors) while the page shows the
-    progress. False, with a message, when the queue is full."""
+    queued for the workers (joining work already queued or running for other visitors; taking turns with the other
+    visitors' sessions) while the page shows the progress. False, with a message, when this visitor has too much
+    queued already or the whole queue is full."""
     items = [(config, range(seeds) if isinstance(seeds, int) else list(seeds)) for config, seeds in items]
     try:
-        ticket = service().request(root(), items)
+        ticket = service().request(store(), items, session=session_id())
+    except SessionFull:
+        st.warning(tr("queue.session_full", limit=settings.session_jobs()), icon=":material/hourglass_top:")
+        return False
     except QueueFull:
         st.warning(tr("queue.full"), icon=":material/hourglass_top:")
         return False

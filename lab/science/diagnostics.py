@@ -88,7 +88,7 @@ def table_loss_function(config: TrialConfig, dtype=torch.float64):
     """The truth-table loss of `config`'s network as a function of one flat parameter vector (P,): the mean over the
     4 rows and all outputs of MSE, or BCE written as softplus(z) − y·z on the output pre-activation z."""
     layers = models.layout(config.layer_sizes)
-    x = tasks.TABLE_INPUTS.to(dtype)
+    x = tasks.table_inputs(config.encoding).to(dtype)  # 0/1, or ±1 with the pm1 encoding
     y = tasks.targets(config.task, config.encoding, tasks.TABLE_INPUTS).to(dtype)
     hidden = models.ACTIVATION_FORWARD[config.activation]
     last = len(layers) - 1
@@ -101,7 +101,7 @@ def table_loss_function(config: TrialConfig, dtype=torch.float64):
             a = z if l == last else hidden(z)
         if config.loss_fn == "bce":
             return torch.mean(torch.nn.functional.softplus(a) - y * a)
-        return torch.mean((torch.sigmoid(a) - y) ** 2)
+        return torch.mean(((a if config.output == "identity" else torch.sigmoid(a)) - y) ** 2)
 
     return loss
 

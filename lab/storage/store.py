@@ -9,7 +9,8 @@
   (`delete`, `clear`, eviction) removes its lock file too; lock files are never listed as entries. A truncated,
   garbage or older-schema file is reported once, then treated as missing and recomputed.
 - Portable: only the standard library's portable modules, `filelock` and `pathlib`: no POSIX-only module.
-- Bounded: with `LAB_STORE_MAX_MB` set, the least recently used entries are evicted after each write.
+- Bounded: with `LAB_STORE_MAX_MB` set (or `max_mb`), the least recently used entries are evicted after each write;
+  `pinned` keys (a server's default views) never are.
 - Derived files: results computed from one entry (lab.storage.derived) are small JSON files beside it, `KEY.NAME.json`,
   written atomically and only while the entry exists; counted, listed and deleted with it; one whose entry is gone (a
   crash between two unlinks) is deleted by `clear` and eviction.
@@ -60,6 +61,7 @@ LOCK_SUFFIX = ".lock"  # lock files: `.KEY.lock`, hidden beside the entries
 
 
 STALE_TEMP_SECONDS = 3600  # temporary files this old are left from a killed writer
+CLASS_RUNS = "class-runs"  # the class runs' database folder (lab.storage.classruns.FOLDER): beside, never the store's
 DERIVED_SUFFIX = ".json"  # derived files: `KEY.NAME.json`, beside the entry KEY.parquet
 DERIVED_NAME = re.compile(r"[A-Za-z0-9_-]+")  # a derived file's NAME: no dot, no path
 OLD_DERIVED_DIRS = ("hessian-tests",)  # where an older layout kept derived files: counted, deleted by `clear`
@@ -89,8 +91,9 @@ def max_megabytes(max_mb: float | None = None) -> float | None:
 
 
 class Store:
-    def __init__(self, root: str | os.PathLike | None = None, max_mb: float | None = None):
+    def __init__(self, root: str | os.PathLike | None = None, max_mb: float | None = None, pinned=()):
         mb = max_megabytes(max_mb)  # before the folder is made: a bad setting changes nothing
+        self.pinned = frozenset(pinned)  # keys never evicted
         self.root = Path(root) if root is not None else default_root()
         self.root.mkdir(parents=True, exist_ok=True)
         self.max_bytes = mb * 1024 * 1024 if mb is not None else None
@@ -263,10 +266,11 @@ class Store:
 
     def foreign(self) -> list[Path]:
         """What lies in the store's folder that is not the store's (not an entry, derived file, lock file, temporary
-        file or an older layout's folder of derived files): the store never reads, counts or deletes it."""
+        file or an older layout's folder of derived files; nor the class runs' folder, which lives beside it): the
+        store never reads, counts or deletes it."""
         own = {*map(self.path, self.keys()), *(p for paths in self.derived_files().values() for p in paths),
                *self.lock_files(), *self._old_derived_dirs()}
-        return sorted(p for p in self.root.iterdir() if p not in own
+        return sorted(p for p in self.root.iterdir() if p not in own and p.name != CLASS_RUNS
                       and not (p.name.startswith(".") and p.name.endswith(".tmp") and p.is_file()))
 
     def entries(self) -> pd.DataFrame:
@@ -355,7 +359,7 @@ class Store:
 
     def evict(self, keep: str | None = None) -> list[str]:
         """Delete least recently used entries, each with its derived files, until the store (`size_bytes`) fits
-        `LAB_STORE_MAX_MB` (never `keep`); derived files whose entry is gone go first."""
+        `LAB_STORE_MAX_MB` (never `keep` nor a pinned key); derived files whose entry is gone go first."""
         if self.max_bytes is None:
             return []
         total = self.size_bytes()
@@ -370,7 +374,7 @@ class Store:
             if total <= self.max_bytes:
                 break
             key = path.name[: -len(SUFFIX)]
-            if key == keep:
+            if key == keep or key in self.pinned:
                 continue
             total -= _size(path) + sum(map(_size, derived.get(key, [])))
             with contextlib.suppress(OSError):  # a key that cannot be deleted is left; the others still go

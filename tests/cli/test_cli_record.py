@@ -9,6 +9,8 @@ import torch
 from reference import lecture_program
 
 from lab import cli
+from lab.core.config import TrialConfig
+from lab.core.recording import Recording
 from lab.storage.store import Store
 
 
@@ -102,3 +104,90 @@ def test_run_on_several_processes_writes_what_one_writes(capsys, tmp_path, monke
 def test_run_refuses_a_bad_number_of_workers(capsys, value):
     code, out, err = main(capsys, "run", "--workers", value)
     assert code == 2 and err.startswith("error: --workers") and "Traceback" not in err
+
+
+# ---- run records what its output needs, in passes, and refuses what cannot fit ------------------------------------
+@pytest.fixture
+def recordings(monkeypatch):
+    """The Recording each `run` trains with (its training unchanged)."""
+    import lab.compute.sweep
+
+    seen, real = [], lab.compute.sweep.stored_runs
+
+    def spy(store, config, seeds, device="cpu", record=None, workers=1):
+        seen.append(record)
+        return real(store, config, seeds, device, record, workers)
+
+    monkeypatch.setattr(lab.compute.sweep, "stored_runs", spy)
+    return seen
+
+
+@pytest.mark.parametrize("flags, level", [
+    ([], "every:100"),  # the log's steps
+    (["--quiet", "--csv", "{tmp}/s.csv"], "summary"),  # the CSV's summaries
+    (["--curves", "{tmp}/c.csv"], "full"),  # every step of the curves
+    (["--quiet", "--curves", "{tmp}/c.csv", "--record", "every:20"], "every:20"),  # as asked
+    (["--memory-mb", "64"], "every:100"),
+])
+def test_run_records_what_its_output_needs(capsys, tmp_path, recordings, flags, level):
+    flags = [f.format(tmp=tmp_path) for f in flags]
+    code, out, err = main(capsys, "run", "--steps", "300", "--seeds", "3", *flags)
+    assert code == 0 and err == ""
+    assert [r.name for r in recordings] == [level]
+    assert recordings[0].memory_mb == (64 if "--memory-mb" in flags else 512)
+
+
+def test_run_trains_many_trials_in_passes_and_writes_what_one_pass_writes(capsys, tmp_path, monkeypatch):
+    import lab.core.engine
+
+    sizes, real = [], lab.core.engine._train_stacked
+    monkeypatch.setattr(lab.core.engine, "_train_stacked",
+                        lambda items, *a, **k: sizes.append(sum(len(s) for _, s in items)) or real(items, *a, **k))
+    flags = ("--steps", "60", "--seeds", "90", "--workers", "1", "--quiet")
+    one = ("--record", "full", "--memory-mb", "1000", "--csv", str(tmp_path / "one.csv"))
+    assert main(capsys, "run", *flags, *one)[0] == 0
+    assert sizes == [90]
+    sizes.clear()
+    assert main(capsys, "run", *flags, "--memory-mb", "0.2", "--csv", str(tmp_path / "passes.csv"))[0] == 0
+    assert len(sizes) > 1 and max(sizes) <= Recording(None, 0.2).trials_per_pass(TrialConfig(steps=60))
+    assert (tmp_path / "passes.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    import lab.compute.sweep
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("trained")
+
+    monkeypatch.setattr(lab.compute.sweep, "train_unit", refuse)
+
+
+def test_run_asks_for_yes_past_the_size_sweep_does(capsys, no_training):
+    code, out, err = main(capsys, "run", "--seeds", "100000", "--steps", "100000")
+    assert (code, out) == (2, [])
+    assert err == ("error: --yes: 100000 trials of 10000000000 trial-steps in all, more than 200000000: add --yes to "
+                   "start it\n")
+
+
+def test_run_shares_sweeps_size_check(capsys, monkeypatch, tmp_path):
+    import lab.cli.sweep
+
+    monkeypatch.setattr(lab.cli.sweep, "MAX_TRIAL_STEPS", 99)
+    code, _, err = main(capsys, "run", "--seeds", "2", "--steps", "50")
+    assert code == 2 and err.startswith("error: --yes: 2 trials of 100 trial-steps in all, more than 99")
+    code, out, err = main(capsys, "run", "--seeds", "2", "--steps", "50", "--yes")
+    assert code == 0 and err == "" and out[-3].startswith("solved ")
+
+
+@pytest.mark.parametrize("argv, flag, fits", [
+    (["--width", "256", "--depth", "16", "--seeds", "100000", "--steps", "100000", "--yes"], "--seeds", "at most "),
+    (["--width", "256", "--depth", "16", "--steps", "100000", "--curves", "c.csv"], "--memory-mb", "every:K"),
+    (["--seeds", "1000", "--steps", "2000", "--curves", "c.csv"], "--curves", "every:3"),
+])
+def test_run_refuses_what_cannot_fit_saying_what_would(capsys, tmp_path, monkeypatch, no_training, argv, flag, fits):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = main(capsys, "run", *argv)
+    assert (code, out) == (2, [])
+    assert err.startswith(f"error: {flag}: ") and err.count("\n") == 1 and fits in err, err
+    assert not (tmp_path / "c.csv").exists()

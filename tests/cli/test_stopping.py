@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 POSIX = pytest.mark.skipif(os.name != "posix", reason="signals to a process group are POSIX's")
 STOP_S = 3.0  # the most a stop may take here: 2 s asked, some slack for a loaded machine
 # thousands of trials of 100,000 steps: minutes of work, split in units over 2 processes (the cost model picks both)
-LONG_RUN = ["run", "--seeds", "4000", "--steps", "100000", "--quiet", "--workers", "2"]
+LONG_RUN = ["run", "--seeds", "4000", "--steps", "100000", "--quiet", "--workers", "2", "--yes"]
 
 
 # ---- in this process -----------------------------------------------------------------------------------------------

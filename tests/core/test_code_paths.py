@@ -46,17 +46,30 @@ GUARD = "LAB_CODE_PATH"
 # The exactness tests: the engine's numbers against the plain PyTorch program, the lecture's log, the exported scripts'
 # output and PyTorch's own kernels (bitwise, or within the tolerance each test states). Not here: tests of the summary
 # logic, CSV formats, errors, pages and the store, which do not depend on the arithmetic. tests/cli/test_cli.py's
-# test_csv_and_curves compares a loss read back from CSV, a parser's rounding rather than the engine's.
+# test_csv_and_curves compares a loss read back from CSV, a parser's rounding rather than the engine's, and its
+# test_subprocess_python_m_lab runs in a child process the log that test_one_seed_prints_exactly_the_lecture_log checks
+# in this one (the same arithmetic, 15 s more per run). Finite data: tests/core/test_runs.py.
 EXACTNESS_TESTS = [
     "tests/core/test_engine.py::test_reference_is_the_lecture_program",
     "tests/core/test_engine.py::test_lecture_defaults_bitwise_for_seeds_0_to_9",
-    "tests/core/test_engine.py::test_every_setting_matches_the_plain_program",
+    *(f"tests/core/test_engine.py::test_every_setting_matches_the_plain_program[{family}]" for family in (
+        # the config families the README claims bitwise, each under every code path (the wider layers and larger
+        # minibatches of that test, close rather than bitwise, are checked on this machine's own path only)
+        "lecture", "sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adamw", "rmsprop-momentum-wd",
+        "adam-betas-wd", "sgd-wd",  # every optimizer
+        "tanh", "relu", "identity",  # every activation
+        "onehot", "bce", "onehot-bce",  # encodings and losses
+        "depth2", "depth3-tanh", "depth4-relu", "depth5", "depth6-identity",  # every depth
+        "xavier", "xavier-depth3-relu", "full-batch", "full-batch-xor-sgd",  # initialisation, full batch
+        "or", "nand", "xor",  # every task
+    )),
     "tests/core/test_engine.py::test_a_sensitive_config_stays_close",
     "tests/core/test_engine.py::test_bce_near_saturation_follows_the_plain_program",
     "tests/core/test_engine.py::test_seeds_together_equal_seeds_alone",
     "tests/core/test_engine.py::test_mixed_group_equals_each_config_alone",
     "tests/core/test_engine.py::test_diverged_trials_are_flagged_and_isolated",
     "tests/core/test_engine.py::test_a_diverging_config_leaves_its_group_alone",
+    "tests/core/test_engine_fields.py::test_the_papers_settings_match_the_plain_program",
     "tests/core/test_runs.py::test_summary_matches_the_plain_program",
     "tests/core/test_runs.py::test_table_metrics_match_the_plain_model",
     "tests/core/test_runs.py::test_lecture_trained_nets_are_bitwise_the_plain_nets",
@@ -67,7 +80,6 @@ EXACTNESS_TESTS = [
     "tests/cli/test_cli.py::test_one_seed_prints_exactly_the_lecture_log",
     "tests/cli/test_cli.py::test_default_seed_is_zero",
     "tests/cli/test_cli.py::test_several_seeds_print_the_median_over_seeds",
-    "tests/cli/test_cli.py::test_subprocess_python_m_lab",
     "tests/core/test_export.py::test_script_prints_the_engines_log",
 ]
 
@@ -119,11 +131,23 @@ def test_the_exactness_list_names_existing_tests():
     """Every entry names a test function of an existing file, and none is in this module (which would recurse)."""
     for node in EXACTNESS_TESTS:
         path, _, name = node.partition("::")
+        name, _, case = name.partition("[")
         assert path != THIS, f"{node}: the code-path runs must not run {THIS}"
         assert (ROOT / path).is_file(), f"{node}: no file {path}"
         tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
         functions = {f.name for f in tree.body if isinstance(f, ast.FunctionDef)}
         assert name in functions, f"{node}: {path} has no test {name}"
+        if case:  # a case of test_every_setting_matches_the_plain_program: a config of its SWEEP claimed bitwise
+            from test_engine import SWEEP
+
+            assert SWEEP.get(case[:-1], (None, None))[1] is not None, f"{node}: not a bitwise config of SWEEP"
+
+
+def test_every_bitwise_config_is_rerun_under_every_code_path():
+    from test_engine import SWEEP
+
+    rerun = {node.split("[")[1][:-1] for node in EXACTNESS_TESTS if "[" in node}
+    assert rerun == {name for name, (_, expected) in SWEEP.items() if expected is not None}
 
 
 @dataclass(frozen=True)

@@ -179,3 +179,19 @@ def test_saxe_setting_learns_the_best_linear_fit():
     assert np.all(runs.table_loss[:, 0] > best + 0.05)
     np.testing.assert_allclose(runs.table_loss[:, -1], best, rtol=1e-5)
     assert np.all(runs.table_error[:, -1] == 0)
+
+
+def test_the_hessians_loss_function_reads_pm1_and_the_linear_output():
+    """lab.science.diagnostics' float64 truth-table loss (the function its Hessians differentiate) at a trained
+    net's parameters is the engine's float32 truth-table loss, for ±1 inputs and a linear output too."""
+    import torch
+
+    from lab.science.diagnostics import table_loss_function
+
+    for name in ("pm1", "pm1-linear-output", "saxe-gaussian-depth3"):
+        config = FIELDS[name]
+        runs = engine_run(config, SEEDS)
+        f = table_loss_function(config)
+        for k in range(len(SEEDS)):
+            value = f(torch.as_tensor(runs.params[k], dtype=torch.float64)).item()
+            assert value == pytest.approx(float(runs.table_loss[k, -1]), rel=1e-5, abs=1e-8), name

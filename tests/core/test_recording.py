@@ -160,3 +160,35 @@ def test_a_gpu_takes_passes_as_large_as_the_memory_allows():
     recording = Recording(None, 8192)
     assert recording.trials_per_pass(C(), "cpu") == MAX_PASS_TRIALS
     assert recording.trials_per_pass(C(), "cuda") == 8192 * 2**20 // recording.bytes_per_trial(C()) > MAX_PASS_TRIALS
+
+
+def _kept_bytes(runs) -> int:
+    """What a reduced Runs holds in its arrays, per trial."""
+    arrays = [runs.loss, runs.table_loss, runs.table_error, runs.grad_norm, runs.table_output, runs.params,
+              *(runs.summaries or {}).values(), *(v for k, v in (runs.evaluations or {}).items() if k != "steps")]
+    return sum(a.nbytes for a in arrays) // len(runs.seeds)
+
+
+@pytest.mark.parametrize("config, level", [(C(steps=60), "every:7"), (C(steps=60), "summary"),
+                                           (C(width=40, depth=3, steps=30), "full"),
+                                           (C(n_train=20, steps=50), "every:10")])
+def test_kept_bytes_per_trial_is_an_estimate_on_the_safe_side(config, level):
+    recording = Recording.parse(level)
+    got = _kept_bytes(train(config, range(6), record=recording))
+    assert got <= recording.kept_bytes_per_trial(config) <= got + 1024
+
+
+def test_what_cannot_fit_is_refused_saying_what_would():
+    big, recording = C(width=256, depth=16, steps=2000), Recording.parse("every:100")
+    with pytest.raises(ConfigError) as info:
+        recording.check_fits(big, 1000)
+    assert info.value.field == "seeds"
+    most = int(info.value.reason.split("at most ")[1].split()[0].replace(",", ""))
+    recording.check_fits(big, most)  # what the message says fits
+    with pytest.raises(ConfigError):
+        recording.check_fits(big, most + 1)
+    with pytest.raises(ConfigError) as info:  # one trial's per-step gradient history alone outgrows the setting
+        Recording.parse("full").check_fits(C(width=256, depth=16, steps=100_000), 1)
+    assert info.value.field == "memory_mb" and "every:K or summary" in info.value.reason
+    Recording.parse("summary").check_fits(C(width=256, depth=16, steps=100_000), 1)
+    Recording.parse("every:100").check_fits(C(), 100_000)  # the lecture's net, 100,000 trials: fits by default

@@ -9,6 +9,7 @@ import types
 
 import pytest
 
+from lab.dashboard.classrun import state as classrun
 from lab.dashboard.depth import state as depth
 from lab.dashboard.generalization import state as generalization
 from lab.dashboard.landscape import state as landscape
@@ -20,7 +21,7 @@ from lab.dashboard.results import state as results
 from lab.dashboard.shared import params as url_params
 from lab.dashboard.tuning import state as tuning
 
-PAGES = [lecture, optimizers, depth, generalization, tuning, neurons, results, landscape, papers]
+PAGES = [lecture, optimizers, depth, generalization, tuning, neurons, results, landscape, classrun, papers]
 IDS = [page.__name__.rsplit(".", 1)[1] for page in PAGES]
 CHANGED = {  # per page, a link that changes several settings (each written back by to_params as given)
     lecture: {"seed": "4", "optimizer": "sgd", "depth": "3"},
@@ -33,6 +34,7 @@ CHANGED = {  # per page, a link that changes several settings (each written back
     results: {"key": "0123456789abcdef0123"},
     papers: {"paper": "dauphin"},
     landscape: {"opts": "adam,sgd", "seed": "7", "normalize": "1", "depth": "2", "activation": "tanh", "steps": "300"},
+    classrun: {"code": "K7MPQ2", "teacher": "s3cret-Teacher_link", "mine": "20240117"},
 }
 
 

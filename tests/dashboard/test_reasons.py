@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from lab.dashboard.classrun import state as classrun
 from lab.dashboard.depth import state as depth
 from lab.dashboard.generalization import state as generalization
 from lab.dashboard.landscape import state as landscape
@@ -16,7 +17,7 @@ from lab.dashboard.results import state as results
 from lab.dashboard.shared.reasons import reason
 from lab.dashboard.tuning import state as tuning
 
-PAGES = [lecture, optimizers, depth, generalization, tuning, neurons, results, landscape, papers]
+PAGES = [lecture, optimizers, depth, generalization, tuning, neurons, results, landscape, classrun, papers]
 BAD = ("-1", "abc", "99999999", "0.0", "sgd,nope", "1-99")
 
 

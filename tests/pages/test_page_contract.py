@@ -21,6 +21,7 @@ SMALL = {  # per page, a link to a small view (each trains in seconds)
     "neurons": {},
     "landscape": {"steps": "200", "opts": "sgd,adam"},
     "results": {},
+    "classrun": {},  # the start form: no class yet
     "papers": {},
 }
 PAGES = list(SMALL)
@@ -44,12 +45,14 @@ MALFORMED = {  # per page, one parameter the page cannot use
     "neurons": ("task", "xnor"),
     "landscape": ("depth", "5"),
     "results": ("key", "../../etc/passwd"),
+    "classrun": ("code", "<script>alert(1)</script>"),
     "papers": ("paper", "nope"),
 }
 
 
 def test_every_page_is_covered():
-    assert set(OVER_BUDGET) | {"results", "papers"} == set(PAGES) == set(MALFORMED)  # these two train nothing
+    assert set(OVER_BUDGET) | {"results", "classrun", "papers"} == set(PAGES) == set(MALFORMED)  # these train nothing
+    # on their default view (the class run's budget: tests/pages/test_classrun_page.py)
     assert set(PAGES) == {path.stem.removesuffix("_page") for path in (ROOT / "pages").glob("*_page.py")}
 
 
@@ -80,5 +83,6 @@ def test_malformed_link_warns_and_the_page_renders(page):
     assert len(warnings) == 1 and f"`{name}=" in warnings[0], [w.value for w in at.warning]
     assert at.title
     assert name not in at.query_params or at.query_params[name] != value
-    if page not in ("results", "papers"):  # these two show stored results only: the test's store is empty
+    if page not in ("results", "classrun", "papers"):  # these draw no chart on their default view (the test's store
+        # is empty)
         assert charts(at) >= 1

@@ -159,6 +159,24 @@ def test_max_mb_evicts_least_recently_used_first(tmp_path, monkeypatch):
     assert Store(tmp_path / "store", max_mb=1.5).max_bytes == 1.5 * 2**20  # the argument wins over the variable
 
 
+def test_pinned_entries_are_never_evicted(tmp_path):
+    """A server pins its pages' default views: however old, they stay when the bound is reached, and the least
+    recently used of the others go instead."""
+    configs = [SMALL.replace(depth=d) for d in (1, 2, 3, 4)]
+    runs = [engine_run(config, (0, 1)) for config in configs]
+    size = max(_entry_size(tmp_path, r) for r in runs)
+    pinned = {runs[0].config.key()}
+    store = Store(tmp_path / "store", max_mb=2.5 * size / 2**20, pinned=pinned)
+    for r, age in zip(runs[:2], (900, 300)):
+        store.save(r)
+        touch_age(store.path(r.config.key()), age)  # the pinned one is the least recently used
+    store.save(runs[2])
+    assert sorted(store.keys()) == sorted(r.config.key() for r in (runs[0], runs[2]))  # the other old one went
+    store.save(runs[3])
+    assert runs[0].config.key() in store.keys() and runs[3].config.key() in store.keys()
+    assert store.size_bytes() <= 2.5 * size
+
+
 def test_delete_clear_and_entries(tmp_path):
     store = Store(tmp_path)
     assert store.entries().empty and store.keys() == [] and store.clear() == 0

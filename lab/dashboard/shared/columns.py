@@ -79,6 +79,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "grad_norm_<layer>": _c("norm of the gradient of one layer's parameters at that step (1: the first hidden layer, "
                             "the last: the output layer)", "そのステップでの層ごとのパラメータの勾配ノルム（1 が第 1 中間層、"
                             "最後が出力層）", ("norm", "ノルム")),
+    # ---- a class run's runs (one row per student's trial)
+    "trial_solved": _c("whether the trial was solved: all 4 rows right after the last step, not diverged",
+                       "試行が解けたか：最後のステップの後に 4 行すべて正解し、発散していない", ("true/false", "true/false")),
+    "steps_to_solve": _c("the first step from which the trial answers all 4 rows right; empty: never",
+                         "それ以降ずっと 4 行すべてに正解する最初のステップ。空欄は解けなかった試行", STEPS),
+    "final_loss": _c("loss on the 4 truth-table rows after the last step; empty: diverged",
+                     "最後のステップの後の真理値表 4 行での損失。空欄は発散", ("loss", "損失")),
+    "submitted_at": _c("when the run joined the class", "試行がクラスに加わった時刻", ("ISO 8601, UTC", "ISO 8601、UTC")),
     # ---- finite noisy data (generalization)
     "best_step_median": _c("median over trials of the evaluation step with the lowest validation loss",
                            "検証損失が最小になった評価ステップの試行全体での中央値", STEPS),

@@ -23,6 +23,8 @@ PATTERNS: tuple[tuple[str, str], ...] = (  # (English, as a regular expression; 
     (r"needs a finite training set: set n_train too", "有限の訓練データが必要です：n_train も指定してください"),
     (r"set folds and fold together", "folds と fold は一緒に指定してください"),
     (r"unknown setting \(allowed: (.+)\)", r"不明な設定です（使えるもの：\1）"),
+    (r"must be the class's code of (\d+) to (\d+) letters and digits", r"クラスのコード（英数字 \1〜\2 文字）にしてください"),
+    (r"must be the teacher link's secret", "教員用リンクの合言葉にしてください"),
 )
 
 

@@ -1,0 +1,307 @@
+"""The class run page's parts, in the order the page draws them: the start / join forms (no class yet), the class's
+links and the teacher's buttons, the student's "Add my run" form, the visitor's own run, and the class's picture
+(a fragment redrawn every `room.REFRESH_S` seconds, reading only the runs it has not seen)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import random
+import secrets
+
+import pandas as pd
+import segno
+import sqlalchemy
+import streamlit as st
+
+from lab.compute.service import QueueFull
+from lab.core import budget, naming
+from lab.core.config import ACTIVATIONS, LIMITS, MAX_SEED
+from lab.core.optimizers import OPTIMIZERS
+from lab.dashboard import settings, shell, work
+from lab.dashboard.classrun import charts as class_charts
+from lab.dashboard.classrun import room, tables
+from lab.dashboard.classrun import state as class_state
+from lab.dashboard.shared import params as url_params
+from lab.dashboard.shared import replay as replays
+from lab.dashboard.shell import tr
+from lab.science import inspect
+from lab.storage import classruns
+from lab.storage.classruns import ClassRunError
+
+log = logging.getLogger(__name__)
+SESSION_KEY = "cls.session"  # this visitor's own token: the per-session bound counts its runs
+
+
+def refused(error: ClassRunError) -> None:
+    """One short warning saying why the class store refused (its reason, in this language)."""
+    values = {k: url_params.shown(v, 20) if isinstance(v, str) else v for k, v in error.values.items()}
+    st.warning(tr(error.reason, **values), icon=":material/block:")
+
+
+def database_down(error: Exception) -> None:
+    log.warning("class runs' database: %s", error)
+    st.warning(tr("class.err.database"), icon=":material/cloud_off:")
+
+
+def session_token() -> str:
+    if SESSION_KEY not in st.session_state:
+        st.session_state[SESSION_KEY] = secrets.token_hex(8)
+    return st.session_state[SESSION_KEY]
+
+
+def base_url() -> str:
+    """This page's address without its query ("" where no browser is behind it)."""
+    try:
+        url = st.context.url or ""
+    except Exception:  # noqa: BLE001 - no browser context (tests)
+        url = ""
+    return url.split("?", 1)[0]
+
+
+# ---- no class yet --------------------------------------------------------------------------------------------------
+NOTICE = "cls.notice"  # a refusal met in a button's callback, shown on the next run: (text key, values)
+
+
+def start_or_join() -> None:
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        refused(ClassRunError(notice[0], **notice[1]))
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader(tr("cls.start.title"))
+        st.caption(tr("cls.start.caption"))
+        with st.form("cls.start"):
+            row = st.columns(3)
+            row[0].selectbox(tr("f.optimizer"), tuple(OPTIMIZERS), key="cls.optimizer",
+                             format_func=lambda name: OPTIMIZERS[name].label)
+            row[1].number_input(tr("f.lr"), url_params.MIN_LR, LIMITS["lr"][1], key="cls.lr", format="%g", step=0.01)
+            row[2].selectbox(tr("f.activation"), ACTIVATIONS, key="cls.activation")
+            row = st.columns(3)
+            row[0].number_input(tr("f.depth"), *LIMITS["depth"], key="cls.depth")
+            row[1].number_input(tr("f.width"), *LIMITS["width"], key="cls.width")
+            row[2].number_input(tr("f.steps"), *LIMITS["steps"], key="cls.steps", step=100)
+            st.form_submit_button(tr("cls.start.button"), type="primary", icon=":material/groups:",
+                                  on_click=start, args=(st.session_state,))
+    with right:
+        st.subheader(tr("cls.join.title"))
+        with st.form("cls.join"):
+            st.text_input(tr("cls.join.code"), max_chars=16, key="cls.join.code")
+            st.form_submit_button(tr("cls.join.button"), icon=":material/login:", on_click=join,
+                                  args=(st.session_state,))
+
+
+def start(values) -> None:
+    """on_click of "Start a class run": the class run made in the database, the page turned into its teacher's."""
+    config = class_state.from_widgets(values).config
+    needed, limit = budget.work([config], 1), settings.max_work()
+    if needed > limit:
+        values[NOTICE] = ("budget.over", {"needed": f"{needed:,}", "limit": f"{limit:,}"})
+        return
+    try:
+        code, secret = room.db().start(config)
+    except sqlalchemy.exc.SQLAlchemyError as e:
+        log.warning("class runs' database: %s", e)
+        values[NOTICE] = ("class.err.database", {})
+        return
+    class_state.started(values, code, secret)
+
+
+def join(values) -> None:
+    """on_click of "Join": the class of the typed code, as a student sees it."""
+    typed = values.get("cls.join.code", "")
+    code = classruns.normal_code(typed)
+    if code is None:
+        values[NOTICE] = ("class.err.code", {"code": typed})
+        return
+    class_state.joined(values, code)
+
+
+# ---- the class run: links, the teacher's buttons -------------------------------------------------------------------
+def header(run, teacher: bool) -> None:
+    st.markdown(tr("cls.experiment", code=run.code, name=naming.describe(run.config, shell.words())))
+    link = f"{base_url()}?code={run.code}"
+    if not teacher:
+        return
+    st.success(tr("cls.teacher.mode"), icon=":material/school:")
+    left, right = st.columns([3, 1], gap="large")
+    with left:
+        st.caption(tr("cls.link.students"))
+        st.code(link, language=None, wrap_lines=True)
+        st.caption(tr("cls.link.teacher"))
+        st.code(f"{link}&teacher={st.session_state['cls.teacher']}", language=None, wrap_lines=True)
+        buttons = st.columns(2)
+        close = buttons[0].button(tr("cls.close"), icon=":material/lock:", disabled=not run.is_open)
+        reveal = buttons[1].button(tr("cls.reveal"), icon=":material/visibility:", disabled=run.revealed is not None)
+    with right:
+        st.image(qr_png(link), caption=tr("cls.qr"), width=220)
+    secret = st.session_state["cls.teacher"]
+    try:
+        if close:
+            room.db().close(run.code, secret)
+            st.rerun()
+        if reveal and work.train([run.config], room.REFERENCE_SEEDS):  # trained here, once, before anyone shows it
+            room.db().reveal(run.code, secret)
+            st.rerun()
+    except ClassRunError as e:
+        refused(e)
+
+
+def qr_png(link: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(link or "class", error="m").save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
+
+
+# ---- a student's run ---------------------------------------------------------------------------------------------
+def random_seed(values) -> None:
+    values["cls.seed"] = random.randint(0, 999_999)
+
+
+def add_form(run) -> None:
+    if not run.is_open:
+        st.info(tr("cls.closed"), icon=":material/lock:")
+        return
+    st.subheader(tr("cls.add.title"))
+    if "cls.seed" not in st.session_state:
+        st.session_state["cls.seed"] = max(0, st.session_state.get("cls.mine", -1))
+    st.button(tr("cls.random"), on_click=random_seed, args=(st.session_state,), icon=":material/casino:")
+    with st.form("cls.add"):
+        row = st.columns([2, 2, 1], vertical_alignment="bottom")
+        row[0].number_input(tr("cls.seed"), 0, MAX_SEED, step=1, key="cls.seed",
+                            help=tr("cls.seed.help", max=f"{MAX_SEED:,}"))
+        row[1].text_input(tr("cls.nickname"), max_chars=classruns.MAX_NICKNAME, key="cls.nick",
+                          help=tr("cls.nickname.help", limit=classruns.MAX_NICKNAME))
+        pressed = row[2].form_submit_button(tr("cls.add.button"), type="primary", icon=":material/add:")
+    if pressed:
+        add(run, int(st.session_state["cls.seed"]), st.session_state.get("cls.nick"))
+
+
+def add(run, seed: int, nickname: str | None) -> None:
+    """Train the visitor's trial (with the others that arrive together) and add it to the class; every refusal is
+    one line."""
+    db, session = room.db(), session_token()
+    try:
+        nickname = classruns.clean_nickname(nickname)
+        db.check_can_add(run.code, seed, session)
+        first = db.existing(run.code, seed)
+        if first is None:
+            with st.spinner(tr("cls.add.training", seed=seed)):
+                outcome = room.train_together(run.config, seed)
+            final = float(outcome.table_loss[-1])
+            added = db.add(run.code, seed, session, solved=outcome.solved, steps_to_solve=outcome.steps_to_solve,
+                           final_loss=final if math.isfinite(final) else math.nan,
+                           curve=classruns.thin_curve(outcome.table_loss), nickname=nickname)
+            fresh = added.first
+        else:
+            fresh = False
+    except ClassRunError as e:
+        return refused(e)
+    except QueueFull:
+        return st.warning(tr("queue.full"), icon=":material/hourglass_top:")
+    except sqlalchemy.exc.SQLAlchemyError as e:
+        return database_down(e)
+    class_state.added(st.session_state, seed)
+    shell.sync_url(class_state.to_params(class_state.from_widgets(st.session_state)))
+    if fresh:
+        st.success(tr("cls.add.done", seed=seed), icon=":material/check_circle:")
+    else:
+        st.info(tr("cls.add.again", seed=seed), icon=":material/info:")
+
+
+def own_run(run, seed: int) -> None:
+    """The visitor's own run: its numbers, its curve and the replay of its network."""
+    mine = room.db().existing(run.code, seed)
+    if mine is None:
+        return
+    st.subheader(tr("cls.mine.title", seed=seed))
+    m = st.columns(3)
+    m[0].metric(tr("cls.mine.solved"), tr("cls.mine.yes") if mine.solved else tr("cls.mine.no"))
+    m[1].metric(tr("cls.mine.steps"), tr("cls.never") if math.isnan(mine.steps_to_solve)
+                else f"{mine.steps_to_solve:.0f}")
+    m[2].metric(tr("cls.mine.loss"), f"{mine.final_loss:.4g}")
+    trial = work.trial(run.config, seed)
+    curves = trial.curves(tr("lec.curve.minibatch"), tr("lec.curve.table"), points=200)
+    shell.chart(class_charts.own_curve_chart, curves, x_title=tr("step"), y_title=tr("loss"),
+                series_title=tr("lec.curve.series"))
+    if replays.replayable(run.config):
+        st.markdown(f"**{tr('cls.replay')}**")
+        frames = work.replay(run.config, seed)
+        nodes, edges = inspect.network_layout(run.config, trial.params)
+        shell.replay(frames, nodes, edges, name="frame")
+    else:
+        st.caption(tr("lec.replay.big", units=replays.MAX_REPLAY_UNITS))
+
+
+# ---- the class's picture -----------------------------------------------------------------------------------------
+def seen_runs(code: str) -> list:
+    """The class's runs, read incrementally: each refresh asks the database only for the runs after the last seen."""
+    key = f"cls.runs.{code}"
+    runs = st.session_state.get(key, [])
+    runs = runs + room.db().runs_since(code, runs[-1].id if runs else 0)
+    st.session_state[key] = runs
+    return runs
+
+
+@st.fragment(run_every=room.REFRESH_S)
+def picture(code: str, mine: int) -> None:
+    try:
+        run, runs = room.db().get(code), seen_runs(code)
+    except ClassRunError as e:
+        return refused(e)
+    except sqlalchemy.exc.SQLAlchemyError as e:
+        return database_down(e)
+    st.subheader(tr("cls.picture"))
+    frame = tables.runs_frame(runs)
+    rate = tables.success(frame)
+    reference = None
+    if run.revealed is not None and work.train([run.config], room.REFERENCE_SEEDS):
+        reference = tables.reference_frame(work.digest(run.config, room.REFERENCE_SEEDS).trials)
+    m = st.columns(3)
+    m[0].metric(tr("cls.count"), f"{len(frame):,}")
+    m[1].metric(tr("cls.rate"), "–" if not rate["n"] else f"{rate['rate']:.0%}",
+                help=None if not rate["n"] else tr("cls.rate.interval", lo=f"{rate['lo']:.0%}",
+                                                   hi=f"{rate['hi']:.0%}"))
+    if rate["n"]:
+        m[1].caption(tr("cls.rate.interval", lo=f"{rate['lo']:.0%}", hi=f"{rate['hi']:.0%}"))
+    if reference is not None:
+        ref = tables.success(reference)
+        m[2].metric(tr("cls.reference.rate"), f"{ref['rate']:.0%}")
+        m[2].caption(tr("cls.rate.interval", lo=f"{ref['lo']:.1%}", hi=f"{ref['hi']:.1%}"))
+    if not runs:
+        st.info(tr("cls.empty"), icon=":material/hourglass_empty:")
+        return
+    if reference is not None:
+        st.caption(tr("cls.reference.caption"))
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown(f"**{tr('cls.curves')}**")
+        curves = tables.curves_frame(runs)
+        shell.chart(class_charts.curves_chart, curves, tables.median_curve(curves), x_title=tr("step"),
+                    y_title=tr("loss"), median_title=tr("cls.median"), values={"mine": mine})
+        st.caption(tr("cls.curves.caption", mine=tr("cls.curves.mine") if (frame["seed"] == mine).any() else "",
+                      points=classruns.CURVE_POINTS))
+    with right:
+        st.markdown(f"**{tr('cls.hist')}**")
+        never = tr("cls.never")
+        bars = tables.histogram(frame["steps_to_solve"], run.config.steps, never).assign(
+            series=tr("cls.series.class"))
+        if reference is not None:
+            bars = pd.concat([bars, tables.histogram(reference["steps_to_solve"], run.config.steps, never).assign(
+                series=tr("cls.series.reference"))], ignore_index=True)
+        own = frame[frame["seed"] == mine]
+        shell.chart(class_charts.histogram_chart, bars, x_title=tr("cls.hist.x"), y_title=tr("cls.hist.y"),
+                    series_title=tr("cls.series"), values={"mine_bar": "" if own.empty else mine_bar(
+                        bars, float(own["steps_to_solve"].iloc[0]), never)})
+    st.download_button(tr("cls.csv"), tables.csv_bytes(frame), f"class_{code}_runs.csv", "text/csv",
+                       icon=":material/download:", on_click="ignore")
+    shell.data_dictionary(tables.CSV_COLUMNS)
+
+
+def mine_bar(bars, steps: float, never: str) -> str:
+    """The label of the histogram's bar that holds the visitor's own run."""
+    if math.isnan(steps):
+        return never
+    inside = bars[(bars["start"] <= steps) & (steps <= bars["end"]) & ~bars["never"]]
+    return str(inside["label"].iloc[0]) if len(inside) else never

@@ -1,0 +1,77 @@
+"""A class run in a real browser: one teacher starts it, five students in their own browser contexts (desktop and
+phone widths, English and Japanese) add their runs at about the same time, and the teacher's page, never reloaded,
+counts every run. Full-page screenshots of the teacher and the students go to test-output/screenshots/.
+The fixtures `server`, `browser` and `warm` are in tests/conftest.py."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from helpers import DONE, SHOTS, WIDTHS, open_page, screenshot
+
+from lab.dashboard import shell
+
+pytestmark = pytest.mark.browser
+
+STUDENTS = [("desktop", "en", 101), ("phone", "ja", 202), ("desktop", "ja", 303), ("phone", "en", 404),
+            ("phone", "ja", 505)]
+RUNS_SHOWN = """([label, n]) => Array.from(document.querySelectorAll("[data-testid='stMetric']")).some(
+    m => m.innerText.includes(label) && m.querySelector("[data-testid='stMetricValue']")?.innerText.trim() === n)"""
+
+
+def test_a_teacher_and_five_students(browser, server, warm):
+    teacher_context, teacher = open_page(browser, f"{server}/class?lang=en&steps=300", WIDTHS["desktop"], "en")
+    contexts = [teacher_context]
+    try:
+        teacher.get_by_role("button", name=shell.text("cls.start.button", "en")).click()
+        teacher.wait_for_function("() => location.search.includes('teacher=')", timeout=30_000)
+        teacher.wait_for_selector(DONE, timeout=30_000)
+        query = parse_qs(urlparse(teacher.url).query)
+        code = query["code"][0]
+        assert teacher.get_by_text(f"?code={code}&teacher={query['teacher'][0]}").count() == 1
+        assert teacher.locator("[data-testid='stImage'] img").count() == 1  # the QR code
+        students = []
+        for width, lang, seed in STUDENTS:
+            context, page = open_page(browser, f"{server}/class?code={code}&lang={lang}", WIDTHS[width], lang)
+            contexts.append(context)
+            page.get_by_label(shell.text("cls.seed", lang), exact=True).fill(str(seed))
+            students.append((page, width, lang, seed))
+        for page, _, lang, _ in students:  # about the same time: they train as one stack
+            page.get_by_role("button", name=shell.text("cls.add.button", lang)).click()
+        for page, _, lang, seed in students:
+            page.get_by_text(shell.text("cls.add.done", lang, seed=seed)).wait_for(timeout=120_000)
+            page.wait_for_selector(DONE, timeout=60_000)
+            assert page.locator("[data-testid='stException']").count() == 0
+            assert parse_qs(urlparse(page.url).query)["mine"] == [str(seed)]
+        teacher.wait_for_function(RUNS_SHOWN, arg=[shell.text("cls.count", "en"), str(len(STUDENTS))],
+                                  timeout=30_000)  # refreshed by itself, never reloaded
+        teacher.wait_for_selector("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg",
+                                  timeout=30_000)
+        assert teacher.locator("[data-testid='stException']").count() == 0
+        last = students[-1][0]  # the first student's page counts the later ones too
+        students[0][0].wait_for_function(RUNS_SHOWN, arg=[shell.text("cls.count", "en"), str(len(STUDENTS))],
+                                         timeout=30_000)
+        assert last.locator("[data-testid='stVegaLiteChart']").count() >= 3  # own curve, the class's two charts
+        teacher.wait_for_timeout(4_000)  # the charts redrawn with every run (a refresh every 3 s)
+        screenshot(teacher, WIDTHS["desktop"], SHOTS / "class-teacher-en-desktop.png")
+        shots = {(w, lang): page for page, w, lang, _ in students}
+        for (width, lang), page in shots.items():
+            screenshot(page, WIDTHS[width], SHOTS / f"class-student-{lang}-{width}.png")
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.mark.parametrize(("width", "lang"), [("phone", "ja"), ("phone", "en"), ("desktop", "ja")])
+def test_the_teachers_view_at_each_size_and_language(browser, server, warm, width, lang):
+    context, page = open_page(browser, f"{server}/class?lang={lang}&steps=300", WIDTHS[width], lang)
+    try:
+        page.get_by_role("button", name=shell.text("cls.start.button", lang)).click()
+        page.wait_for_function("() => location.search.includes('teacher=')", timeout=30_000)
+        page.wait_for_selector(DONE, timeout=30_000)
+        page.get_by_text(shell.text("cls.teacher.mode", lang)).wait_for(timeout=30_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+        screenshot(page, WIDTHS[width], SHOTS / f"class-teacher-{lang}-{width}.png")
+    finally:
+        context.close()
