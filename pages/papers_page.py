@@ -12,12 +12,23 @@ st.title(tr("pap.title"))
 st.markdown(tr("pap.intro"))
 shell.hint("pap.hint")
 chosen = shell.page_state(papers_state).paper
-found = {paper: data.stored(paper) for paper in papers_state.NAMES}
+found, source = {}, {}
+for name in papers_state.NAMES:
+    found[name], source[name] = data.tables(name)
 missing = [p for p, f in found.items() if f is None]
 if len(missing) == len(found):
     st.info(tr("pap.empty"), icon=":material/science:")
     shell.share_link(papers_state.to_params(papers_state.State(chosen)))
     st.stop()
+shipped = [p for p, where in source.items() if where == "shipped"]
+if shipped:
+    about = data.shipped_about()
+    st.info(tr("pap.shipped", machine=about["machine"], date=about["date"], commit=about["commit"],
+               torch=about["torch"], seeds=about["seeds"]), icon=":material/inventory_2:")
+    if len(shipped) < len(found) - len(missing):
+        st.caption(tr("pap.shipped.some", papers=", ".join(shipped)))
+else:
+    st.caption(tr("pap.from_store"))
 if missing:
     st.caption(tr("pap.missing", papers=", ".join(missing), first=missing[0]))
 
@@ -60,7 +71,8 @@ else:
         st.metric(tr("pap.choi.metric"), f"{float(rows['measured'].iloc[0]):.3g}")
     st.markdown(f"**{tr('pap.verdicts')}**")
     for _, row in rows.iterrows():
-        st.markdown(f"- `{row['claim_id']}`: **{tr('verdict.' + row['verdict'])}** — {row['note']}")
+        said = f"**{tr('verdict.' + row['verdict'])}** — {tr('pap.note_lang')}{row['note']}"  # notes in English only
+        st.markdown(f"- `{row['claim_id']}`: {said}")
     if (rows["verdict"] != "holds").any() and tr(f"pap.{paper}.differ"):
         st.markdown(f"**{tr('pap.differ.title')}**")
         st.markdown(tr(f"pap.{paper}.differ"))

@@ -2,8 +2,9 @@
 
 Each claim of lab/science/papers/claims.py (fixed before measuring: statistic, expected value, verdict thresholds) is
 measured by lab.compute.papers; the command prints one row per claim with its verdict and, with `--csv`, writes the
-tidy table (paper, claim_id, claim, setting, expected, measured, ci_lo, ci_hi, n, verdict; UTF-8 with BOM). What the
-engine trains goes through the result store, and each paper's rows are kept there: a second run reads them back.
+tidy table (paper, claim_id, claim, setting, expected, measured, ci_lo, ci_hi, n, verdict; UTF-8 with BOM); with
+`--publish DIR`, the table as the repository ships it (lab.science.papers.published). What the engine trains goes
+through the result store, and each paper's rows are kept there: a second run reads them back.
 
 PyTorch, pandas and the store's modules are imported only when the measuring starts.
 """
@@ -58,6 +59,8 @@ def cmd_papers(args: argparse.Namespace) -> int:
     workers = workers_from_args(args)
     if args.csv is not None:
         check_writable("csv", args.csv)
+    if args.publish is not None and args.only is not None:
+        raise ConfigError("publish", "publishes the whole table: leave out --only")
     from lab.cli.flags import write_csv
     from lab.cli.store import open_store
     from lab.compute import papers as measuring
@@ -70,13 +73,24 @@ def cmd_papers(args: argparse.Namespace) -> int:
         print(f"{paper}: {said} in {duration(seconds) if seconds >= 1 else f'{seconds:.2f} s'}", file=sys.stderr,
               flush=True)
 
-    table, _ = measuring.claims_table(papers, n_seeds, store, workers, progress)
+    table, figures = measuring.claims_table(papers, n_seeds, store, workers, progress)
     print(printable(table).to_string(index=False))
     print()
     for claim_id, note in zip(table["claim_id"], table["note"]):
         print(f"{claim_id}: {note}")
     if args.csv is not None:
         write_csv("csv", table[list(measuring.CSV_COLUMNS)], args.csv, bom=True)
+    if args.publish is not None:
+        from lab.science.papers import published
+
+        found = {paper: {"claims": table[table["paper"] == paper].reset_index(drop=True), **figures[paper]}
+                 for paper in papers}
+        try:
+            written = published.write(args.publish, measuring.provenance(n_seeds), found)
+        except OSError as error:
+            raise ConfigError("publish", f"cannot write to {args.publish!r} ({error.strerror or error})") from None
+        size = sum(path.stat().st_size for path in written)
+        print(f"published {len(written)} files ({size / 1024:.0f} KiB) to {args.publish}", file=sys.stderr)
     return 0
 
 
@@ -97,6 +111,11 @@ def add_command(commands) -> None:
     papers.add_argument("--csv", metavar="FILE", help="write the table (paper, claim_id, claim, setting, expected, "
                                                       "measured, ci_lo, ci_hi, n, verdict) as CSV, UTF-8 with BOM "
                                                       "(default: none)")
+    papers.add_argument("--publish", metavar="DIR",
+                        help="also write the table with its notes, the figures' tables and where and when they were "
+                             "measured into DIR (CSV files and about.json; the repository ships "
+                             "lab/science/papers/measured, which the Papers page shows where its store holds no "
+                             "table; default: none)")
     add_store_flag(papers)
     add_workers_flag(papers)
     papers.set_defaults(handler="lab.cli.papers:cmd_papers")

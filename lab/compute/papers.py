@@ -14,10 +14,10 @@ in the tests).
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,7 @@ import pandas as pd
 from lab.core.config import TrialConfig
 from lab.core.optimizers import LECTURE_OPTIMIZERS
 from lab.science.analysis import wilson_interval
-from lab.science.papers import claims as claims_file
+from lab.science.papers import published
 from lab.science.papers.claims import BY_ID, CLAIMS, PAPERS, verdict
 from lab.storage import derived
 from lab.storage.store import Store
@@ -50,9 +50,30 @@ MOMENTA, MOMENTUM_LRS = (0.5, 0.9, 0.99), (0.03, 0.1, 0.3, 1.0)
 
 def claims_digest() -> str:
     """A short hash of the claims file's text: results kept under another digest are not read back."""
-    from pathlib import Path
+    return published.claims_digest()
 
-    return hashlib.sha256(Path(claims_file.__file__).read_bytes()).hexdigest()[:10]
+
+def provenance(n_seeds: int) -> dict:
+    """What `about.json` of a publish says: when, on which machine, at which commit of the lab, with which PyTorch."""
+    import datetime
+    import os
+    import platform
+    import subprocess
+
+    import torch
+
+    root = Path(__file__).resolve().parents[2]
+    git = lambda *a: subprocess.run(["git", "-C", str(root), *a], capture_output=True, text=True).stdout.strip()  # noqa: E731
+    info = Path("/proc/cpuinfo")
+    models = [line.split(":", 1)[1].strip() for line in (info.read_text().splitlines() if info.exists() else [])
+              if line.startswith("model name")]
+    cpu = models[0] if models else platform.processor() or "an unnamed CPU"
+    return {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
+            "commit": git("rev-parse", "--short=12", "HEAD") or "unknown",
+            "uncommitted_changes": bool(git("status", "--porcelain", "--untracked-files=no")),
+            "torch": torch.__version__, "python": platform.python_version(),
+            "machine": f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.machine()}",
+            "seeds": n_seeds, "claims_digest": claims_digest(), "command": published.REPUBLISH}
 
 
 def row(claim_id: str, measured: float, ci_lo: float, ci_hi: float, n: int, note: str = "") -> dict:

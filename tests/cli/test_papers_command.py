@@ -56,7 +56,27 @@ def test_papers_writes_the_table_and_reads_it_back(tmp_path, quick, capsys):
 
 def test_bad_flags_are_one_line(tmp_path):
     for argv, flag in ((["--only", "saxe,nope"], "--only"), (["--seeds", "x"], "--seeds"),
-                       (["--csv", str(tmp_path / "no" / "such.csv")], "--csv")):
+                       (["--csv", str(tmp_path / "no" / "such.csv")], "--csv"),
+                       (["--only", "saxe", "--publish", str(tmp_path / "out")], "--publish")):
         done = subprocess.run([sys.executable, "-m", "lab", "papers", *argv, "--store", str(tmp_path / "store")],
                               cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert done.returncode == 2 and done.stderr.startswith(f"error: {flag}: ") and done.stderr.count("\n") == 1
+
+
+def test_publish_writes_what_the_page_ships(tmp_path, quick, monkeypatch, capsys):
+    import torch
+
+    from lab.cli import papers as command
+    from lab.science.papers import published
+
+    monkeypatch.setattr(command, "PAPERS", {"fukumizu": ""})  # the whole table: here one quick paper
+    out = tmp_path / "measured"
+    assert main(["papers", "--seeds", "10", "--store", str(tmp_path / "store"), "--publish", str(out),
+                 "--workers", "1"]) == 0
+    assert f"to {out}" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["about.json", "claims.csv", "fukumizu.stalls.csv"]
+    back = published.read(out)["fukumizu"]
+    assert back["claims"]["note"].tolist() == ["8 stalls"] and back["stalls"]["singular"].tolist() == [True, False]
+    about = published.about(out)
+    assert about["torch"] == torch.__version__ and about["seeds"] == 10
+    assert about["claims_digest"] == published.claims_digest() and about["machine"] and about["commit"]

@@ -14,6 +14,7 @@ from helpers import charts, ok, run_page
 from lab.compute import papers as measuring
 from lab.core.engine import train
 from lab.dashboard import shell
+from lab.science.papers import published
 from lab.science.papers.claims import CLAIMS
 from lab.storage import derived
 from lab.storage.store import Store
@@ -46,6 +47,21 @@ FIGURES = {  # small tables of the shapes lab.compute.papers keeps, one paper ea
 }
 
 
+@pytest.fixture(autouse=True)
+def shipped_dir(monkeypatch, tmp_path):
+    """Where the page looks for the shipped table: an empty folder unless a test publishes into it."""
+    monkeypatch.setattr(published, "MEASURED", tmp_path / "shipped")
+    return tmp_path / "shipped"
+
+
+def claim_rows(paper: str) -> list[dict]:
+    """Rows for `paper`'s claims: the first holds, the rest "does not hold here"."""
+    mine = [c for c in CLAIMS if c.paper == paper]
+    inside = [c.holds[0] if math.isfinite(c.holds[0]) else c.holds[1] for c in mine]
+    return [measuring.row(c.claim_id, *([inside[k]] * 3 if k == 0 else [math.nan] * 3), 10, f"note {k}")
+            for k, c in enumerate(mine)]
+
+
 def keep_table(store_dir, papers=tuple(FIGURES)) -> pd.DataFrame:
     """Keep rows for `papers` (every claim "does not hold here" but the first of each paper) with the anchor entry,
     as `python -m lab papers` does."""
@@ -53,10 +69,7 @@ def keep_table(store_dir, papers=tuple(FIGURES)) -> pd.DataFrame:
     store.save(train(measuring.ANCHOR, [0]))
     rows = []
     for paper in papers:
-        mine = [c for c in CLAIMS if c.paper == paper]
-        inside = [c.holds[0] if math.isfinite(c.holds[0]) else c.holds[1] for c in mine]
-        part = [measuring.row(c.claim_id, *([inside[k]] * 3 if k == 0 else [math.nan] * 3), 10, f"note {k}")
-                for k, c in enumerate(mine)]
+        part = claim_rows(paper)
         rows += part
         derived.save_tables(store, measuring.ANCHOR, measuring.kept_name(paper, measuring.DEFAULT_SEEDS),
                             {"claims": pd.DataFrame(part, columns=list(measuring.COLUMNS)), **FIGURES[paper]})
@@ -98,3 +111,39 @@ def test_japanese_view_and_a_paper_not_stored_yet(store_dir):
     assert set(table["判定"]) == {"成り立つ", "ここでは成り立たない"}
     assert any("dauphin" in c.value for c in at.caption)  # the missing papers named with the command
     assert any("python -m lab papers --only dauphin" in i.value for i in at.info)
+
+
+def ship(shipped_dir, digest=None) -> None:
+    """Publish a table of every paper into the page's shipped folder, as `python -m lab papers --publish` does."""
+    about = {"date": "2026-12-07", "commit": "abc123", "torch": "2.13.0+cpu", "machine": "a test CPU, 2 cores",
+             "seeds": 100, "claims_digest": digest or published.claims_digest()}
+    published.write(shipped_dir, about, {p: {"claims": pd.DataFrame(claim_rows(p), columns=list(measuring.COLUMNS)),
+                                             **FIGURES[p]} for p in FIGURES})
+
+
+@pytest.mark.parametrize("lang", [0, 1])
+def test_a_fresh_store_shows_the_shipped_table_and_trains_nothing(store_dir, shipped_dir, lang):
+    ship(shipped_dir)
+    at = ok(run_page("papers", {"paper": "glorot", **({"lang": "ja"} if lang else {})}))
+    assert len(at.dataframe[0].value) == len(CLAIMS)
+    assert charts(at) == 3
+    said = shell.STRINGS["pap.shipped"][lang].split("{")[0]
+    assert any(i.value.startswith(said) and "a test CPU, 2 cores" in i.value and "2026-12-07" in i.value
+               and "python -m lab papers" in i.value for i in at.info)
+    notes = [m.value for m in at.markdown if "note 0" in m.value]
+    assert notes and all((shell.STRINGS["pap.note_lang"][1] in n) == bool(lang) for n in notes)
+    assert not store_dir.exists() or not list(store_dir.glob("*.parquet"))  # nothing trained
+
+
+def test_the_store_s_table_comes_before_the_shipped_one(store_dir, shipped_dir):
+    ship(shipped_dir)
+    keep_table(store_dir, papers=("saxe",))
+    at = ok(run_page("papers"))
+    assert any("saxe" not in c.value and "dauphin" in c.value for c in at.caption)  # the shipped papers named
+    assert any(i.value.startswith(shell.STRINGS["pap.shipped"][0].split("{")[0]) for i in at.info)
+
+
+def test_a_table_shipped_for_another_claims_file_is_not_shown(store_dir, shipped_dir):
+    ship(shipped_dir, digest="0000000000")
+    at = ok(run_page("papers"))
+    assert any("python -m lab papers" in i.value for i in at.info) and charts(at) == 0

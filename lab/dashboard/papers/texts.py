@@ -16,10 +16,21 @@ STRINGS: dict[str, tuple[str, str]] = {
                  "where a claim does not hold, how the lecture's nets differ from the paper's.",
                  "見どころ：判定の列。次に、論文の図をこのラボの測定で描き直したものと、主張が成り立たない場合に"
                  "講義のネットワークが論文とどう違うか。"),
-    "pap.empty": ("No claims table is stored yet. Run `python -m lab papers` on this server's store (about 5 minutes "
-                  "on 2 cores); this page then reads it.",
-                  "まだ主張の表が保存されていません。このサーバーの保存先で `python -m lab papers` を実行してください"
+    "pap.empty": ("No claims table is stored yet, and none shipped for this claims file. Run `python -m lab papers` "
+                  "on this server's store (about 5 minutes on 2 cores); this page then reads it.",
+                  "まだ主張の表が保存されておらず、この主張ファイルに対応する同梱の表もありません。このサーバーの保存先で `python -m lab papers` を実行してください"
                   "（2 コアで約 5 分）。その後このページが表を読み込みます。"),
+    "pap.shipped": ("Shown: the table the lab measured on {machine} on {date} (lab commit {commit}, PyTorch {torch}, "
+                    "{seeds} seeds), shipped with the repository. Run `python -m lab papers` to measure it on this "
+                    "machine; this page then shows that.",
+                    "表示中：ラボが {date} に {machine} で測定し、リポジトリに同梱した表（ラボのコミット {commit}、"
+                    "PyTorch {torch}、シード {seeds} 個）。このマシンで測るには `python -m lab papers` を実行して"
+                    "ください。以後このページはその結果を表示します。"),
+    "pap.shipped.some": ("From the shipped table: {papers}; the rest measured on this machine.",
+                         "同梱の表から：{papers}。残りはこのマシンで測定したもの。"),
+    "pap.from_store": ("Shown: the table measured on this server's store by `python -m lab papers`.",
+                       "表示中：このサーバーの保存先で `python -m lab papers` により測定した表。"),
+    "pap.note_lang": ("", "（注記は英語のみ）"),
     "pap.missing": ("Not stored yet for: {papers}. `python -m lab papers --only {first}` measures it.",
                     "未保存：{papers}。`python -m lab papers --only {first}` で測定できます。"),
     "pap.table": ("The claims table", "主張の表"),
