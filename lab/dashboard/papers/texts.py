@@ -60,7 +60,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pw.count": ("searches", "探索数"), "pw.net": ("network", "ネットワーク"), "pw.method": ("method", "手法"),
     "pw.fresh": ("success rate on fresh seeds", "新しいシードでの成功率"), "pw.side": ("side", "側"),
     # per paper: the claim in one sentence, the reference, the figure's caption, where the nets differ
-    "pap.saxe.name": ("Saxe, McClelland & Ganguli 2014", "Saxe, McClelland & Ganguli 2014"),
+    "pap.saxe.name": ("Saxe, McClelland & Ganguli 2014", "Saxe・McClelland・Ganguli 2014"),
     "pap.saxe.claim": ("From small weights a deep linear net sits on a plateau whose length grows like σ^−(D−1) with "
                        "D hidden layers (from the paper's Eq. 15; the paper plots learning time), and orthogonal "
                        "initialisation keeps the learning time from growing with depth.",
@@ -75,7 +75,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "depth; here width 2, four ±1 input rows and one learning rate per depth.",
                         "論文のネットワークは幅が広く（モードが分離する）、深さごとに最適な学習率で学習する。ここでは幅 2、"
                         "±1 の入力 4 行、深さごとに 1 つの学習率。"),
-    "pap.glorot.name": ("Glorot & Bengio 2010", "Glorot & Bengio 2010"),
+    "pap.glorot.name": ("Glorot & Bengio 2010", "Glorot・Bengio 2010"),
     "pap.glorot.claim": ("With the standard initialisation back-propagated gradients shrink by about 1/3 per tanh "
                          "layer (and by a further 1/16 for the sigmoid), the normalised initialisation trains deep "
                          "nets better, and a deep sigmoid net's top hidden layer saturates at 0 early in training.",
@@ -111,7 +111,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                            "論文のネットワークはパラメータが数千あり、臨界点は多くの損失値に広がる。2-2-1 と 2-3-1 は 9 個と"
                            " 13 個で、有限の臨界点は少数の損失値に集まり、探索の多くは臨界点ではなく勾配平坦"
                            "領域（Frye ほか 2021）で終わる。"),
-    "pap.fukumizu.name": ("Fukumizu & Amari 2000", "Fukumizu & Amari 2000"),
+    "pap.fukumizu.name": ("Fukumizu & Amari 2000", "福水・甘利 2000"),
     "pap.fukumizu.claim": ("Plateaus of layered nets sit on singular sets where the net is a smaller one: a hidden "
                            "unit eliminated (outgoing weights 0) or two units overlapping (the same incoming weights).",
                            "階層型ネットワークの停滞は、より小さなネットワークと同じになる特異集合の上で起こる：隠れ"
@@ -147,7 +147,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "大きな問題で多くの試行をかけて調整するが、ここでは 2 つの小さな課題で各側 12 設定であり、Adam の"
                         "粗い (ε, lr) の格子は Momentum の最良を逃しうる。"),
     "pap.choi.metric": ("max |Δθ| over 1,000 steps", "1,000 ステップでの max |Δθ|"),
-    "pap.schmidt.name": ("Schmidt, Schneider & Hennig 2021", "Schmidt, Schneider & Hennig 2021"),
+    "pap.schmidt.name": ("Schmidt, Schneider & Hennig 2021", "Schmidt・Schneider・Hennig 2021"),
     "pap.schmidt.claim": ("Trying several optimizers at their default settings works about as well as tuning one.",
                           "いくつかの最適化手法を既定の設定で試すのは、1 つを調整するのとほぼ同じくらいうまくいく。"),
     "pap.schmidt.figure": ("Success rate on fresh seeds of every setting tried: the six optimizers at their "
