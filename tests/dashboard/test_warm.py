@@ -27,7 +27,7 @@ from lab.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ("neurons", "lecture", "optimizers", "depth", "generalization", "tuning", "landscape")
-NOTHING_TO_COMPUTE = ("papers", "results")  # pages whose default view only reads the store
+NOTHING_TO_COMPUTE = ("papers", "results", "classrun")  # pages whose default view only reads the store
 
 
 @pytest.fixture
