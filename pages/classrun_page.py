@@ -34,5 +34,7 @@ sections.add_form(run)
 mine = st.session_state["cls.mine"]  # the run just added, if any
 if mine >= 0:
     sections.own_run(run, mine)
+st.subheader(tr("cls.picture"))
 sections.picture(run.code, mine)
+sections.download(run.code)
 st.button(tr("cls.back"), on_click=class_state.left, args=(st.session_state,), icon=":material/arrow_back:")

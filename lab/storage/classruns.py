@@ -310,6 +310,14 @@ class ClassStore:
                 submissions.c.code == normal_code(code), submissions.c.id > after_id).order_by(submissions.c.id))
             return [_submission(row) for row in rows]
 
+    def latest(self, code) -> tuple[int, int]:
+        """(the id of the class's last run, 0 with none; how many runs it holds): what a refresh asks first, from the
+        index alone."""
+        with self._read() as conn:
+            last, n = conn.execute(sa.select(sa.func.max(submissions.c.id), sa.func.count()).where(
+                submissions.c.code == normal_code(code))).one()
+        return int(last or 0), int(n)
+
     def count(self, code) -> int:
         with self._read() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(submissions).where(

@@ -29,8 +29,8 @@ def test_a_teacher_and_five_students(browser, server, warm):
         teacher.wait_for_selector(DONE, timeout=30_000)
         query = parse_qs(urlparse(teacher.url).query)
         code = query["code"][0]
-        assert teacher.get_by_text(f"?code={code}&teacher={query['teacher'][0]}").count() == 1
-        assert teacher.locator("[data-testid='stImage'] img").count() == 1  # the QR code
+        teacher.get_by_text(f"?code={code}&teacher={query['teacher'][0]}").wait_for(timeout=30_000)
+        teacher.locator("[data-testid='stImage'] img").wait_for(timeout=30_000)  # the QR code
         students = []
         for width, lang, seed in STUDENTS:
             context, page = open_page(browser, f"{server}/class?code={code}&lang={lang}", WIDTHS[width], lang)
@@ -53,7 +53,7 @@ def test_a_teacher_and_five_students(browser, server, warm):
         students[0][0].wait_for_function(RUNS_SHOWN, arg=[shell.text("cls.count", "en"), str(len(STUDENTS))],
                                          timeout=30_000)
         assert last.locator("[data-testid='stVegaLiteChart']").count() >= 3  # own curve, the class's two charts
-        teacher.wait_for_timeout(4_000)  # the charts redrawn with every run (a refresh every 3 s)
+        teacher.wait_for_timeout(6_000)  # the charts redrawn with every run (a refresh every 5 s)
         screenshot(teacher, WIDTHS["desktop"], SHOTS / "class-teacher-en-desktop.png")
         shots = {(w, lang): page for page, w, lang, _ in students}
         for (width, lang), page in shots.items():

@@ -85,7 +85,10 @@ def test_a_students_run_is_the_plain_program_and_joins_the_class(downloads):
     assert row.curve["every"] == math.ceil(201 / classruns.CURVE_POINTS)
     assert metric(at, "cls.count") == "1"
     assert metric(at, "cls.mine.loss") == f"{row.final_loss:.4g}"
-    assert charts(at) >= 4  # own curve, own replay, the class's curves and histogram
+    assert charts(at) == 3  # own curve, the class's curves and histogram
+    at.toggle(key="cls.replay.on").set_value(True)
+    ok(at.run())
+    assert charts(at) == 4  # and the replay
     marked = {p["name"]: p["value"] for spec in specs(at) for p in spec.get("params", [])}
     assert marked["mine"] == 12345 and marked["mine_bar"]  # the own run, marked on the class's charts
     csv = downloads(next(b for b in at.get("download_button") if b.label == en("cls.csv")))

@@ -10,11 +10,13 @@ import streamlit as st
 
 from lab.compute import jobs
 from lab.dashboard import settings, work
+from lab.dashboard.classrun import tables
+from lab.dashboard.memo import remembered
 from lab.storage import classruns
 from lab.storage.classruns import ClassStore
 
 GATHER_S = 0.4  # a student's trial waits this long for others of the same class to train with
-REFRESH_S = 3  # every page's class picture is redrawn this often
+REFRESH_S = 5  # every page's class picture is redrawn this often
 REFERENCE_SEEDS = 1000  # the lab's own distribution of the same experiment, revealed by the teacher
 
 
@@ -101,3 +103,18 @@ def train_together(config, seed: int) -> Outcome:
                 return Outcome(bool(runs.solved[k]), float(runs.steps_to_solve[k]), runs.table_loss[k])
     trial = work.result(jobs.trial, config, seed)  # stored already (another class, a page, a stack just missed)
     return Outcome(trial.solved, trial.steps_to_solve, trial.table_loss)
+
+
+def picture(code: str) -> dict:
+    """The class's runs as the picture shows them (frame, curves, median, success), built once per new run for every
+    viewer: a refresh with nothing new costs one look at the index."""
+    last, n = db().latest(code)
+    return _picture(code, last, n)
+
+
+@remembered
+def _picture(code: str, last: int, n: int) -> dict:
+    runs = [r for r in db().runs_since(code) if r.id <= last]
+    frame = tables.runs_frame(runs)
+    curves = tables.curves_frame(runs)
+    return {"frame": frame, "curves": curves, "median": tables.median_curve(curves), "success": tables.success(frame)}

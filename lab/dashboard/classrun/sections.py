@@ -1,6 +1,6 @@
 """The class run page's parts, in the order the page draws them: the start / join forms (no class yet), the class's
 links and the teacher's buttons, the student's "Add my run" form, the visitor's own run, and the class's picture
-(a fragment redrawn every `room.REFRESH_S` seconds, reading only the runs it has not seen)."""
+(a fragment redrawn every `room.REFRESH_S` seconds from tables every viewer shares), and the CSV."""
 
 from __future__ import annotations
 
@@ -226,7 +226,8 @@ def own_run(run, seed: int) -> None:
     shell.chart(class_charts.own_curve_chart, curves, x_title=tr("step"), y_title=tr("loss"),
                 series_title=tr("lec.curve.series"))
     if replays.replayable(run.config):
-        st.markdown(f"**{tr('cls.replay')}**")
+        if not st.toggle(tr("cls.replay"), key="cls.replay.on", help=tr("cls.replay.help")):
+            return
         frames = work.replay(run.config, seed)
         nodes, edges = inspect.network_layout(run.config, trial.params)
         shell.replay(frames, nodes, edges, name="frame")
@@ -235,41 +236,28 @@ def own_run(run, seed: int) -> None:
 
 
 # ---- the class's picture -----------------------------------------------------------------------------------------
-def seen_runs(code: str) -> list:
-    """The class's runs, read incrementally: each refresh asks the database only for the runs after the last seen."""
-    key = f"cls.runs.{code}"
-    runs = st.session_state.get(key, [])
-    runs = runs + room.db().runs_since(code, runs[-1].id if runs else 0)
-    st.session_state[key] = runs
-    return runs
-
-
 @st.fragment(run_every=room.REFRESH_S)
 def picture(code: str, mine: int) -> None:
     try:
-        run, runs = room.db().get(code), seen_runs(code)
+        run, shown = room.db().get(code), room.picture(code)
     except ClassRunError as e:
         return refused(e)
     except sqlalchemy.exc.SQLAlchemyError as e:
         return database_down(e)
-    st.subheader(tr("cls.picture"))
-    frame = tables.runs_frame(runs)
-    rate = tables.success(frame)
+    frame, rate = shown["frame"], shown["success"]
     reference = None
     if run.revealed is not None and work.train([run.config], room.REFERENCE_SEEDS):
         reference = tables.reference_frame(work.digest(run.config, room.REFERENCE_SEEDS).trials)
     m = st.columns(3)
     m[0].metric(tr("cls.count"), f"{len(frame):,}")
-    m[1].metric(tr("cls.rate"), "–" if not rate["n"] else f"{rate['rate']:.0%}",
-                help=None if not rate["n"] else tr("cls.rate.interval", lo=f"{rate['lo']:.0%}",
-                                                   hi=f"{rate['hi']:.0%}"))
+    m[1].metric(tr("cls.rate"), "–" if not rate["n"] else f"{rate['rate']:.0%}")
     if rate["n"]:
         m[1].caption(tr("cls.rate.interval", lo=f"{rate['lo']:.0%}", hi=f"{rate['hi']:.0%}"))
     if reference is not None:
         ref = tables.success(reference)
         m[2].metric(tr("cls.reference.rate"), f"{ref['rate']:.0%}")
         m[2].caption(tr("cls.rate.interval", lo=f"{ref['lo']:.1%}", hi=f"{ref['hi']:.1%}"))
-    if not runs:
+    if frame.empty:
         st.info(tr("cls.empty"), icon=":material/hourglass_empty:")
         return
     if reference is not None:
@@ -277,8 +265,7 @@ def picture(code: str, mine: int) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown(f"**{tr('cls.curves')}**")
-        curves = tables.curves_frame(runs)
-        shell.chart(class_charts.curves_chart, curves, tables.median_curve(curves), x_title=tr("step"),
+        shell.chart(class_charts.curves_chart, shown["curves"], shown["median"], x_title=tr("step"),
                     y_title=tr("loss"), median_title=tr("cls.median"), values={"mine": mine})
         st.caption(tr("cls.curves.caption", mine=tr("cls.curves.mine") if (frame["seed"] == mine).any() else "",
                       points=classruns.CURVE_POINTS))
@@ -294,8 +281,13 @@ def picture(code: str, mine: int) -> None:
         shell.chart(class_charts.histogram_chart, bars, x_title=tr("cls.hist.x"), y_title=tr("cls.hist.y"),
                     series_title=tr("cls.series"), values={"mine_bar": "" if own.empty else mine_bar(
                         bars, float(own["steps_to_solve"].iloc[0]), never)})
-    st.download_button(tr("cls.csv"), tables.csv_bytes(frame), f"class_{code}_runs.csv", "text/csv",
-                       icon=":material/download:", on_click="ignore")
+
+
+def download(code: str) -> None:
+    """The class's runs as CSV, made when the button is pressed (so always every run so far), and its columns."""
+    db = room.db()
+    st.download_button(tr("cls.csv"), lambda: tables.csv_bytes(tables.runs_frame(db.runs_since(code))),
+                       f"class_{code}_runs.csv", "text/csv", icon=":material/download:", on_click="ignore")
     shell.data_dictionary(tables.CSV_COLUMNS)
 
 

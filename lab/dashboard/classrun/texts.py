@@ -65,6 +65,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cls.mine.steps": ("Iterations to solve", "解けるまでの反復回数"),
     "cls.mine.loss": ("Final loss (truth table)", "最終損失（真理値表）"),
     "cls.replay": ("Watch your network learn", "あなたのネットワークの学習の様子"),
+    "cls.replay.help": ("The replay of your trial: its decision map, hidden units and weights, frame by frame.",
+                        "あなたの試行の再生：判定の地図、中間層のユニット、重みをコマごとに表示します。"),
     # ---- the class's picture
     "cls.picture": ("The class", "クラス全体"),
     "cls.count": ("Runs in this class", "このクラスの試行数"),
