@@ -44,9 +44,10 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (English, 日本語)
                       "順番待ち：ほかの閲覧者の計算が {ahead} 件先にあります。結果は学習が終わりしだい表示されます。"),
     "queue.training": ("Training: {done} of {total} trials done (shared with everyone who asks for the same results)",
                        "学習中：{total} 試行のうち {done} 試行完了（同じ結果を求める全員で共有）"),
-    "queue.session_full": ("You already have a lot of training queued (at most {limit} pieces per visitor). Please wait "
-                           "for it to finish, or ask for fewer seeds or configurations.",
-                           "すでに多くの学習を順番待ちにしています（1 人あたり最大 {limit} 件）。終わるまで待つか、"
+    "queue.session_full": ("This would queue more training for you than one visitor may have waiting (at most {limit} "
+                           "pieces). Please wait for what you asked for to finish, or ask for fewer seeds or "
+                           "configurations.",
+                           "1 人が順番待ちにできる学習（最大 {limit} 件）を超えます。依頼した学習が終わるまで待つか、"
                            "シード数や設定の数を減らしてください。"),
     "queue.full": ("The server is busy: too much training is queued right now. Please try again in a minute, or ask "
                    "for fewer seeds or steps.",
