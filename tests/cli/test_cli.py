@@ -68,6 +68,7 @@ def test_unused_setting_is_noted(capsys):
     assert code == 0 and err == "note: --momentum is not used by adam; ignored\n"
 
 
+@pytest.mark.slow
 def test_subprocess_python_m_lab(capsys):
     expected = lecture_lines(0, 200)
     proc = subprocess.run([sys.executable, "-m", "lab", "run", "--steps", "200"], cwd=ROOT, capture_output=True,

@@ -116,6 +116,7 @@ def _python(argv: list[str], limit: int) -> subprocess.CompletedProcess:
                           preexec_fn=_limited(limit))
 
 
+@pytest.mark.slow
 @POSIX
 def test_a_file_size_limit_mid_sweep_is_one_line_and_leaves_the_store_intact(tmp_path):
     limit = entry_size(tmp_path) // 2

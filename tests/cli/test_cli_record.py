@@ -68,6 +68,7 @@ def test_bad_values_are_one_line_and_exit_2(capsys, tmp_path, monkeypatch, argv,
     assert err.startswith(f"error: {flag}: ") and err.count("\n") == 1, err
 
 
+@pytest.mark.slow
 def test_sweep_summary_gives_the_full_table_and_stores_nothing(capsys, tmp_path):
     root = tmp_path / "store"
     flags = ("sweep", "--optimizers", "sgd,adam", "--steps", "150", "--seeds", "12", "--quiet", "--store", str(root))

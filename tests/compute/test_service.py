@@ -60,6 +60,7 @@ def test_workers_start_without_pytorch():
     assert out.stdout.split() == ["False"]
 
 
+@pytest.mark.slow
 def test_requests_train_in_workers_and_join_flights(service, tmp_path):
     first = service.request(tmp_path, [(SMALL, range(6))])
     again = service.request(tmp_path, [(SMALL, range(6))])  # the same chunk: joins the flight, nothing new queued
@@ -181,6 +182,7 @@ def test_a_training_flight_is_done_once_its_trials_are_stored(tmp_path):
         failing.result()
 
 
+@pytest.mark.slow
 def test_a_worker_that_trains_loads_no_store_pandas_or_scipy():
     """What a worker imports to train: PyTorch and the engine, nothing of the store (about 65 MB)."""
     code = ("import sys\n"
@@ -194,6 +196,7 @@ def test_a_worker_that_trains_loads_no_store_pandas_or_scipy():
     assert out.stdout.split() == ["2", "[]"]
 
 
+@pytest.mark.slow
 def test_training_and_reading_run_in_separate_workers(tmp_path):
     """With two workers or more, one pool trains and another runs the other jobs: the reading worker never loads
     PyTorch, the training one never loads pandas."""

@@ -166,6 +166,7 @@ def test_sequential_equals_each_config_alone(sequential):
         assert_same_numbers(runs, alone(runs.config, tuple(SEEDS)))
 
 
+@pytest.mark.slow
 def test_local_processes_give_identical_numbers(sequential):
     parallel = run_configs(SMALL_GRID.configs(), SEEDS, workers=2)
     for got, want in zip(parallel, sequential, strict=True):

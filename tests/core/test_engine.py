@@ -45,6 +45,7 @@ def bitwise_seeds(runs: Runs, seeds) -> list[int]:
 
 
 # ---- the lecture ---------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_reference_is_the_lecture_program():
     """plain_run with the default config is the lecture's loop: the same loss.item() every step."""
     for seed in (0, 7):
@@ -52,6 +53,7 @@ def test_reference_is_the_lecture_program():
         assert reference_run(TrialConfig(), seed)["losses"] == losses
 
 
+@pytest.mark.slow
 def test_lecture_defaults_bitwise_for_seeds_0_to_9():
     runs = engine_run(TrialConfig(), tuple(range(10)))
     assert runs.loss.shape == (10, 1000)
@@ -124,6 +126,7 @@ def on_tested_platform() -> bool:
     return platform.system() == "Linux" and platform.machine() in ("x86_64", "AMD64")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SWEEP)
 def test_every_setting_matches_the_plain_program(name):
     """Bitwise wherever the engine says it follows this machine's kernels (per-step loss and trained parameters;

@@ -112,6 +112,7 @@ def printed(tmp_path_factory):
     return {"lecture": standalone.stdout, **outputs}, runs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_script_prints_the_engines_log(printed, name):
     outputs, all_runs = printed
@@ -208,6 +209,7 @@ def test_optimizer_line_writes_the_resolved_settings(config, line):
     assert line + "  # " in export.script(config, 0)
 
 
+@pytest.mark.slow
 def test_shapes_and_variants():
     deep = export.script(C(depth=3, width=4, activation="relu", encoding="onehot", init="xavier"), 0)
     for line in ("self.fc1 = nn.Linear(2, 4)", "self.fc3 = nn.Linear(4, 4)", "self.fc4 = nn.Linear(4, 2)",
@@ -265,6 +267,7 @@ def test_bad_input_is_one_line_and_exit_2(argv, flag, tmp_path, capsys):
     assert out.err.startswith("error: ") and flag in out.err and out.err.count("\n") == 1, out.err
 
 
+@pytest.mark.slow
 def test_command_in_a_subprocess_even_on_an_ascii_terminal():
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
     done = subprocess.run([sys.executable, "-m", "lab", "export-script", "--seed", "5", "--encoding", "onehot"],

@@ -49,6 +49,7 @@ def full(request):
     return train(config, seeds)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("level", ["summary", "every:7", "full"])
 def test_summaries_are_bitwise_those_of_full_curves(full, level):
     recording = few(level, full.config)
@@ -71,6 +72,7 @@ def test_the_checked_configs_hold_stalls_solves_and_divergences():
     assert runs["diverging"].diverged.any() and not runs["diverging"].diverged.all()
 
 
+@pytest.mark.slow
 def test_summaries_follow_the_plain_program():
     """Summary level against the independent plain program: steps to solve and the final loss, seed by seed."""
     config = CONFIGS["xor"][0]
@@ -86,6 +88,7 @@ def test_summaries_follow_the_plain_program():
         np.testing.assert_array_equal(got.params[k], np.asarray(ref["params"], np.float32))
 
 
+@pytest.mark.slow
 def test_curves_every_k_steps_are_the_full_curves_at_those_steps(full):
     got = train(full.config, full.seeds, record=few("every:7", full.config))
     steps = full.config.steps
@@ -126,6 +129,7 @@ def test_passes_stay_within_the_memory_setting(monkeypatch):
     assert b.summary()[SUMMARY_COLUMNS].equals(alone.summary()[SUMMARY_COLUMNS])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("threads", [1, 3])
 def test_passes_trained_at_once_equal_passes_trained_one_by_one(full, threads):
     memory = few("summary", full.config).memory_mb

@@ -45,6 +45,7 @@ def reference_steps_to_solve(errors) -> float:
     return t
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["lecture", "xor", "onehot-bce"])
 def test_summary_matches_the_plain_program(name):
     config, seeds = SUMMARY[name], SEEDS
@@ -137,6 +138,7 @@ TABLE_CONFIGS = {  # id -> config; table_loss and final table outputs bitwise wh
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", TABLE_CONFIGS)
 def test_table_metrics_match_the_plain_model(name):
     config = TABLE_CONFIGS[name]
@@ -187,6 +189,7 @@ FINITE = {  # id -> (config, bitwise per-step loss?)
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(FINITE))
 def test_finite_data_matches_a_plain_training_loop(name):
     config, bitwise = FINITE[name]
@@ -203,6 +206,7 @@ def test_finite_data_matches_a_plain_training_loop(name):
             assert runs.evaluations[f"{split}_error"][k, -1] == pytest.approx(plain["errors"][split], abs=1e-6)
 
 
+@pytest.mark.slow
 def test_finite_data_summaries_and_cross_validation_folds():
     config = C(n_train=20, noise=0.4, batch_size=4, steps=200, eval_every=20)
     runs = train(config, range(4))

@@ -17,6 +17,7 @@ from lab.storage.store import Store
 CONFIG = TrialConfig(steps=50)
 
 
+@pytest.mark.slow
 def test_caches_are_bounded_in_bytes(store_dir, monkeypatch):
     other = TrialConfig(steps=50, lr=0.05)
     stored_runs(Store(store_dir), CONFIG, range(3))

@@ -52,6 +52,7 @@ def _frame():
     selfwarm.show_progress()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("lang", "line"), [("en", "Preparing the class's views: 2 of 7 ready"),
                                             ("ja", "授業用の表示を準備中：7 件中 2 件完了")])
 def test_every_page_shows_the_progress_while_the_store_is_filled(monkeypatch, lang, line):

@@ -22,6 +22,7 @@ def lab(*args, timeout=60, **kwargs) -> subprocess.CompletedProcess:
                           timeout=timeout, **kwargs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["--port", "0"], ["--workers", "0"], ["--pages", "nowhere"], ["--bogus"],
                                   ["--port", "x"]])
 def test_bad_options_are_one_line_and_exit_2(args):
@@ -30,6 +31,7 @@ def test_bad_options_are_one_line_and_exit_2(args):
     assert "Traceback" not in done.stderr and "error" in done.stderr.lower()
 
 
+@pytest.mark.slow
 def test_opening_a_server_that_is_not_there_says_so(unused_port):
     done = lab("serve", "--open-only", "--port", str(unused_port), "--start-timeout", "1")
     assert done.returncode == 2 and f"no server answered on port {unused_port}" in done.stderr

@@ -54,6 +54,7 @@ def files(store: Path) -> set[str]:
     return {p.name for p in store.iterdir() if not p.name.startswith(".")}
 
 
+@pytest.mark.slow
 def test_a_warmed_store_serves_every_default_view_without_training(small_defaults, store_dir):
     views = warm.default_views()
     assert [v.page for v in views] == list(PAGES)
@@ -73,6 +74,7 @@ def test_a_warmed_store_serves_every_default_view_without_training(small_default
         assert files(store_dir) == before, f"the {page} page's default view computed {files(store_dir) - before}"
 
 
+@pytest.mark.slow
 def test_warm_command_line_answers_bad_input(tmp_path):
     def warm_cli(*args):
         return subprocess.run([sys.executable, "-m", "lab", "warm", "--store", str(tmp_path), *args], cwd=ROOT,

@@ -48,6 +48,7 @@ def summary(at: AppTest) -> str:
 
 
 # ---- the page ------------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_page_charts_table_csv_and_url(downloads, download_name):
     at = ok(page(SMALL))
     assert charts(at) >= 8  # heatmap, curves, 2 gradient, 2 trace, 2 batch (+ 2 spectra where a trial stalled)
@@ -68,6 +69,7 @@ def test_page_charts_table_csv_and_url(downloads, download_name):
     assert "depths=1-3" in at.code[-1].value  # the share link
 
 
+@pytest.mark.slow
 def test_the_stalled_trial_shown_has_its_replay():
     at = ok(page({"depths": "4-5", "depth": "5", "seeds": "2", "steps": "200", "tests": "1"}))  # both seeds stall
     seed = at.selectbox(key="depth.seed").value  # the stalled trial whose spectra the page shows
@@ -77,6 +79,7 @@ def test_the_stalled_trial_shown_has_its_replay():
     assert shell.text("depth.replay", "en", seed=seed) in [m.value.strip("*") for m in at.markdown]
 
 
+@pytest.mark.slow
 def test_view_widgets_write_the_url():
     at = ok(page(SMALL))
     control(at, "depth.activation").set_value("tanh").run()
@@ -87,6 +90,7 @@ def test_view_widgets_write_the_url():
     assert ok(at).query_params["trace"] == "0"
 
 
+@pytest.mark.slow
 def test_form_submit_changes_the_experiment():
     at = ok(page(SMALL))
     at.number_input(key="depth.seeds").set_value(2)
@@ -112,6 +116,7 @@ MALFORMED = [{"depths": "3-1"}, {"depths": "0-20"}, {"depths": "abc"}, {"seeds":
              {"trace_init": "he"}, {"metric": ["stuck_fraction", "stalled_fraction"]}]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bad", MALFORMED, ids=["&".join(f"{k}={v[:12]}" for k, v in b.items()) for b in MALFORMED])
 def test_malformed_links_warn_and_use_defaults(bad):
     at = ok(page({**SMALL, **bad}))

@@ -143,6 +143,7 @@ def tiny(tmp_path_factory):
     return store, config, [stored_runs(store, c, range(3)) for c in (config, config.replace(width=2))]
 
 
+@pytest.mark.slow
 def test_digest_bands_and_tables(tiny):
     _, config, runs = tiny
     digests = [science_digests.finite_digest(r) for r in runs]
@@ -210,6 +211,7 @@ def page(params: dict | None = None) -> AppTest:
     return ok(run_page("generalization", params))
 
 
+@pytest.mark.slow
 def test_page_small_config(downloads):
     at = page(SMALL)
     assert charts(at) == 1 and not [w for w in at.warning if "link" in w.value]
@@ -234,6 +236,7 @@ def test_page_small_config(downloads):
     assert "steps=200" in at.code[-1].value  # the share link
 
 
+@pytest.mark.slow
 def test_page_capacity_and_cross_validation_from_the_url(downloads):
     at = page({**SMALL, "cap": "1", "widths": "2,8", "cv": "1", "folds": "2", "cv_seeds": "2"})
     assert charts(at) == 2
@@ -243,6 +246,7 @@ def test_page_capacity_and_cross_validation_from_the_url(downloads):
     assert at.multiselect(key="gen.widths").value == [2, 8]
 
 
+@pytest.mark.slow
 def test_page_buttons_and_form():
     at = page(SMALL)
     at.button(key="gen.cap_button").click().run()
@@ -258,6 +262,7 @@ def test_page_buttons_and_form():
     assert charts(again) == 2
 
 
+@pytest.mark.slow
 def test_page_preset_and_loss_view():
     at = page({"steps": "100", "seeds": "1", "view": "loss", "n_train": "30"})
     assert at.get("segmented_control")[0].value == "loss" and charts(at) == 1
@@ -274,6 +279,7 @@ MALFORMED = [({**SMALL, name: value}, name) for name, value in BAD] + [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("params", "bad"), MALFORMED, ids=[f"{b}={p[b]}" for p, b in MALFORMED])
 def test_malformed_links_warn_and_use_defaults(params, bad):
     at = page(params)

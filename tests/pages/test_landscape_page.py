@@ -82,6 +82,7 @@ def test_a_bad_link_is_explained_in_the_readers_language():
     assert "`depth=5`: 1 から 3 までの整数にしてください" in warning and "must be" not in warning
 
 
+@pytest.mark.slow
 def test_each_paths_stall_is_tested_and_placed_on_the_plane(tmp_path):
     from lab.core.engine import train
     from lab.science import diagnostics

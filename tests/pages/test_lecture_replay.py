@@ -49,6 +49,7 @@ def payload(at: AppTest) -> int:
     return sum(len(d.data.data) for d in chart.proto.datasets) + len(chart.proto.spec)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_lecture_page_draws_the_replay_under_one_slider(lang):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

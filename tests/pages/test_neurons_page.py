@@ -40,6 +40,7 @@ def metric(at: AppTest, label: str) -> str:
 
 
 # ---- the page ------------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_page_draws_every_section(files):
     at = page()
     assert charts(at) >= 8  # neuron, weights, lines, XOR map, seeds, the XOR trial's replay, activations, derivatives
@@ -57,6 +58,7 @@ def test_page_draws_every_section(files):
     assert dict(at.query_params) == {"lang": "en"} and "lang" not in at.code[-1].value
 
 
+@pytest.mark.slow
 def test_url_sets_the_widgets():
     at = page({"w1": "-1", "w2": "0.5", "b": "0.3", "task": "xor", "width": "3", "seed": "4"})
     assert (at.slider(key="neu.w1").value, at.slider(key="neu.w2").value, at.slider(key="neu.b").value) == \
@@ -70,6 +72,7 @@ def test_url_sets_the_widgets():
     assert not at.warning and at.query_params["seed"] == "4" and at.query_params["task"] == "xor"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(neurons.PRESETS))
 def test_preset_buttons_change_the_function(name):
     at = page({"w1": "0", "w2": "0", "b": "0"})
@@ -102,6 +105,7 @@ MALFORMED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("params", MALFORMED, ids=["&".join(p) for p in MALFORMED])
 def test_malformed_links_warn_and_use_defaults(params):
     at = page(params)
@@ -113,6 +117,7 @@ def test_malformed_links_warn_and_use_defaults(params):
     assert metric(at, "This neuron computes") == "AND"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_headings_follow_the_language(lang):
     at = page({"lang": lang})

@@ -56,6 +56,7 @@ def test_every_page_is_covered():
     assert set(PAGES) == {path.stem.removesuffix("_page") for path in (ROOT / "pages").glob("*_page.py")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_page_in_japanese(page):
     at = ok(run_page(page, {**SMALL[page], "lang": "ja"}))
@@ -75,6 +76,7 @@ def test_page_over_budget(page, monkeypatch):
     assert (charts(at) > 0) == OVER_BUDGET[page]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_malformed_link_warns_and_the_page_renders(page):
     name, value = MALFORMED[page]

@@ -44,6 +44,7 @@ def run(page: str | None = None, params: dict | None = None, direct: bool = Fals
 
 
 # ---- lecture page --------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_lecture_shows_the_lecture_run():
     at = ok(run())
     assert charts(at) >= 3  # loss curve, network, decision map
@@ -58,6 +59,7 @@ def test_lecture_shows_the_lecture_run():
     assert at.query_params["lang"] == "en"
 
 
+@pytest.mark.slow
 def test_lecture_url_sets_the_widgets():
     at = ok(run(params={"seed": "3", "encoding": "onehot", "optimizer": "sgd", "lr": "0.7", "steps": "200",
                         "activation": "tanh"}))
@@ -74,6 +76,7 @@ def test_lecture_url_sets_the_widgets():
     assert not at.warning
 
 
+@pytest.mark.slow
 def test_lecture_widgets_write_the_url_and_the_share_link():
     at = ok(run(params={"steps": "200"}))
     at.number_input(key="lec.seed").set_value(5).run()
@@ -83,6 +86,7 @@ def test_lecture_widgets_write_the_url_and_the_share_link():
     assert "seed=5" in link and "steps=200" in link and "lang" not in link  # the reader's language decides
 
 
+@pytest.mark.slow
 def test_lecture_optimizer_change_resets_lr_and_reset_button():
     at = ok(run(params={"steps": "100"}))
     at.selectbox(key="lec.optimizer").set_value("rmsprop").run()
@@ -93,6 +97,7 @@ def test_lecture_optimizer_change_resets_lr_and_reset_button():
     assert dict(at.query_params) == {"lang": "en"}
 
 
+@pytest.mark.slow
 def test_lecture_is_stored_once(store_dir):
     ok(run(params={"seed": "2", "steps": "100"}))
     assert len(Store(store_dir).entries()) == 1
@@ -102,6 +107,7 @@ def test_lecture_is_stored_once(store_dir):
 
 
 # ---- optimizers page -----------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_optimizers_page_charts_table_and_csv(downloads, download_bytes, download_name, store_dir):
     at = ok(run("optimizers", SMALL))
     assert charts(at) >= 4
@@ -138,6 +144,7 @@ def test_optimizers_page_charts_table_and_csv(downloads, download_bytes, downloa
     assert sorted(stored[stored["steps"] == 100]["optimizer"]) == ["adam", "sgd"]  # stored config by config
 
 
+@pytest.mark.slow
 def test_optimizers_evidence_in_japanese_and_curves_thinned_to_fit(download_bytes, download_name, monkeypatch):
     monkeypatch.setattr(optimizers_view, "CURVE_ROWS", 100)  # 2 optimizers × 3 seeds × 100 steps = 600 rows: too many
     at = ok(run("optimizers", {**SMALL, "lang": "ja"}))
@@ -163,6 +170,7 @@ def test_every_column_the_dashboard_describes_is_in_the_readme_dictionary():
     assert all(ja != en and any(ord(ch) > 0x3000 for ch in ja) for en, ja in DESCRIBED.values())  # both languages
 
 
+@pytest.mark.slow
 def test_optimizers_form_submit_updates_results_and_url():
     at = ok(run("optimizers", SMALL))
     at.number_input(key="cmp.seeds").set_value(2)
@@ -175,6 +183,7 @@ def test_optimizers_form_submit_updates_results_and_url():
     assert at.query_params["lr_momentum"] == "0.3"
 
 
+@pytest.mark.slow
 def test_optimizers_view_options():
     at = ok(run("optimizers", {**SMALL, "metric": "table_error", "smooth": "5", "logy": "0"}))
     assert at.selectbox(key="cmp.metric").value == "table_error"
@@ -182,6 +191,7 @@ def test_optimizers_view_options():
     assert charts(at) >= 4
 
 
+@pytest.mark.slow
 def test_optimizers_refuses_oversize_requests(monkeypatch):
     monkeypatch.setenv("LAB_MAX_WORK", "1000")
     at = ok(run("optimizers", SMALL))  # 2 × 3 × 100 = 600: fits
@@ -200,6 +210,7 @@ def test_optimizers_budget_from_secrets():
     assert at.error and "100" in at.error[0].value
 
 
+@pytest.mark.slow
 def test_optimizers_with_no_optimizer_selected():
     at = ok(run("optimizers", SMALL))
     at.multiselect(key="cmp.opts").set_value([])
@@ -250,6 +261,7 @@ def test_results_page_cancel_delete(store_dir, monkeypatch):
 
 
 # ---- language ------------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_language_from_url_and_switch():
     at = ok(run(params={"lang": "ja", "steps": "100"}))
     assert at.title[0].value == "講義の実験：AND の学習"
@@ -259,6 +271,7 @@ def test_language_from_url_and_switch():
     assert at.query_params["lang"] == "en"
 
 
+@pytest.mark.slow
 def test_language_from_browser_locale():
     at = ok(run(params={"steps": "100"}, locale="ja-JP"))
     assert at.title[0].value == "講義の実験：AND の学習" and at.query_params["lang"] == "ja"
@@ -266,6 +279,7 @@ def test_language_from_browser_locale():
     assert at.title[0].value.startswith("The lecture")
 
 
+@pytest.mark.slow
 def test_a_shared_link_opens_in_each_readers_language():
     """The share link leaves the language out: an English reader gets it in English, a Japanese reader in Japanese,
     and the sender's own language stays in the sender's address bar."""
@@ -308,6 +322,7 @@ MALFORMED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("page", "params"), MALFORMED, ids=[f"{p or 'lecture'}-{'&'.join(q)}" for p, q in MALFORMED])
 def test_malformed_links_warn_and_use_defaults(page, params):
     if page is None:
