@@ -254,7 +254,7 @@ def test_ci_script_is_valid_bash():
 def test_requirements_are_pinned(name):
     lines = [line.split("#")[0].strip() for line in (ROOT / name).read_text(encoding="utf-8").splitlines()]
     for line in filter(None, lines):
-        assert line.startswith(("-r ", "--extra-index-url https://download.pytorch.org/whl/cpu")) \
+        assert line.startswith(("-r ", "--find-links https://download.pytorch.org/whl/cpu/torch/")) \
             or re.fullmatch(r"[A-Za-z0-9_.\-]+==[\w.+]+", line), f"{name}: not pinned: {line}"
 
 
