@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import lab
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +47,7 @@ def lab_modules() -> list[str]:
     return sorted(m.name for m in pkgutil.walk_packages(lab.__path__, "lab."))
 
 
+@pytest.mark.slow
 def test_every_module_imports_without_posix_only_modules():
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
     proc = subprocess.run([sys.executable, "-c", IMPORT_ALL], cwd=ROOT, env=env, capture_output=True, text=True,

@@ -83,6 +83,7 @@ def test_sweep_summary_gives_the_full_table_and_stores_nothing(capsys, tmp_path)
     assert (tmp_path / "again.csv").read_bytes() == (tmp_path / "full.csv").read_bytes()
 
 
+@pytest.mark.slow
 def test_run_on_several_processes_writes_what_one_writes(capsys, tmp_path, monkeypatch):
     """`run --workers 2`: a request the cost model gives two processes (here any: starting one is made free) trains
     on a worker process and this one, and writes byte for byte what one process writes."""

@@ -197,6 +197,7 @@ def assert_same_trial(a: Runs, i: int, b: Runs, j: int, what: str):
     pytest.param(C(width=8, depth=3, batch_size=16, loss_fn="bce", steps=100), id="wide-bce"),
     pytest.param(C(encoding="onehot", steps=100), id="onehot"),
 ])
+@pytest.mark.slow
 def test_seeds_together_equal_seeds_alone(config, group):
     together = train(config, group)
     for seed in (3, 4):
@@ -231,6 +232,7 @@ def test_train_group_rejects_mixed_shapes():
 DIVERGING = C(optimizer="rmsprop", lr=100, activation="identity", depth=16, steps=30)
 
 
+@pytest.mark.slow
 def test_diverged_trials_are_flagged_and_isolated():
     seeds = list(range(16))
     runs = train(DIVERGING, seeds)

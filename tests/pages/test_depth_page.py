@@ -99,6 +99,7 @@ def test_form_submit_changes_the_experiment():
     assert at.query_params["seeds"] == "2" and (at.dataframe[0].value["n_trials"] == 2).all()
 
 
+@pytest.mark.slow
 def test_summary_in_japanese():  # the headings in Japanese: tests/pages/test_page_contract.py
     at = ok(page({**SMALL, "lang": "ja"}))
     assert "シード" in summary(at)

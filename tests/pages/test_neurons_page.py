@@ -86,6 +86,7 @@ def test_preset_buttons_change_the_function(name):
     assert shown == ns.to_params(ns.State(w1=w1, w2=w2, b=b))  # defaults (the AND neuron) left out
 
 
+@pytest.mark.slow
 def test_widgets_write_the_url_and_the_share_link():
     at = page()
     at.slider(key="neu.w2").set_value(-0.7)

@@ -90,6 +90,7 @@ def read_only_default(monkeypatch):
     monkeypatch.delenv("LAB_ALLOW_DELETE", raising=False)
 
 
+@pytest.mark.slow
 def test_lists_every_kind_of_entry_and_shows_each(store_dir):
     configs = fill(store_dir)
     at = ok(page())

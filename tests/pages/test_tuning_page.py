@@ -122,6 +122,7 @@ def page(params: dict | None = None) -> AppTest:
     return ok(run_page("tuning", params))
 
 
+@pytest.mark.slow
 def test_page_finite_grid(downloads, store_dir):
     at = page(SMALL)
     assert charts(at) == 4 + 3 and not at.warning
@@ -154,6 +155,7 @@ def test_page_stream(downloads):
     assert at.number_input(key="tun.n_train").proto.disabled
 
 
+@pytest.mark.slow
 def test_page_form_and_empty_choice():
     at = page(SMALL)
     at.multiselect(key="tun.opts").set_value(["rmsprop"])
@@ -176,6 +178,7 @@ MALFORMED = [({**SMALL, name: value}, name) for name, value in BAD] + [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("params", "bad"), MALFORMED, ids=[f"{b}={p[b]}" for p, b in MALFORMED])
 def test_malformed_links_warn_and_use_defaults(params, bad):
     at = page(params)

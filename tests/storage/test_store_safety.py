@@ -39,6 +39,7 @@ def subprocess_env() -> dict:
 
 
 # ---- crash safety ----------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_writer_killed_mid_write_never_leaves_a_partial_entry(tmp_path, caplog):
     """SIGKILL a process that keeps saving big entries for one key, at random moments, many times: a reader always
     gets None (before the first write finished) or a complete entry equal to the engine's numbers for its seeds."""
@@ -236,6 +237,7 @@ def test_entries_does_not_list_a_misfiled_entry_as_ok(tmp_path):
 
 
 # ---- concurrency -----------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_concurrent_sweeps_leave_a_consistent_store(tmp_path):
     """Two processes sweep the same grid at once with overlapping seeds: every entry holds the union, exactly."""
     root, barrier = tmp_path / "store", tmp_path / "barrier"
@@ -272,6 +274,7 @@ print("saved", flush=True)
 """
 
 
+@pytest.mark.slow
 def test_a_second_writer_waits_for_the_lock_then_merges(tmp_path):
     """While this process holds a key's lock, another process's save of that key waits; what was written meanwhile is
     merged with its seeds (without the lock it would write seeds 2, 3 at once, and the write below would drop them)."""
