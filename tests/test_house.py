@@ -345,3 +345,10 @@ def test_the_reference_check_sees_what_it_checks():
     assert dead_references("see lab/core/engine.py and lab.core.engine.train") == []
     assert dead_references("see lab/core/nothing.py, lab.core.engine.nothing and lab.nothing") == [
         "lab/core/nothing.py", "lab.core.engine.nothing", "lab.nothing"]
+
+
+def test_test_files_have_unique_names():
+    """The test folders are not packages, so pytest imports each test file by its bare name: two files of one name
+    in different folders stop the whole suite at collection."""
+    names = [path.name for path in ROOT.glob("tests/**/*.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
