@@ -62,6 +62,8 @@ def test_a_teacher_and_five_students(browser, server, warm):
         shots = {(w, lang): page for page, w, lang, _ in students}
         for (width, lang), page in shots.items():
             screenshot(page, WIDTHS[width], SHOTS / f"class-student-{lang}-{width}.png")
+        drawn = {name: class_marks(page)[-2:] for name, page in [("teacher", teacher), *shots.items()]}
+        assert all(min(counts) > 100 for counts in drawn.values()), drawn  # the class's two charts, none empty
     finally:
         for context in contexts:
             context.close()
