@@ -5,12 +5,16 @@ The fixtures `server`, `browser` and `warm` are in tests/conftest.py."""
 
 from __future__ import annotations
 
+import io
 from urllib.parse import parse_qs, urlparse
 
+import numpy as np
 import pytest
 from helpers import DONE, SHOTS, WIDTHS, open_page, screenshot
+from PIL import Image
 
 from lab.dashboard import shell
+from lab.dashboard.classrun.charts import CLASS, MEDIAN
 
 pytestmark = pytest.mark.browser
 
@@ -58,6 +62,8 @@ def test_a_teacher_and_five_students(browser, server, warm):
         shots = {(w, lang): page for page, w, lang, _ in students}
         for (width, lang), page in shots.items():
             screenshot(page, WIDTHS[width], SHOTS / f"class-student-{lang}-{width}.png")
+        drawn = {name: class_marks(page)[-2:] for name, page in [("teacher", teacher), *shots.items()]}
+        assert all(min(counts) > 100 for counts in drawn.values()), drawn  # the class's two charts, none empty
     finally:
         for context in contexts:
             context.close()
@@ -75,3 +81,61 @@ def test_the_teachers_view_at_each_size_and_language(browser, server, warm, widt
         screenshot(page, WIDTHS[width], SHOTS / f"class-teacher-{lang}-{width}.png")
     finally:
         context.close()
+
+
+CHARTS = "[data-testid='stVegaLiteChart']"
+
+
+def rgb_of(colour: str) -> np.ndarray:
+    return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+def class_marks(page) -> list[int]:
+    """The pixels of the marks drawn in each chart of `page`: the class's colour over white (the faint curves, the
+    bars; a blend of CLASS at some opacity has that opacity in all three channels, which no grey axis, label, grid
+    line or reference bar has) and the median's. An empty chart has next to none."""
+    blue = rgb_of(CLASS)
+    counts = []
+    for i in range(page.locator(CHARTS).count()):
+        shot = page.locator(CHARTS).nth(i).screenshot()
+        rgb = np.asarray(Image.open(io.BytesIO(shot)).convert("RGB"), dtype=float)
+        alpha = (255 - rgb) / (255 - blue)  # per channel: how much of CLASS over white
+        same = (np.ptp(alpha, axis=-1) < 0.05) & (alpha.mean(axis=-1) > 0.1)  # not the grid's bluish grey
+        median = np.abs(rgb - rgb_of(MEDIAN)).max(axis=-1) < 16
+        counts.append(int((same | median).sum()))
+    return counts
+
+
+def add_run(context, server: str, code: str, seed: int) -> None:
+    page = context.new_page()
+    page.goto(f"{server}/class?code={code}&lang=en", wait_until="domcontentloaded")
+    page.wait_for_selector(DONE, timeout=60_000)
+    page.get_by_label(shell.text("cls.seed", "en"), exact=True).fill(str(seed))
+    page.get_by_role("button", name=shell.text("cls.add.button", "en")).click()
+    page.get_by_text(shell.text("cls.add.done", "en", seed=seed)).wait_for(timeout=120_000)
+    page.close()
+
+
+def test_the_teachers_charts_draw_every_run(browser, server, warm):
+    """The teacher's page, never reloaded, draws the runs in both class charts after each live update: the class's
+    colour fills the curves and the histogram after the first run and is still there, at least as much of it, once
+    three more have come (a chart emptied by an update would have none)."""
+    teacher_context, teacher = open_page(browser, f"{server}/class?lang=en&steps=300", WIDTHS["desktop"], "en")
+    students = browser.new_context(viewport={"width": WIDTHS["desktop"], "height": 900}, locale="en-US")
+    try:
+        teacher.get_by_role("button", name=shell.text("cls.start.button", "en")).click()
+        teacher.wait_for_function("() => location.search.includes('teacher=')", timeout=30_000)
+        code = parse_qs(urlparse(teacher.url).query)["code"][0]
+        seen = []
+        for seeds in ((11,), (22, 33, 44)):
+            for seed in seeds:
+                add_run(students, server, code, seed)
+            n = sum(len(s) for s in ((11,), (22, 33, 44))[: len(seen) + 1])
+            teacher.wait_for_function(RUNS_SHOWN, arg=[shell.text("cls.count", "en"), str(n)], timeout=30_000)
+            teacher.wait_for_timeout(1_500)  # the redrawn charts painted
+            seen.append(class_marks(teacher))
+        assert all(len(counts) == 2 and min(counts) > 100 for counts in seen), seen
+        assert seen[1][0] > seen[0][0], seen  # more curves drawn than one
+    finally:
+        teacher_context.close()
+        students.close()

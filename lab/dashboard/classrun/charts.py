@@ -9,7 +9,7 @@ import pandas as pd
 
 from lab.dashboard.shared import charts
 
-CLASS, REFERENCE, MINE = "#2f6fb3", "#9aa5b1", "#d62d7a"
+CLASS, REFERENCE, MINE, MEDIAN = "#2f6fb3", "#9aa5b1", "#d62d7a", "#1f2933"
 
 
 def curves_chart(curves: pd.DataFrame, median: pd.DataFrame, *, x_title: str, y_title: str, median_title: str,
@@ -22,12 +22,12 @@ def curves_chart(curves: pd.DataFrame, median: pd.DataFrame, *, x_title: str, y_
     mine = alt.param(name="mine", value=-1)
     x = alt.X("step:Q", title=x_title)
     y = alt.Y("loss:Q", title=y_title, scale=alt.Scale(type="log"))
-    faint = alt.Chart(data).mark_line(strokeWidth=1, opacity=0.18, color=CLASS).encode(
+    faint = alt.Chart(data).mark_line(strokeWidth=1.2, opacity=0.35, color=CLASS).encode(
         x=x, y=y, detail="seed:N").transform_filter(alt.datum.seed != mine)
     own = alt.Chart(data).mark_line(strokeWidth=2.5, color=MINE).encode(
         x=x, y=y, detail="seed:N", tooltip=[alt.Tooltip("seed:Q", format="d")]).transform_filter(
         alt.datum.seed == mine)
-    bold = alt.Chart(mid).mark_line(strokeWidth=3.5, color="#1f2933").encode(
+    bold = alt.Chart(mid).mark_line(strokeWidth=3.5, color=MEDIAN).encode(
         x=x, y=y, tooltip=[alt.Tooltip("step:Q", title=x_title), alt.Tooltip("loss:Q", title=median_title,
                                                                               format=".4g")])
     return alt.layer(faint, bold, own).add_params(mine).properties(height=height)

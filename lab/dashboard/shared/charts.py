@@ -141,14 +141,19 @@ def arrow_bytes(table: pd.DataFrame) -> bytes:
 
 
 def vega_lite_spec(chart) -> dict:
-    """`chart`'s Vega-Lite spec with each of its tables as a named dataset of Arrow bytes (named by content), under
-    Altair's empty theme (Streamlit applies its own): what `st.vega_lite_chart` sends without converting anything
-    again. Built with Altair's public data-transformer registry."""
+    """`chart`'s Vega-Lite spec with each of its tables as a named dataset of Arrow bytes, under Altair's empty theme
+    (Streamlit applies its own): what `st.vega_lite_chart` sends without converting anything again. Built with
+    Altair's public data-transformer registry. The datasets are named by their order in the chart (`table_0`, ...;
+    one name per distinct table), not by content: a live chart whose data changes keeps its spec and dataset names,
+    so the browser updates its data in place. Names that changed with the data made a browser that rebuilt the chart
+    while newer data arrived draw it empty (the spec naming one dataset, the data another)."""
     datasets: dict[str, bytes] = {}
+    names: dict[str, str] = {}
 
     def to_named_dataset(data):
         data_bytes = arrow_bytes(data)
-        name = hashlib.blake2b(data_bytes, digest_size=16).hexdigest()
+        digest = hashlib.blake2b(data_bytes, digest_size=16).hexdigest()
+        name = names.setdefault(digest, f"table_{len(names)}")
         datasets[name] = data_bytes
         return {"name": name}
 
