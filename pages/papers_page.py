@@ -70,8 +70,10 @@ else:
     if paper == "choi":
         st.metric(tr("pap.choi.metric"), f"{float(rows['measured'].iloc[0]):.3g}")
     st.markdown(f"**{tr('pap.verdicts')}**")
+    english_only = tr("pap.note_lang") if shell.lang() != "en" else ""  # the notes are written in English only
     for _, row in rows.iterrows():
-        said = f"**{tr('verdict.' + row['verdict'])}** — {tr('pap.note_lang')}{row['note']}"  # notes in English only
+        verdict = "verdict." + row["verdict"]
+        said = f"**{tr(verdict)}** — {english_only}{row['note']}"
         st.markdown(f"- `{row['claim_id']}`: {said}")
     if (rows["verdict"] != "holds").any() and tr(f"pap.{paper}.differ"):
         st.markdown(f"**{tr('pap.differ.title')}**")

@@ -64,15 +64,12 @@ def provenance(n_seeds: int) -> dict:
 
     root = Path(__file__).resolve().parents[2]
     git = lambda *a: subprocess.run(["git", "-C", str(root), *a], capture_output=True, text=True).stdout.strip()  # noqa: E731
-    info = Path("/proc/cpuinfo")
-    models = [line.split(":", 1)[1].strip() for line in (info.read_text().splitlines() if info.exists() else [])
-              if line.startswith("model name")]
-    cpu = models[0] if models else platform.processor() or "an unnamed CPU"
     return {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
             "commit": git("rev-parse", "--short=12", "HEAD") or "unknown",
             "uncommitted_changes": bool(git("status", "--porcelain", "--untracked-files=no")),
             "torch": torch.__version__, "python": platform.python_version(),
-            "machine": f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.machine()}",
+            "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, PyTorch's CPU kernels "
+                       f"{torch.backends.cpu.get_cpu_capability()}",
             "seeds": n_seeds, "claims_digest": claims_digest(), "command": published.REPUBLISH}
 
 

@@ -201,7 +201,7 @@ def test_argparse_errors_name_the_flag_first(capsys):
     assert capsys.readouterr().err == "error: --steps: needs a value\n"
     assert cli.main(["nope"]) == 2
     assert capsys.readouterr().err == ("error: COMMAND: must be one of 'run', 'export-script', 'sweep', 'store', "
-                                       "'compare', 'warm', 'serve' (got 'nope')\n")
+                                       "'compare', 'papers', 'warm', 'serve' (got 'nope')\n")
 
 
 # ---- help ------------------------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                          "同梱の表から：{papers}。残りはこのマシンで測定したもの。"),
     "pap.from_store": ("Shown: the table measured on this server's store by `python -m lab papers`.",
                        "表示中：このサーバーの保存先で `python -m lab papers` により測定した表。"),
-    "pap.note_lang": ("", "（注記は英語のみ）"),
+    "pap.note_lang": ("(in English only) ", "（注記は英語のみ）"),
     "pap.missing": ("Not stored yet for: {papers}. `python -m lab papers --only {first}` measures it.",
                     "未保存：{papers}。`python -m lab papers --only {first}` で測定できます。"),
     "pap.table": ("The claims table", "主張の表"),
