@@ -1,4 +1,4 @@
-"""`python -m lab papers`: the table printed and written as CSV (UTF-8 with BOM, the columns of the claims table), read back
+"""`python -m lab papers`: the table printed and written as CSV (UTF-8 with BOM, its fixed columns), read back
 from the store on a second run, and bad flags answered in one line. The measurements themselves are tested in
 tests/science/test_papers.py; here one paper's is replaced by a quick one that counts its calls."""
 
