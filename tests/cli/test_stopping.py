@@ -80,9 +80,15 @@ def _env() -> dict:
     return dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
 
 
+def _as_in_a_terminal() -> None:
+    """The child takes Ctrl-C as a terminal's foreground command does, however the test run itself was started (a
+    shell may start a background job with SIGINT ignored, and an ignored signal stays ignored across exec)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(argv: list[str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, *argv], cwd=ROOT, env=_env(), start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            preexec_fn=_as_in_a_terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _workers(proc: subprocess.Popen, marker: str, timeout: float = 120) -> list[psutil.Process]:

@@ -63,7 +63,7 @@ def test_a_teacher_and_five_students(browser, server, warm):
         for (width, lang), page in shots.items():
             screenshot(page, WIDTHS[width], SHOTS / f"class-student-{lang}-{width}.png")
         drawn = {name: class_marks(page)[-2:] for name, page in [("teacher", teacher), *shots.items()]}
-        assert all(min(counts) > 100 for counts in drawn.values()), drawn  # the class's two charts, none empty
+        assert all(min(counts) > 20 for counts in drawn.values()), drawn  # the class's two charts, none empty (0)
     finally:
         for context in contexts:
             context.close()
@@ -134,7 +134,7 @@ def test_the_teachers_charts_draw_every_run(browser, server, warm):
             teacher.wait_for_function(RUNS_SHOWN, arg=[shell.text("cls.count", "en"), str(n)], timeout=30_000)
             teacher.wait_for_timeout(1_500)  # the redrawn charts painted
             seen.append(class_marks(teacher))
-        assert all(len(counts) == 2 and min(counts) > 100 for counts in seen), seen
+        assert all(len(counts) == 2 and min(counts) > 20 for counts in seen), seen
         assert seen[1][0] > seen[0][0], seen  # more curves drawn than one
     finally:
         teacher_context.close()
