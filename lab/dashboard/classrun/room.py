@@ -3,10 +3,9 @@ and the students' trials, those that arrive together trained as one stack (`trai
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass, field
-
-import streamlit as st
 
 from lab.compute import jobs
 from lab.dashboard import settings, work
@@ -67,7 +66,7 @@ class Gatherer:
         stack.ready.set()
 
 
-@st.cache_resource(show_spinner=False)
+@functools.cache  # one per server process
 def gatherer() -> Gatherer:
     return Gatherer(GATHER_S)
 
