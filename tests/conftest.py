@@ -35,14 +35,26 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 SLOW_MARKERS = ("browser", "exactness", "background")  # these are `slow` too: `-m "not slow"` leaves them out
 
 
+def in_a_parallel_worker() -> bool:
+    """Whether this session is one of pytest-xdist's workers (pyproject.toml runs the suite on `-n auto`)."""
+    return "PYTEST_XDIST_WORKER" in os.environ
+
+
 def pytest_collection_modifyitems(items):
-    """The tests marked `background` last: their work runs in the background meanwhile (pytest_collection_finish).
-    Tests marked browser, exactness or background, and those on a Streamlit server, are marked slow too."""
+    """Tests marked browser, exactness or background, and those on a Streamlit server, are marked slow too.
+
+    On one process, the tests marked `background` come last: their work runs in the background meanwhile
+    (pytest_collection_finish). On parallel workers (`--dist loadgroup`), each module's tests stay together on one
+    worker (its module-scoped servers, browsers and stores are made once), except the `background` tests: they come
+    first and each goes to whichever worker is free, so that the longest runs start before the short tests."""
+    parallel = in_a_parallel_worker()
     for item in items:
         if any(item.get_closest_marker(name) is not None for name in SLOW_MARKERS) or \
                 "server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: item.get_closest_marker("background") is not None)
+        if parallel and item.get_closest_marker("background") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+    items.sort(key=lambda item: (item.get_closest_marker("background") is not None) != parallel)
 
 
 BACKGROUND_MODULES: list = []  # the modules whose background work this session started
@@ -50,8 +62,9 @@ BACKGROUND_MODULES: list = []  # the modules whose background work this session 
 
 def pytest_collection_finish(session):
     """Start the background work of the selected `background` tests, grouped by module, as soon as they are known
-    (not when only collecting)."""
-    if session.config.option.collectonly:
+    (not when only collecting). Not on parallel workers: each collects every test but runs only some, and runs a
+    `background` test's work when the test comes."""
+    if session.config.option.collectonly or in_a_parallel_worker():
         return
     by_module: dict = {}
     for item in session.items:
@@ -91,7 +104,9 @@ def shared_store(request, tmp_path_factory):
 
 @pytest.fixture
 def shared_store_dir(shared_store, monkeypatch):
-    """The module's store for this test, no host compute limit from the environment, and empty caches."""
+    """The module's store for this test, no host compute limit from the environment, and empty caches. Asked for as a
+    test's argument in a module whose tests use `store_dir`, it comes after that one and replaces its empty store: for
+    the tests that only check how a page treats its link, what they train is trained once."""
     monkeypatch.setenv("LAB_STORE", str(shared_store))
     monkeypatch.delenv("LAB_MAX_WORK", raising=False)
     st.cache_data.clear()

@@ -167,6 +167,8 @@ def run_code_path(name: str, workdir: Path, started: list) -> Outcome:
     env[GUARD] = name
     env["LAB_STORE"] = str(workdir / "store")
     env.pop("PYTEST_ADDOPTS", None)
+    for variable in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
+        env.pop(variable, None)  # a run of its own, not one of this session's parallel workers
     if intel:
         try:
             library = build_intel_mkl_preload(workdir / "preload")
@@ -176,7 +178,7 @@ def run_code_path(name: str, workdir: Path, started: list) -> Outcome:
             return Outcome(skipped=str(reason))
         env["LD_PRELOAD"] = ":".join(p for p in (str(library), env.get("LD_PRELOAD")) if p)
     settings = " ".join(f"{k}={env[k]}" for k in ("LD_PRELOAD", *PATH_VARIABLES) if k in env)
-    command = [sys.executable, "-m", "pytest", *EXACTNESS_TESTS, "-p", "no:cacheprovider", "-q", "-x"]
+    command = [sys.executable, "-m", "pytest", *EXACTNESS_TESTS, "-p", "no:cacheprovider", "-q", "-x", "-n", "0"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     started.append(process)
     try:

@@ -58,7 +58,7 @@ def test_every_page_is_covered():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
-def test_page_in_japanese(page):
+def test_page_in_japanese(page, shared_store_dir):
     at = ok(run_page(page, {**SMALL[page], "lang": "ja"}))
     assert at.title
     for heading in [*at.title, *at.subheader]:
@@ -78,7 +78,7 @@ def test_page_over_budget(page, monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
-def test_malformed_link_warns_and_the_page_renders(page):
+def test_malformed_link_warns_and_the_page_renders(page, shared_store_dir):
     name, value = MALFORMED[page]
     at = ok(run_page(page, {**SMALL[page], name: value}))
     warnings = [w.value for w in at.warning if w.value.startswith(shell.STRINGS["url.ignored"][0])]

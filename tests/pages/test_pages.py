@@ -324,7 +324,7 @@ MALFORMED = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("page", "params"), MALFORMED, ids=[f"{p or 'lecture'}-{'&'.join(q)}" for p, q in MALFORMED])
-def test_malformed_links_warn_and_use_defaults(page, params):
+def test_malformed_links_warn_and_use_defaults(page, params, shared_store_dir):
     if page is None:
         params = {"steps": "100", **params}
     at = ok(run(page, params))

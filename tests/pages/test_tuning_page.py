@@ -180,7 +180,7 @@ MALFORMED = [({**SMALL, name: value}, name) for name, value in BAD] + [
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("params", "bad"), MALFORMED, ids=[f"{b}={p[b]}" for p, b in MALFORMED])
-def test_malformed_links_warn_and_use_defaults(params, bad):
+def test_malformed_links_warn_and_use_defaults(params, bad, shared_store_dir):
     at = page(params)
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 1 and f"`{bad}=" in warnings[0], warnings
