@@ -184,3 +184,30 @@ def test_a_chart_tables_key_tells_any_difference_apart():
     keys = {content_digest(t) for t in [table, *changed]}
     assert len(keys) == len(changed) + 1
     assert content_digest(table["loss"]) != content_digest(table["loss"] + 1)
+
+
+
+def test_the_class_curves_are_one_table_each_layer_picking_its_rows():
+    """The class run's curves chart: every run and the median in one dataset (a live chart with two was now and then
+    left empty by the browser's in-place update), and each layer's filter, evaluated on those rows, picks the faint
+    runs (not the viewer's own), the median, and the viewer's own run."""
+    from types import SimpleNamespace
+
+    from lab.dashboard.classrun import charts as class_charts
+
+    runs = pd.DataFrame({"seed": [1, 1, 2, 2, 3, 3], "step": [0, 10] * 3, "loss": [0.3, 0.1, 0.3, 0.2, 0.25, 0.0]})
+    median = pd.DataFrame({"step": [0, 10], "loss": [0.3, 0.1]})
+    out = spec(class_charts.curves_chart(runs, median, x_title="x", y_title="y", median_title="m"))
+    (rows,) = datasets(out)
+    assert len(rows) == len(runs) + len(median) and min(r["loss"] for r in rows) == np.float32(charts.LOG_FLOOR)
+
+    def picked(layer: dict) -> set:
+        """The (seed, median) of the rows the layer's filter keeps, the filter read as a Python expression."""
+        (step,) = layer["transform"]
+        test = step["filter"].replace("!==", "!=").replace("===", "==").replace("&&", " and ").replace("!", "not ")
+        test = test.replace("not =", "!=")
+        return {(r["seed"], r["median"]) for r in rows if eval(test, {"datum": SimpleNamespace(**r), "mine": 2})}
+
+    faint, bold, own = out["layer"]
+    assert picked(faint) == {(1, False), (3, False)} and picked(own) == {(2, False)}
+    assert picked(bold) == {(-1, True)} and marks(out) == ["line"] * 3

@@ -15,21 +15,26 @@ CLASS, REFERENCE, MINE, MEDIAN = "#2f6fb3", "#9aa5b1", "#d62d7a", "#1f2933"
 def curves_chart(curves: pd.DataFrame, median: pd.DataFrame, *, x_title: str, y_title: str, median_title: str,
                  height: int = 300) -> alt.LayerChart:
     """Each run's loss (columns seed, step, loss) faint, the median (step, loss) bold, and the run whose seed is the
-    parameter `mine` in colour: one spec for every viewer, each setting `mine` (`shell.chart(..., values=...)`)."""
-    data = charts.floor_log(curves[["seed", "step", "loss"]], ("loss",), True).astype(
+    parameter `mine` in colour: one spec for every viewer, each setting `mine` (`shell.chart(..., values=...)`).
+    The runs and the median go in one table (the column `median` tells them apart), as in the histogram: a live chart
+    with two datasets was, now and then, left empty by the browser's in-place update of its data."""
+    runs = curves[["seed", "step", "loss"]].assign(median=False)
+    mid = median[["step", "loss"]].assign(seed=-1, median=True)
+    data = charts.floor_log(pd.concat([runs, mid], ignore_index=True), ("loss",), True).astype(
         {"step": "int32", "loss": "float32", "seed": "int32"})  # seeds fit: at most 2**31 - 1
-    mid = charts.floor_log(median[["step", "loss"]], ("loss",), True).astype({"step": "int32", "loss": "float32"})
     mine = alt.param(name="mine", value=-1)
     x = alt.X("step:Q", title=x_title)
     y = alt.Y("loss:Q", title=y_title, scale=alt.Scale(type="log"))
-    faint = alt.Chart(data).mark_line(strokeWidth=1.2, opacity=0.35, color=CLASS).encode(
-        x=x, y=y, detail="seed:N").transform_filter(alt.datum.seed != mine)
-    own = alt.Chart(data).mark_line(strokeWidth=2.5, color=MINE).encode(
+    base = alt.Chart(data)
+    faint = base.mark_line(strokeWidth=1.2, opacity=0.35, color=CLASS).encode(
+        x=x, y=y, detail="seed:N").transform_filter(~alt.datum.median & (alt.datum.seed != mine))
+    own = base.mark_line(strokeWidth=2.5, color=MINE).encode(
         x=x, y=y, detail="seed:N", tooltip=[alt.Tooltip("seed:Q", format="d")]).transform_filter(
-        alt.datum.seed == mine)
-    bold = alt.Chart(mid).mark_line(strokeWidth=3.5, color=MEDIAN).encode(
+        ~alt.datum.median & (alt.datum.seed == mine))
+    bold = base.mark_line(strokeWidth=3.5, color=MEDIAN).encode(
         x=x, y=y, tooltip=[alt.Tooltip("step:Q", title=x_title), alt.Tooltip("loss:Q", title=median_title,
-                                                                              format=".4g")])
+                                                                              format=".4g")]
+    ).transform_filter(alt.datum.median)
     return alt.layer(faint, bold, own).add_params(mine).properties(height=height)
 
 
