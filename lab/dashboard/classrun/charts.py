@@ -63,14 +63,16 @@ def histogram_chart(bars: pd.DataFrame, *, x_title: str, y_title: str, series_ti
 
 
 def own_curve_chart(curves: pd.DataFrame, *, x_title: str, y_title: str, series_title: str,
-                    height: int = 220) -> alt.Chart:
-    """The visitor's own trial: its minibatch loss and its truth-table loss (columns series, step, value)."""
+                    height: int = 320) -> alt.Chart:
+    """The visitor's own trial: its minibatch loss and its truth-table loss (columns series, step, value), as tall as
+    the lecture page's curve and with its legend one name a row: the legend counts in the chart's height, and on a
+    phone a two-column one of long names left the lines no room at all."""
     data = charts.floor_log(curves[["series", "step", "value"]], ("value",), True).astype(
         {"step": "int32", "value": "float32"})  # int64 would reach the browser as BigInt, which Vega cannot plot
     names = list(dict.fromkeys(data["series"]))
     return alt.Chart(data).mark_line(strokeWidth=1.6).encode(
         x=alt.X("step:Q", title=x_title), y=alt.Y("value:Q", title=y_title, scale=alt.Scale(type="log")),
-        color=charts.color(series_title, names, columns=2),
+        color=charts.color(series_title, names, columns=1),
         tooltip=[alt.Tooltip("series:N", title=series_title), alt.Tooltip("step:Q", title=x_title),
                  alt.Tooltip("value:Q", title=y_title, format=".4g")],
     ).properties(height=height)

@@ -168,7 +168,7 @@ def add_form(run) -> None:
         st.session_state["cls.seed"] = max(0, st.session_state.get("cls.mine", -1))
     st.button(tr("cls.random"), on_click=random_seed, args=(st.session_state,), icon=":material/casino:")
     with st.form("cls.add"):
-        row = st.columns([2, 2, 1], vertical_alignment="bottom")
+        row = st.columns([2, 2, 1.3], vertical_alignment="bottom")
         row[0].number_input(tr("cls.seed"), 0, MAX_SEED, step=1, key="cls.seed",
                             help=tr("cls.seed.help", max=f"{MAX_SEED:,}"))
         row[1].text_input(tr("cls.nickname"), max_chars=classruns.MAX_NICKNAME, key="cls.nick",
